@@ -1,0 +1,61 @@
+// Package tensor provides Tensor, a dense N-dimensional array of float64
+// values stored contiguously in row-major order, with the arithmetic a
+// neural network needs: numpy-style broadcasting, element-wise maths,
+// reductions, and matrix products on gonum's BLAS.
+//
+// # Overview
+//
+//	x := tensor.FromRows([][]float64{{1.0, 0.5}})                 // (1, 2)
+//	w := tensor.FromRows([][]float64{{0.1, 0.3, 0.5}, {0.2, 0.4, 0.6}}) // (2, 3)
+//	b := tensor.FromSlice([]float64{0.1, 0.2, 0.3})               // (3)
+//
+//	var a, z tensor.Tensor // empty: sized by the first call
+//	a.MatMul(x, w)         // a = x·w, (1, 3)
+//	a.Add(&a, b)           // a = a + b, b broadcast over the rows
+//	z.Sigmoid(&a)          // z = 1/(1+e⁻ᵃ)
+//	fmt.Println(&z)        // [[0.57444252 0.66818777 0.75026011]]
+//
+// # Shapes
+//
+// A tensor's shape is a list of dimensions; its Size is their product and
+// its Data the row-major backing slice. A scalar has shape [] and one
+// element. Reshape, Row and Slice return views that share the data; Clone,
+// Transpose and FromRows copy. FromSlice wraps a caller's slice without
+// copying it.
+//
+// # Receiver is the destination
+//
+// As in gonum's mat package, the receiver of an operation holds its result
+// and the arguments are never changed: t.Add(a, b) stores a+b in t. An empty
+// tensor (the zero value, or one after Reset) is sized by the call; a
+// non-empty receiver must already have the result's shape, or the call
+// panics. Keeping destinations from one step to the next is what makes a
+// training step free of allocations.
+//
+// # Broadcasting
+//
+// Add, Sub, Mul and Div follow numpy's broadcasting rules: shapes are
+// aligned at their last dimension, missing leading dimensions count as 1,
+// and a dimension of 1 stretches to match the other operand. So (100, 50) +
+// (50) adds a bias to every row, (3, 1) · (1, 4) gives a (3, 4) outer
+// product, and a scalar (shape [] or [1]) combines with anything.
+//
+// # Aliasing
+//
+// Element-wise operations (Add … Div, Scale, Apply, Exp, Sigmoid, Softmax and
+// the rest) may use the receiver as an input: t.Add(t, b) updates t in
+// place. Matrix products (MatMul, MatMulTransA, MatMulTransB, Gemm) and
+// SumAxis must not write into a tensor that shares data with an input; the
+// products check and panic. Partial overlap between views is not supported
+// anywhere.
+//
+// # Errors
+//
+// Every misuse in this package is a programmer error and panics with a
+// message that names the operation and the shapes involved, for example
+//
+//	tensor: Add: shapes [2 3] and [4] cannot broadcast
+//
+// There are no data errors here: numbers that overflow become ±Inf or NaN
+// as IEEE 754 says, and the packages that read outside data check it.
+package tensor

@@ -1,0 +1,96 @@
+package tensor
+
+import (
+	"fmt"
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// MatMul stores the matrix product a·b in t: a is (m, k), b is (k, n) and t
+// becomes (m, n). The product runs through gonum's blas64.Gemm directly on
+// the tensors' buffers, with no copies. MatMul panics if a or b is not 2-D,
+// if their inner dimensions differ, if t has the wrong shape or if t shares
+// data with a or b.
+func (t *Tensor) MatMul(a, b *Tensor) { t.gemm("MatMul", false, false, 1, a, b, 0) }
+
+// MatMulTransA stores aᵀ·b in t without forming aᵀ: a is (k, m), b is
+// (k, n), t becomes (m, n). Backprop's weight gradient xᵀ·dout is this
+// form. It panics as MatMul does.
+func (t *Tensor) MatMulTransA(a, b *Tensor) { t.gemm("MatMulTransA", true, false, 1, a, b, 0) }
+
+// MatMulTransB stores a·bᵀ in t without forming bᵀ: a is (m, k), b is
+// (n, k), t becomes (m, n). Backprop's input gradient dout·Wᵀ is this form.
+// It panics as MatMul does.
+func (t *Tensor) MatMulTransB(a, b *Tensor) { t.gemm("MatMulTransB", false, true, 1, a, b, 0) }
+
+// Gemm computes t = alpha·op(a)·op(b) + beta·t, where op(x) is xᵀ when the
+// matching trans flag is set and x otherwise: the general form behind
+// MatMul, including the accumulating product t += a·b (alpha = beta = 1).
+// An empty t is sized and starts from zero. Gemm panics as MatMul does.
+func (t *Tensor) Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64) {
+	t.gemm("Gemm", transA, transB, alpha, a, b, beta)
+}
+
+func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tensor, beta float64) {
+	if len(a.shape) != 2 || len(b.shape) != 2 {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not both 2-D", op, a.shape, b.shape))
+	}
+	m, k := a.shape[0], a.shape[1]
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.shape[0], b.shape[1]
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v do not match for the product", op, a.shape, b.shape))
+	}
+	var outBuf [2]int
+	outBuf[0], outBuf[1] = m, n
+	t.prepare(op, outBuf[:])
+	if overlaps(t.data, a.data) || overlaps(t.data, b.data) {
+		panic(fmt.Sprintf("tensor: %s: receiver shares data with an operand", op))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		// The product is empty (all zeros); only the beta·t term remains.
+		if beta == 0 {
+			clear(t.data)
+		} else if beta != 1 {
+			for i := range t.data {
+				t.data[i] *= beta
+			}
+		}
+		return
+	}
+	blas64.Gemm(transpose(transA), transpose(transB), alpha, general(a), general(b), beta, general(t))
+}
+
+func transpose(trans bool) blas.Transpose {
+	if trans {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// general returns the blas64 view of a non-empty 2-D tensor: its own data,
+// row-major with stride equal to the column count.
+func general(t *Tensor) blas64.General {
+	return blas64.General{Rows: t.shape[0], Cols: t.shape[1], Stride: t.shape[1], Data: t.data}
+}
+
+// overlaps reports whether two slices share any element of memory.
+func overlaps(a, b []float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	const size = unsafe.Sizeof(float64(0))
+	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return a0 < b0+uintptr(len(b))*size && b0 < a0+uintptr(len(a))*size
+}

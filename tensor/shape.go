@@ -1,0 +1,114 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// maxFastRank is the rank up to which shape bookkeeping lives on the stack,
+// so that operations on ordinary tensors do not allocate.
+const maxFastRank = 8
+
+// shapeOrScalar turns a nil shape into the scalar shape [].
+func shapeOrScalar(shape []int) []int {
+	if shape == nil {
+		return []int{}
+	}
+	return shape
+}
+
+// sizeOf returns the number of elements of shape, panicking on a negative
+// dimension.
+func sizeOf(op string, shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, slices.Clone(shape)))
+		}
+		n *= d
+	}
+	return n
+}
+
+// prepare makes t ready to receive a result of the given shape: an empty t
+// is allocated, a t of another shape is a programmer error.
+func (t *Tensor) prepare(op string, shape []int) {
+	if t.IsEmpty() {
+		n := sizeOf(op, shape)
+		t.shape = append(make([]int, 0, len(shape)), shape...)
+		t.data = make([]float64, n)
+		return
+	}
+	if !slices.Equal(t.shape, shape) {
+		panic(fmt.Sprintf("tensor: %s: receiver has shape %v, result has shape %v", op, t.shape, slices.Clone(shape)))
+	}
+}
+
+// broadcastShape writes into buf the numpy broadcast of shapes a and b:
+// aligned at the right, each pair of dimensions must be equal or one of them
+// 1. It reports false if they cannot broadcast.
+func broadcastShape(buf []int, a, b []int) ([]int, bool) {
+	r := max(len(a), len(b))
+	out := buf[:0]
+	for p := range r {
+		da, db := dimAt(a, p, r), dimAt(b, p, r)
+		switch {
+		case da == db || db == 1:
+			out = append(out, da)
+		case da == 1:
+			out = append(out, db)
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// dimAt returns the dimension of shape at position p of a rank-r broadcast,
+// where missing leading dimensions count as 1.
+func dimAt(shape []int, p, r int) int {
+	if q := p - (r - len(shape)); q >= 0 {
+		return shape[q]
+	}
+	return 1
+}
+
+// broadcastStrides writes into buf the element strides of shape as seen
+// through the rank-len(out) broadcast shape out: 0 along every dimension
+// that is broadcast.
+func broadcastStrides(buf []int, shape, out []int) []int {
+	r := len(out)
+	st := buf[:r]
+	stride := 1
+	for p := r - 1; p >= 0; p-- {
+		d := dimAt(shape, p, r)
+		if d == 1 && out[p] != 1 {
+			st[p] = 0
+		} else {
+			st[p] = stride
+		}
+		stride *= d
+	}
+	return st
+}
+
+// coalesce merges adjacent dimensions that both operands walk contiguously
+// (stride[p] == stride[p+1]·shape[p+1] for both), so that the innermost loop
+// runs as long as possible. It works in place and returns the shortened
+// slices.
+func coalesce(shape, sa, sb []int) ([]int, []int, []int) {
+	if len(shape) == 0 {
+		return shape, sa, sb
+	}
+	n := 0
+	for p := 1; p < len(shape); p++ {
+		if sa[n] == sa[p]*shape[p] && sb[n] == sb[p]*shape[p] {
+			shape[n] *= shape[p]
+			sa[n], sb[n] = sa[p], sb[p]
+			continue
+		}
+		n++
+		shape[n], sa[n], sb[n] = shape[p], sa[p], sb[p]
+	}
+	return shape[:n+1], sa[:n+1], sb[:n+1]
+}
