@@ -196,7 +196,8 @@ func trimExp(s string) string {
 
 // AllClose reports whether a and b have the same shape and every pair of
 // elements satisfies |a − b| ≤ atol + rtol·|b|, as numpy.allclose (whose
-// defaults are rtol = 1e-5, atol = 1e-8). NaN is close to nothing.
+// defaults are rtol = 1e-5, atol = 1e-8). An infinity is close only to
+// itself, and NaN to nothing.
 func AllClose(a, b *Tensor, rtol, atol float64) bool {
 	if !slices.Equal(a.shape, b.shape) {
 		return false
@@ -206,7 +207,7 @@ func AllClose(a, b *Tensor, rtol, atol float64) bool {
 		if x == y {
 			continue // also equal infinities
 		}
-		if !(math.Abs(x-y) <= atol+rtol*math.Abs(y)) {
+		if math.IsInf(x, 0) || math.IsInf(y, 0) || !(math.Abs(x-y) <= atol+rtol*math.Abs(y)) {
 			return false
 		}
 	}

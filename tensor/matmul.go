@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"unsafe"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // MatMul stores the matrix product a·b in t: a is (m, k), b is (k, n) and t
 // becomes (m, n). The product runs through gonum's blas64.Gemm directly on
-// the tensors' buffers, with no copies. MatMul panics if a or b is not 2-D,
+// the tensors' buffers, with no copies, tile by tile on all cores for large
+// shapes, and allocates nothing. MatMul panics if a or b is not 2-D,
 // if their inner dimensions differ, if t has the wrong shape or if t shares
 // data with a or b.
 func (t *Tensor) MatMul(a, b *Tensor) { t.gemm("MatMul", false, false, 1, a, b, 0) }
@@ -68,14 +68,7 @@ func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tenso
 		}
 		return
 	}
-	blas64.Gemm(transpose(transA), transpose(transB), alpha, general(a), general(b), beta, general(t))
-}
-
-func transpose(trans bool) blas.Transpose {
-	if trans {
-		return blas.Trans
-	}
-	return blas.NoTrans
+	gemmTiled(transA, transB, alpha, general(a), general(b), beta, general(t))
 }
 
 // general returns the blas64 view of a non-empty 2-D tensor: its own data,

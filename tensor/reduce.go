@@ -68,11 +68,11 @@ func (t *Tensor) MeanAxis(a *Tensor, axis int) { t.reduceAxis("MeanAxis", a, axi
 
 func (t *Tensor) reduceAxis(op string, a *Tensor, axis int, mean bool) {
 	r := len(a.shape)
+	if axis < -r || axis >= r {
+		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %v", op, axis, a.shape))
+	}
 	if axis < 0 {
 		axis += r
-	}
-	if axis < 0 || axis >= r {
-		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %v", op, axis, a.shape))
 	}
 	var buf [maxFastRank]int
 	out := append(buf[:0], a.shape[:axis]...)

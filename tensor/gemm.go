@@ -1,0 +1,134 @@
+package tensor
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// The product C = alpha·op(A)·op(B) + beta·C is computed tile by tile: C is
+// cut into tiles of at most tileRows×tileCols, and each tile's product is
+// summed over slices of at most tileK along the inner dimension, so that the
+// panel of B a tile reads stays in the core's cache. Each piece goes through
+// gonum's blas64.Gemm, which runs a piece this small serially; the tiles are
+// shared among a fixed set of worker goroutines. Compared with calling
+// blas64.Gemm on the whole product (which starts new goroutines on every
+// call), this allocates nothing per call.
+const (
+	tileRows = 64
+	tileCols = 192 // 1×3 of gonum's 64×64 blocks: below its parallel threshold
+	tileK    = 256
+	// parallelFlops is the size of product below which handing tiles to
+	// other cores costs more than it saves.
+	parallelFlops = 1 << 20
+)
+
+// gemmTask is one product in progress; workers take its tiles by index.
+type gemmTask struct {
+	transA, transB bool
+	alpha, beta    float64
+	a, b, c        blas64.General
+	m, n, k        int
+	tilesN, tiles  int
+	next           atomic.Int64
+	wg             sync.WaitGroup
+}
+
+var (
+	taskPool    = sync.Pool{New: func() any { return new(gemmTask) }}
+	workersOnce sync.Once
+	workQueue   chan *gemmTask
+)
+
+// startWorkers starts GOMAXPROCS−1 goroutines, on the first product large
+// enough to share, that live for the rest of the program and wait for
+// tiles; the calling goroutine is always the last worker.
+func startWorkers() {
+	n := runtime.GOMAXPROCS(0) - 1
+	workQueue = make(chan *gemmTask, max(n, 1))
+	for range n {
+		go func() {
+			for task := range workQueue {
+				task.run()
+				task.wg.Done()
+			}
+		}()
+	}
+}
+
+// gemmTiled computes c = alpha·op(a)·op(b) + beta·c for non-empty operands
+// whose shapes have been checked.
+func gemmTiled(transA, transB bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	m, n := c.Rows, c.Cols
+	k := a.Cols
+	if transA {
+		k = a.Rows
+	}
+	task := taskPool.Get().(*gemmTask)
+	*task = gemmTask{transA: transA, transB: transB, alpha: alpha, beta: beta, a: a, b: b, c: c, m: m, n: n, k: k}
+	task.tilesN = (n + tileCols - 1) / tileCols
+	task.tiles = (m + tileRows - 1) / tileRows * task.tilesN
+
+	helpers := 0
+	if task.tiles > 1 && 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
+		workersOnce.Do(startWorkers)
+		helpers = min(runtime.GOMAXPROCS(0)-1, task.tiles-1)
+	}
+	task.wg.Add(helpers)
+	for range helpers {
+		select {
+		case workQueue <- task:
+		default: // every worker is busy with another product: do it here
+			task.wg.Done()
+		}
+	}
+	task.run()
+	task.wg.Wait()
+	*task = gemmTask{}
+	taskPool.Put(task)
+}
+
+// run computes tiles until none is left.
+func (t *gemmTask) run() {
+	for {
+		tile := int(t.next.Add(1)) - 1
+		if tile >= t.tiles {
+			return
+		}
+		i0, j0 := tile/t.tilesN*tileRows, tile%t.tilesN*tileCols
+		rows, cols := min(tileRows, t.m-i0), min(tileCols, t.n-j0)
+		cTile := sub(t.c, i0, j0, rows, cols)
+		beta := t.beta
+		for p0 := 0; p0 < t.k; p0 += tileK {
+			depth := min(tileK, t.k-p0)
+			aTile := subOp(t.a, t.transA, i0, p0, rows, depth)
+			bTile := subOp(t.b, t.transB, p0, j0, depth, cols)
+			blas64.Gemm(trans(t.transA), trans(t.transB), t.alpha, aTile, bTile, beta, cTile)
+			beta = 1
+		}
+	}
+}
+
+// sub returns the rows×cols block of g starting at (i, j), sharing data.
+func sub(g blas64.General, i, j, rows, cols int) blas64.General {
+	return blas64.General{Rows: rows, Cols: cols, Stride: g.Stride, Data: g.Data[i*g.Stride+j:]}
+}
+
+// subOp returns the block of g that covers rows [i, i+rows) and columns
+// [j, j+cols) of op(g), where op transposes when trans is set.
+func subOp(g blas64.General, trans bool, i, j, rows, cols int) blas64.General {
+	if trans {
+		return sub(g, j, i, cols, rows)
+	}
+	return sub(g, i, j, rows, cols)
+}
+
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
