@@ -3,6 +3,7 @@ package regression
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/floats"
@@ -67,11 +68,20 @@ func (m *Linear) Cost(x, y *tensor.Tensor) float64 {
 // sized by the call, non-empty ones must already have W's and B's shapes.
 // When B is nil the model has no bias and dB is ignored (it may be nil).
 // The model, x and y are not changed. Gradient panics on the shape
-// problems that Check reports, or if dW or dB has the wrong shape.
+// problems that Check reports, or if dW or dB is not empty and has the
+// wrong shape.
 func (m *Linear) Gradient(dW, dB, x, y *tensor.Tensor) float64 {
 	yv, err := m.check(x, y)
 	if err != nil {
 		panicShape("Gradient", err)
+	}
+	for _, d := range []struct {
+		name   string
+		dst, p *tensor.Tensor
+	}{{"dW", dW, m.W}, {"dB", dB, m.B}} {
+		if d.p != nil && !d.dst.IsEmpty() && !slices.Equal(d.dst.Shape(), d.p.Shape()) {
+			panic(fmt.Sprintf("regression: Gradient: %s has shape %v, want %v", d.name, d.dst.Shape(), d.p.Shape()))
+		}
 	}
 	var r tensor.Tensor
 	return m.gradient(dW, dB, &r, x, yv)
@@ -162,12 +172,9 @@ func (m *Linear) checkFinite(x, y *tensor.Tensor) error {
 	return nil
 }
 
-// forward stores h = x·W + B in h.
+// forward stores h = x·W + B in h, sizing an empty h as (rows, outputs).
 func (m *Linear) forward(h, x *tensor.Tensor) {
-	h.MatMul(x, m.W)
-	if m.B != nil {
-		h.Add(h, m.B) // B broadcast over the rows
-	}
+	affine(h, x, m.W, m.B)
 }
 
 // residual stores r = x·W + B − y in r and returns the cost mean(r²).
@@ -183,10 +190,9 @@ func (m *Linear) residual(r, x, y *tensor.Tensor) float64 {
 func (m *Linear) gradient(dW, dB, r, x, y *tensor.Tensor) float64 {
 	cost := m.residual(r, x, y)
 	scale := 2 / float64(r.Size())
-	dW.Gemm(true, false, scale, x, r, 0) // ∂cost/∂W = 2/N·xᵀr
+	mulXT(dW, scale, x, r) // ∂cost/∂W = 2/N·xᵀr
 	if m.B != nil {
-		dB.SumAxis(r, 0) // ∂cost/∂B = 2/N·Σ_rows r
-		dB.Scale(scale, dB)
+		columnSums(dB, scale, r) // ∂cost/∂B = 2/N·Σ_rows r
 	}
 	return cost
 }

@@ -114,6 +114,7 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 		{"rows=5 features=1 outputs=1", 5, 1, 1, true},
 		{"rows=7 features=3 outputs=2", 7, 3, 2, true},
 		{"rows=4 features=6 outputs=3", 4, 6, 3, true},
+		{"rows=80 features=5 outputs=12", 80, 5, 12, true}, // the general product
 		{"rows=6 features=3 outputs=2 no bias", 6, 3, 2, false},
 	}
 	for _, tt := range tests {
@@ -208,7 +209,7 @@ func TestShapeMisusePanics(t *testing.T) {
 		{"Gradient y columns", func() { var dW, dB tensor.Tensor; m.Gradient(&dW, &dB, x, tensor.New(3, 2)) },
 			"regression: Gradient: shapes do not match: y has shape [3 2] but W has shape [1 1]: y needs 1 columns"},
 		{"Gradient dW of the wrong shape", func() { var dB tensor.Tensor; m.Gradient(tensor.New(2, 2), &dB, x, y) },
-			"tensor: Gemm: receiver has shape [2 2], result has shape [1 1]"},
+			"regression: Gradient: dW has shape [2 2], want [1 1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
