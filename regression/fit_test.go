@@ -416,6 +416,20 @@ func TestFitMiniBatch(t *testing.T) {
 		assert.True(t, found, "costs[0] = %g is some row's cost", costs[0])
 	})
 
+	t.Run("too large a rate diverges", func(t *testing.T) {
+		// With batch 1 a step moves W by α·2·(xᵢ·r)·xᵢ; for x ~ N(0, 1) in
+		// three features, |xᵢ|² is about 3, so α = 2 multiplies the error by
+		// roughly |1 − 2·2·3| = 11 a step: it blows up within a few epochs.
+		m := regression.NewLinear(3, 2)
+		costs, err := m.Fit(x, y, regression.Config{LearningRate: 2, Steps: 4000,
+			BatchSize: 1, Rand: rand.New(rand.NewPCG(1, 2))})
+		require.ErrorIs(t, err, regression.ErrDiverged)
+		de, ok := errorsAs[*regression.DivergedError](err)
+		require.True(t, ok)
+		assert.Len(t, costs, de.Step-1)
+		assert.Equal(t, -1, firstNonFiniteIn(m.W, m.B), "W and B are finite")
+	})
+
 	t.Run("tolerance compares epochs", func(t *testing.T) {
 		m := regression.NewLinear(3, 2)
 		costs, err := m.Fit(x, y, regression.Config{LearningRate: 0.05, Steps: 4000,
@@ -465,4 +479,19 @@ func bits(t *tensor.Tensor) []uint64 {
 		out[i] = math.Float64bits(v)
 	}
 	return out
+}
+
+// firstNonFiniteIn returns the flat index of the first NaN or ±Inf in the
+// tensors taken end to end, or -1.
+func firstNonFiniteIn(ts ...*tensor.Tensor) int {
+	i := 0
+	for _, t := range ts {
+		for _, v := range t.Data() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return i
+			}
+			i++
+		}
+	}
+	return -1
 }
