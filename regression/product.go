@@ -14,9 +14,10 @@ import (
 // the tensor package's broadcasting Add and SumAxis likewise walk an (n, 1)
 // matrix element by element. For up to gemvOutputs outputs the helpers
 // below therefore use one matrix-vector product (blas64.Gemv) per output
-// column and plain loops for the bias, which is about 25 times faster for
-// (1000, 10) data with one output (see BenchmarkFit). With more outputs the
-// general product wins again and they defer to the tensor package.
+// column and plain loops for the bias, an order of magnitude faster for
+// (1000, 10) data with one output (see BenchmarkFit) and still about twice
+// as fast with 8 outputs; at 16 the two are level, so beyond gemvOutputs
+// the helpers defer to the tensor package.
 const gemvOutputs = 8
 
 // affine stores x·W + B (B may be nil) in dst, sizing an empty dst as
