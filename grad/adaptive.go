@@ -13,7 +13,8 @@ import (
 //	p ← p − LR·g / (√h + 1e-7)
 //
 // A zero LR means DefaultLR (0.01). h starts at 0 for each parameter on the
-// first Update; its steps only ever shrink.
+// first Update; since h only grows, each element's effective rate
+// LR/(√h + 1e-7) only ever shrinks.
 type AdaGrad struct {
 	LR float64
 

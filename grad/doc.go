@@ -41,7 +41,9 @@
 // state: Update(params, grads) changes every params[i] in place from
 // grads[i]. State (velocities, squared-gradient sums, moments) is kept per
 // position in params, created zero on the first Update; after that, Update
-// allocates nothing. Reset forgets the state. The update rules, per element:
+// allocates nothing. The stateful optimizers have a Reset method that forgets
+// the state, so one value can start over on other parameters. The update
+// rules, per element:
 //
 //	SGD       p ← p − lr·g
 //	Momentum  v ← μ·v − lr·g;  p ← p + v

@@ -63,8 +63,9 @@ func (o *SGD) Update(params, grads []*tensor.Tensor) {
 //	v ← Momentum·v − LR·g
 //	p ← p + v
 //
-// Zero fields mean DefaultLR (0.01) and DefaultMomentum (0.9); a momentum of
-// exactly 0 is SGD. v starts at 0 for each parameter on the first Update.
+// Zero fields mean DefaultLR (0.01) and DefaultMomentum (0.9), so a momentum
+// of 0 cannot be asked for: that is SGD. v starts at 0 for each parameter on
+// the first Update.
 type Momentum struct {
 	LR, Momentum float64
 
