@@ -31,7 +31,7 @@ func FromSlice(data []float64, shape ...int) *Tensor {
 		shape = []int{len(data)}
 	}
 	if n := sizeOf("FromSlice", shape); n != len(data) {
-		panic(fmt.Sprintf("tensor: FromSlice: shape %v needs %d values, have %d", shape, n, len(data)))
+		panic(fmt.Sprintf("tensor: FromSlice: shape %v needs %d values, have %d", slices.Clone(shape), n, len(data)))
 	}
 	return &Tensor{shape: slices.Clone(shape), data: data}
 }
