@@ -1,0 +1,110 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// Affine is the fully connected layer y = x·W + b of the book's §5.6.
+//
+// W is (in, out) and B is (out). Forward takes x of shape (n, in), or of any
+// shape (n, d₁, d₂, …) with d₁·d₂·… = in, which it flattens to (n, in), or
+// a single sample of shape (in); its output is (n, out), or (out) for a
+// single sample. Backward fills DW and DB and returns dx in the shape of the
+// last input.
+type Affine struct {
+	W, B   *tensor.Tensor // the parameters
+	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
+
+	// SkipInputGrad makes Backward compute DW and DB only and return nil:
+	// the first layer of a network has no one to pass dx to, and
+	// dout·Wᵀ is a third of its backward work.
+	SkipInputGrad bool
+
+	x       *tensor.Tensor // the last input as (n, in); not owned
+	xShape  []int          // the last input's own shape
+	out, dx buffer.Reusable
+}
+
+// NewAffine returns an Affine layer that uses w (in, out) and b (out)
+// themselves, not copies, as its parameters, with zeroed gradients of the
+// same shapes. It panics if w is not 2-D or b's shape is not (out).
+func NewAffine(w, b *tensor.Tensor) *Affine {
+	if w.Dims() != 2 || b.Dims() != 1 || b.Shape()[0] != w.Shape()[1] {
+		panic(fmt.Sprintf("layers: NewAffine: W shape %v and b shape %v do not fit (in, out) and (out)", w.Shape(), b.Shape()))
+	}
+	return &Affine{W: w, B: b, DW: tensor.New(w.Shape()...), DB: tensor.New(b.Shape()...)}
+}
+
+// Forward returns y = x·W + b, with b added to every row. The result is
+// owned by the layer and valid until its next Forward. Forward panics if x
+// does not flatten to (n, in).
+func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
+	in, outDim := a.W.Shape()[0], a.W.Shape()[1]
+	x2 := x
+	switch {
+	case x.Dims() == 1 && x.Size() == in:
+		x2 = x.Reshape(1, in)
+	case x.Dims() > 2 && x.Size() == x.Shape()[0]*in:
+		x2 = x.Reshape(x.Shape()[0], in)
+	case x.Dims() != 2 || x.Shape()[1] != in:
+		panic(fmt.Sprintf("layers: Affine.Forward: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
+	}
+	a.x, a.xShape = x2, x.Shape()
+	out := a.out.Shaped(x2.Shape()[0], outDim)
+	out.MatMul(x2, a.W) // y = x·W …
+	out.Add(out, a.B)   // … + b, broadcast over the rows
+	if x.Dims() == 1 {
+		return out.Reshape(outDim)
+	}
+	return out
+}
+
+// Backward takes dout = ∂L/∂y, fills DW and DB, and returns dx = ∂L/∂x in
+// the shape of the last input (nil if SkipInputGrad is set):
+//
+//	∂L/∂x = dout·Wᵀ    ∂L/∂W = xᵀ·dout    ∂L/∂b = Σ over rows of dout
+//
+// DW and DB are overwritten, not accumulated. Backward panics if dout's
+// shape is not that of the last output, or if Forward has not run.
+func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	if a.x == nil {
+		panic("layers: Affine.Backward: called before Forward")
+	}
+	n, outDim := a.x.Shape()[0], a.W.Shape()[1]
+	d2 := dout
+	if dout.Dims() == 1 && len(a.xShape) == 1 && dout.Size() == outDim {
+		d2 = dout.Reshape(1, outDim)
+	} else if dout.Dims() != 2 || dout.Shape()[0] != n || dout.Shape()[1] != outDim {
+		panic(fmt.Sprintf("layers: Affine.Backward: dout shape %v does not match output shape [%d %d]", dout.Shape(), n, outDim))
+	}
+	a.DW.MatMulTransA(a.x, d2)
+	a.DB.SumAxis(d2, 0)
+	if a.SkipInputGrad {
+		return nil
+	}
+	dx := a.dx.Shaped(a.x.Shape()...)
+	dx.MatMulTransB(d2, a.W)
+	if len(a.xShape) != 2 {
+		return dx.Reshape(a.xShape...)
+	}
+	return dx
+}
+
+// Params returns the learnable tensors {W, B}.
+func (a *Affine) Params() []*tensor.Tensor { return []*tensor.Tensor{a.W, a.B} }
+
+// Grads returns {DW, DB}, aligned with Params.
+func (a *Affine) Grads() []*tensor.Tensor { return []*tensor.Tensor{a.DW, a.DB} }
+
+// Clone returns an independent copy of the layer: copied parameters and
+// gradients, fresh buffers, the same SkipInputGrad.
+func (a *Affine) Clone() *Affine {
+	c := NewAffine(a.W.Clone(), a.B.Clone())
+	c.DW.CopyFrom(a.DW)
+	c.DB.CopyFrom(a.DB)
+	c.SkipInputGrad = a.SkipInputGrad
+	return c
+}
