@@ -1,0 +1,214 @@
+package npz
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sample() []Array {
+	return []Array{
+		{Name: "W1", Shape: []int{2, 3}, Data: []float64{1, -2.5, math.Pi, 0, math.Inf(-1), 1e-300}},
+		{Name: "b1", Shape: []int{3}, Data: []float64{0.1, 0.2, 0.3}},
+		{Name: "s", Shape: []int{}, Data: []float64{42}},
+		{Name: "e", Shape: []int{0, 4}, Data: []float64{}},
+	}
+}
+
+func encode(t *testing.T, arrays []Array) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, arrays))
+	return buf.Bytes()
+}
+
+func TestRoundTripIsBitExact(t *testing.T) {
+	in := sample()
+	in[1].Data[0] = math.Float64frombits(0x7ff8_dead_beef_0001) // a NaN with a payload
+	b := encode(t, in)
+	out, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	require.Len(t, out, len(in))
+	for i := range in {
+		assert.Equal(t, in[i].Name, out[i].Name)
+		assert.Equal(t, in[i].Shape, out[i].Shape)
+		require.Len(t, out[i].Data, len(in[i].Data))
+		for j := range in[i].Data {
+			assert.Equal(t, math.Float64bits(in[i].Data[j]), math.Float64bits(out[i].Data[j]))
+		}
+	}
+}
+
+func TestHeaderIsNumpys(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, writeNPY(&buf, []int{784, 50}, nil))
+	b := buf.Bytes()
+	// Magic, version 1.0, a little-endian header length, and a header padded
+	// so that the data starts at a multiple of 64 bytes.
+	assert.Equal(t, "\x93NUMPY\x01\x00", string(b[:8]))
+	hlen := int(b[8]) | int(b[9])<<8
+	assert.Equal(t, 0, (10+hlen)%64)
+	assert.Equal(t, "{'descr': '<f8', 'fortran_order': False, 'shape': (784, 50), }", string(bytes.TrimRight(b[10:10+hlen], " \n")))
+	assert.Equal(t, byte('\n'), b[10+hlen-1])
+}
+
+// testdata/numpy.npz was written by numpy 1.24:
+//
+//	np.savez("numpy.npz", w=np.arange(6.0).reshape(2, 3) / 4, v=np.array([1.5, -2.0]), s=np.float64(7))
+func TestReadsNumpysFile(t *testing.T) {
+	b, err := os.ReadFile("testdata/numpy.npz")
+	require.NoError(t, err)
+	arrays, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	got := map[string]Array{}
+	for _, a := range arrays {
+		got[a.Name] = a
+	}
+	assert.Equal(t, []int{2, 3}, got["w"].Shape)
+	assert.Equal(t, []float64{0, 0.25, 0.5, 0.75, 1, 1.25}, got["w"].Data)
+	assert.Equal(t, []int{2}, got["v"].Shape)
+	assert.Equal(t, []float64{1.5, -2}, got["v"].Data)
+	assert.Equal(t, []int{}, got["s"].Shape)
+	assert.Equal(t, []float64{7}, got["s"].Data)
+}
+
+func TestParseHeader(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		shape  []int
+		msg    string
+	}{
+		{"numpy's", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", []int{2, 3}, ""},
+		{"keys in another order", "{'shape': (5,), 'fortran_order': False, 'descr': '<f8'}", []int{5}, ""},
+		{"scalar", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", []int{}, ""},
+		{"float32", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", nil, `dtype "<f4" is not little-endian float64`},
+		{"big-endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", nil, `dtype ">f8"`},
+		{"Fortran order", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", nil, `fortran_order "True"`},
+		{"negative dim", "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", nil, `bad dimension "-2"`},
+		{"not a dict", "'descr'", nil, "is not a dict"},
+		{"unterminated key", "{'descr}", nil, "bad key"},
+		{"missing colon", "{'descr' '<f8'}", nil, "no ':'"},
+		{"unterminated tuple", "{'shape': (2, 3}", nil, "bad value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			shape, err := parseHeader(tt.header)
+			if tt.msg == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.shape, shape)
+				return
+			}
+			require.ErrorIs(t, err, ErrFormat)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+func TestEveryTruncationFails(t *testing.T) {
+	b := encode(t, sample())
+	for n := range len(b) {
+		_, err := Read(bytes.NewReader(b[:n]), int64(n))
+		require.ErrorIs(t, err, ErrFormat, "a file cut to %d of %d bytes", n, len(b))
+	}
+}
+
+func TestCorruptionIsCaught(t *testing.T) {
+	b := encode(t, sample())
+	// Flip one bit in every byte position in turn: the zip structure or
+	// its CRC-32 must catch each, or the change must be harmless padding.
+	caught := 0
+	for i := range b {
+		c := bytes.Clone(b)
+		c[i] ^= 0x10
+		arrays, err := Read(bytes.NewReader(c), int64(len(c)))
+		if err != nil {
+			require.ErrorIs(t, err, ErrFormat)
+			caught++
+			continue
+		}
+		// Accepted: then the flip hit bytes that carry no values (zip
+		// timestamps, an entry's name, the header's space padding), and the
+		// arrays must still hold the same shapes and values.
+		want := sample()
+		require.Len(t, arrays, len(want))
+		for j := range want {
+			require.Equal(t, want[j].Shape, arrays[j].Shape, "flipped byte %d", i)
+			require.Equal(t, want[j].Data, arrays[j].Data, "flipped byte %d", i)
+		}
+	}
+	assert.Greater(t, caught, len(b)/2)
+}
+
+func TestDataLengthMustMatchShape(t *testing.T) {
+	var npy bytes.Buffer
+	require.NoError(t, writeNPY(&npy, []int{3}, []float64{1, 2, 3}))
+	full := npy.Bytes()
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"short", full[:len(full)-8], "data ends after 2 of 3 values"},
+		{"long", append(bytes.Clone(full), make([]byte, 8)...), "data continues past the 3 values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := readNPY(bytes.NewReader(tt.body))
+			require.ErrorIs(t, err, ErrFormat)
+			assert.Contains(t, err.Error(), tt.want)
+			if tt.name == "short" {
+				assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			}
+		})
+	}
+}
+
+func TestHugeDeclaredShapeCostsNothing(t *testing.T) {
+	var npy bytes.Buffer
+	require.NoError(t, writeNPY(&npy, []int{1 << 20, 1 << 7}, nil)) // claims 1 GiB, holds nothing
+	allocs := testing.AllocsPerRun(1, func() {
+		_, _, err := readNPY(bytes.NewReader(npy.Bytes()))
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	})
+	assert.Less(t, allocs, 100.0)
+	var big bytes.Buffer
+	require.NoError(t, writeNPY(&big, []int{1 << 40, 1 << 40}, nil))
+	_, _, err := readNPY(bytes.NewReader(big.Bytes()))
+	assert.True(t, errors.Is(err, ErrFormat))
+	assert.Contains(t, err.Error(), "too large")
+}
+
+func FuzzRead(f *testing.F) {
+	var buf bytes.Buffer
+	if err := Write(&buf, sample()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	if b, err := os.ReadFile("testdata/numpy.npz"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		arrays, err := Read(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
+			}
+			return
+		}
+		for _, a := range arrays {
+			n := 1
+			for _, d := range a.Shape {
+				n *= d
+			}
+			if n != len(a.Data) {
+				t.Fatalf("%s: shape %v with %d values", a.Name, a.Shape, len(a.Data))
+			}
+		}
+	})
+}
