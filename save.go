@@ -1,0 +1,133 @@
+package numlearn
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/numlearn/numlearn/internal/npz"
+)
+
+// The model file format is numpy's .npz: a zip archive with one .npy file
+// per parameter, named as ParamNames gives (W1.npy, b1.npy, W2.npy, …), each
+// a little-endian float64 array in C order. numpy reads it directly:
+//
+//	params = np.load("model.npz")  # params["W1"].shape == (784, 50)
+//
+// which is exactly the params dict of the book's TwoLayerNet. The values
+// are stored bit for bit, so a save and a load give back the same network.
+
+// ErrFormat is wrapped by the errors Load returns for a file that is not a
+// valid .npz of float64 arrays: truncated, corrupted (zip CRC-32 mismatch)
+// or of another dtype.
+var ErrFormat = npz.ErrFormat
+
+// ErrMismatch is wrapped by the errors Load returns for a valid file whose
+// parameters are not this network's: a missing or extra name, or a shape
+// that differs.
+var ErrMismatch = errors.New("parameters do not match the network")
+
+// Save writes the network's parameters to w in .npz format.
+func (n *Network) Save(w io.Writer) error {
+	arrays := make([]npz.Array, len(n.params))
+	for i, p := range n.params {
+		arrays[i] = npz.Array{Name: n.names[i], Shape: p.Shape(), Data: p.Data()}
+	}
+	if err := npz.Write(w, arrays); err != nil {
+		return fmt.Errorf("numlearn: save: %w", err)
+	}
+	return nil
+}
+
+// SaveFile writes the parameters to the named file through a temporary
+// file in the same folder that is renamed into place only once complete,
+// so an interrupted save never leaves a partial model under that name.
+func (n *Network) SaveFile(name string) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("numlearn: save %s: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := n.Save(tmp); err != nil {
+		return fmt.Errorf("numlearn: save %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("numlearn: save %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("numlearn: save %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("numlearn: save %s: %w", name, err)
+	}
+	return nil
+}
+
+// Load reads parameters saved by Save (or by numpy's np.savez with the same
+// names and shapes) from r into the network. Everything is read and
+// checked before any parameter changes: on error the network is exactly as
+// it was. The error wraps ErrFormat for a damaged file and ErrMismatch for
+// one that belongs to another network.
+func (n *Network) Load(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("numlearn: load: %w", err)
+	}
+	return n.load(b)
+}
+
+// LoadFile is Load from the named file; errors name the file.
+func (n *Network) LoadFile(name string) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("numlearn: load: %w", err)
+	}
+	if err := n.load(b); err != nil {
+		return fmt.Errorf("%w (file %s)", err, name)
+	}
+	return nil
+}
+
+func (n *Network) load(b []byte) error {
+	arrays, err := npz.Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("numlearn: load: %w", err)
+	}
+	byName := make(map[string]npz.Array, len(arrays))
+	for _, a := range arrays {
+		if _, dup := byName[a.Name]; dup {
+			return fmt.Errorf("numlearn: load: %w: %q appears twice", ErrMismatch, a.Name)
+		}
+		byName[a.Name] = a
+	}
+	for i, p := range n.params {
+		a, ok := byName[n.names[i]]
+		if !ok {
+			return fmt.Errorf("numlearn: load: %w: no %q in the file", ErrMismatch, n.names[i])
+		}
+		if !slices.Equal(a.Shape, p.Shape()) {
+			return fmt.Errorf("numlearn: load: %w: %q has shape %v in the file, %v in the network", ErrMismatch, a.Name, a.Shape, p.Shape())
+		}
+		delete(byName, n.names[i])
+	}
+	for name := range byName {
+		return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, name)
+	}
+	for i, p := range n.params {
+		for _, a := range arrays {
+			if a.Name == n.names[i] {
+				copy(p.Data(), a.Data)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package numlearn
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/tensor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func xor() (*tensor.Tensor, *tensor.Tensor) {
+	x := tensor.FromRows([][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}})
+	return x, oneHot([]int{0, 1, 1, 0}, 2)
+}
+
+func TestTrainLearnsXOR(t *testing.T) {
+	// XOR is not linearly separable: a hidden layer is needed, and a
+	// network that learns it has got its backprop right.
+	x, tgt := xor()
+	net := NewMultiLayerNet([]int{2, 8, 2}, Tanh, Xavier, newRand(21))
+	var progress []Progress
+	h, err := net.Train(context.Background(), x, tgt, TrainConfig{
+		Iterations: 500, BatchSize: 4, Optimizer: &grad.Adam{LR: 0.05}, Shuffle: true, EvalEvery: 100,
+		Progress: func(p Progress) { progress = append(progress, p) },
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, net.Accuracy(x, tgt))
+	require.Len(t, h.Loss, 500)
+	assert.Less(t, h.Loss[499], 0.05)
+	assert.Less(t, h.Loss[499], h.Loss[0]/10)
+
+	// Evaluations after steps 1, 101, 201, 301, 401 and the last, 500.
+	var at []int
+	for _, e := range h.Evals {
+		at = append(at, e.Iteration)
+	}
+	assert.Equal(t, []int{1, 101, 201, 301, 401, 500}, at)
+	assert.Equal(t, 1.0, h.Evals[len(h.Evals)-1].TrainAccuracy)
+	assert.True(t, math.IsNaN(h.Evals[0].TestAccuracy), "no test data, no test accuracy")
+
+	require.Len(t, progress, 500)
+	assert.Equal(t, 500, progress[499].Iteration)
+	assert.Equal(t, 500.0, progress[499].Epoch, "a batch of 4 of 4 samples is one epoch")
+	assert.True(t, progress[100].Evaluated)
+	assert.False(t, progress[101].Evaluated)
+	assert.True(t, math.IsNaN(progress[101].TrainAccuracy))
+	assert.Equal(t, h.Loss[250], progress[250].Loss)
+}
+
+func TestTrainIsReproducible(t *testing.T) {
+	x, tgt := xor()
+	run := func() []float64 {
+		net := NewMultiLayerNet([]int{2, 4, 2}, Sigmoid, Xavier, newRand(22))
+		_, err := net.Train(context.Background(), x, tgt, TrainConfig{Iterations: 50, BatchSize: 2, Rand: newRand(23), EvalEvery: -1})
+		require.NoError(t, err)
+		return net.Params()[0].Data()
+	}
+	assert.Equal(t, run(), run())
+}
+
+func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
+	x, tgt := xor()
+	net := NewMultiLayerNet([]int{2, 8, 2}, ReLU, He, newRand(24))
+	h, err := net.Train(context.Background(), x, tgt, TrainConfig{
+		Iterations: 100, BatchSize: 4, Optimizer: &grad.SGD{LR: 1e300}, EvalEvery: 1, SkipTrainAccuracy: true,
+	})
+	require.ErrorIs(t, err, ErrNonFinite)
+	assert.Contains(t, err.Error(), "learning rate is likely too large")
+	for _, p := range net.Params() {
+		for _, v := range p.Data() {
+			require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "parameters are restored, not left non-finite")
+		}
+	}
+	assert.False(t, math.IsNaN(net.Loss(x, tgt)))
+	assert.Less(t, len(h.Loss), 100)
+}
+
+func TestTrainConfigErrors(t *testing.T) {
+	x, tgt := xor()
+	tests := []struct {
+		name string
+		x, t *tensor.Tensor
+		cfg  TrainConfig
+		msg  string
+	}{
+		{"count mismatch", x, oneHot([]int{0, 1, 1}, 2), TrainConfig{}, "numlearn: Train: 4 inputs but 3 targets"},
+		{"targets not 2-D", x, tensor.New(4), TrainConfig{}, "want (n, …) and (n, classes)"},
+		{"batch too big", x, tgt, TrainConfig{BatchSize: 5}, "batch size 5 is larger than the 4 samples"},
+		{"negative iterations", x, tgt, TrainConfig{Iterations: -1}, "negative Iterations (-1)"},
+		{"test data half given", x, tgt, TrainConfig{TestX: x}, "TestX and TestT must be given together"},
+		{"no samples", tensor.New(0, 2), tensor.New(0, 2), TrainConfig{BatchSize: 1}, "no training samples"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			net := NewTwoLayerNet(2, 3, 2, newRand(25))
+			_, err := net.Train(context.Background(), tt.x, tt.t, tt.cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+func TestTrainHonoursCancellation(t *testing.T) {
+	x, tgt := xor()
+	ctx, cancel := context.WithCancel(context.Background())
+	net := NewTwoLayerNet(2, 3, 2, newRand(26))
+	h, err := net.Train(ctx, x, tgt, TrainConfig{Iterations: 1000, BatchSize: 2, EvalEvery: -1,
+		Progress: func(p Progress) {
+			if p.Iteration == 10 {
+				cancel()
+			}
+		}})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Len(t, h.Loss, 10)
+}
+
+// TestTrainAllocationsDoNotGrowWithSteps: buffers are made on the first
+// step, so 10 and 200 steps allocate the same.
+func TestTrainAllocationsDoNotGrowWithSteps(t *testing.T) {
+	x := tensor.RandN(newRand(27), 1, 300, 20)
+	labels := make([]int, 300)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	tgt := oneHot(labels, 3)
+	allocs := func(iters int) float64 {
+		return testing.AllocsPerRun(3, func() {
+			net := NewTwoLayerNet(20, 10, 3, newRand(28))
+			_, err := net.Train(context.Background(), x, tgt, TrainConfig{Iterations: iters, BatchSize: 30, EvalEvery: -1})
+			if err != nil {
+				panic(err)
+			}
+		})
+	}
+	assert.Equal(t, allocs(10), allocs(200))
+}
+
+func TestErrNonFiniteIsASentinel(t *testing.T) {
+	assert.True(t, errors.Is(errors.Join(ErrNonFinite), ErrNonFinite))
+}
