@@ -1,0 +1,44 @@
+package layers_test
+
+import (
+	"fmt"
+
+	"github.com/numlearn/numlearn/layers"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+func ExampleAffine() {
+	w := tensor.FromRows([][]float64{{1, 0, -1}, {2, 1, 0}}) // (in 2, out 3)
+	a := layers.NewAffine(w, tensor.FromSlice([]float64{0.5, 0, -0.5}))
+	y := a.Forward(tensor.FromRows([][]float64{{1, 2}}))
+	fmt.Println(y)
+	dx := a.Backward(tensor.FromRows([][]float64{{1, 1, 1}}))
+	fmt.Println(dx)
+	fmt.Println(a.DW)
+	// Output:
+	// [[ 5.5  2.  -1.5]]
+	// [[0. 3.]]
+	// [[1. 1. 1.]
+	//  [2. 2. 2.]]
+}
+
+func ExampleReLU() {
+	var r layers.ReLU
+	fmt.Println(r.Forward(tensor.FromSlice([]float64{1, -0.5, 0, 3})))
+	fmt.Println(r.Backward(tensor.FromSlice([]float64{10, 20, 30, 40})))
+	// Output:
+	// [1. 0. 0. 3.]
+	// [10.  0.  0. 40.]
+}
+
+// With equal scores the softmax is uniform: the loss is −log ½ and the
+// gradient (y − t)/batch.
+func ExampleSoftmaxWithLoss() {
+	var s layers.SoftmaxWithLoss
+	cost := s.ForwardLabels(tensor.FromRows([][]float64{{0, 0}}), []int{0})
+	fmt.Printf("%.4f\n", cost)
+	fmt.Println(s.Backward())
+	// Output:
+	// 0.6931
+	// [[-0.5  0.5]]
+}
