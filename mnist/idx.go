@@ -164,24 +164,34 @@ func decompress(r io.Reader, file string) (content io.Reader, hint int, err erro
 	return zr, gz, nil
 }
 
-// readHeader reads the magic number and ndim big-endian uint32 dimensions.
+// readHeader reads the magic number, checks it, then reads ndim
+// big-endian uint32 dimensions.
 func readHeader(r io.Reader, file string, magic uint32, ndim int) ([]int, error) {
 	var buf [16]byte
 	size := 4 * (1 + ndim)
-	if got, err := io.ReadFull(r, buf[:size]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, &ReadError{File: file, Detail: fmt.Sprintf("header ends after %d of %d bytes", got, size), Err: io.ErrUnexpectedEOF}
-		}
-		return nil, &ReadError{File: file, Detail: "reading the header", Err: err}
+	if got, err := io.ReadFull(r, buf[:4]); err != nil {
+		return nil, headerError(file, got, size, err)
 	}
 	if got := binary.BigEndian.Uint32(buf[:4]); got != magic {
 		return nil, &ReadError{File: file, Detail: magicDetail(got, magic), Err: ErrMagic}
+	}
+	if got, err := io.ReadFull(r, buf[4:size]); err != nil {
+		return nil, headerError(file, 4+got, size, err)
 	}
 	dims := make([]int, ndim)
 	for i := range dims {
 		dims[i] = int(binary.BigEndian.Uint32(buf[4+4*i:]))
 	}
 	return dims, nil
+}
+
+// headerError reports a header that ends after got of size bytes, or the
+// reader's error.
+func headerError(file string, got, size int, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &ReadError{File: file, Detail: fmt.Sprintf("header ends after %d of %d bytes", got, size), Err: io.ErrUnexpectedEOF}
+	}
+	return &ReadError{File: file, Detail: "reading the header", Err: err}
 }
 
 // magicDetail explains a wrong magic number, recognising the common mix-up
