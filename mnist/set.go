@@ -34,14 +34,23 @@ type Set struct {
 func (s *Set) Len() int { return len(s.Labels) }
 
 // OneHot returns the labels as a new (n, 10) tensor with a 1 in column
-// Labels[i] of row i and 0 elsewhere, the book's one_hot_label=True.
+// Labels[i] of row i and 0 elsewhere, the book's one_hot_label=True. It
+// panics if a label is not 0–9 (possible only in a Set built by hand).
 func (s *Set) OneHot() *tensor.Tensor {
 	t := tensor.New(len(s.Labels), NumClasses)
 	d := t.Data()
 	for i, l := range s.Labels {
-		d[i*NumClasses+l] = 1
+		d[i*NumClasses+checkLabel("OneHot", i, l)] = 1
 	}
 	return t
+}
+
+// checkLabel returns label l of sample i, panicking if it is not a digit.
+func checkLabel(op string, i, l int) int {
+	if l < 0 || l >= NumClasses {
+		panic(fmt.Sprintf("mnist: %s: label %d of sample %d is not 0-9", op, l, i))
+	}
+	return l
 }
 
 // Slice returns the samples [from, to) as a Set that shares s's data, like
@@ -77,7 +86,7 @@ func (s *Set) Sample(rng *rand.Rand, idx []int) {
 // (len(idx), 10). t may be nil when only images are wanted. Empty receivers
 // are sized; once x and t are sized, Gather does not allocate, so one pair
 // of tensors serves every mini-batch of a training run. Gather panics if x
-// or t has another shape or an index is out of range.
+// or t has another shape, an index is out of range or a label is not 0–9.
 func (s *Set) Gather(x, t *tensor.Tensor, idx []int) {
 	b := len(idx)
 	size := s.Images.Shape()[1]
@@ -98,7 +107,7 @@ func (s *Set) Gather(x, t *tensor.Tensor, idx []int) {
 	td := t.Data()
 	clear(td)
 	for i, j := range idx {
-		td[i*NumClasses+s.Labels[j]] = 1
+		td[i*NumClasses+checkLabel("Gather", j, s.Labels[j])] = 1
 	}
 }
 

@@ -175,3 +175,10 @@ func BenchmarkGather(b *testing.B) {
 		})
 	}
 }
+
+func TestBadLabelPanics(t *testing.T) {
+	s := &mnist.Set{Images: tensor.New(2, 784), Labels: []int{3, 12}}
+	assert.PanicsWithValue(t, "mnist: OneHot: label 12 of sample 1 is not 0-9", func() { s.OneHot() })
+	var x, y tensor.Tensor
+	assert.PanicsWithValue(t, "mnist: Gather: label 12 of sample 1 is not 0-9", func() { s.Gather(&x, &y, []int{0, 1}) })
+}
