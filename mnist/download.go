@@ -100,8 +100,9 @@ type Downloader struct {
 	Client *http.Client
 
 	// Progress, when not nil, is called as a file's bytes are written, with
-	// the file's base name, the bytes written so far and the file's size.
-	// A file that is already present and correct is not reported.
+	// the file's base name, the bytes written so far and the file's size;
+	// done starts at 0 for each source tried. A file that is already
+	// present and correct is not reported.
 	Progress func(file string, done, total int64)
 }
 

@@ -5,15 +5,17 @@ import (
 	"unsafe"
 )
 
-// adviseHugePages asks Linux to back the 2 MiB-aligned interior of d with
-// transparent huge pages before d is first written. Load writes hundreds
-// of megabytes of fresh memory; with 4 KiB pages most of its time goes to
-// page faults (on a virtual machine, 1.7 s for 440 MB against 0.4 s with
-// huge pages). Where the kernel has huge pages off, the advice is ignored;
-// it never changes what d holds.
-func adviseHugePages(d []float64) {
+// adviseHugePages asks Linux to back the 2 MiB-aligned interior of d's
+// backing array (up to its capacity) with transparent huge pages, before
+// it is first written. Load writes half a gigabyte of fresh memory; with
+// 4 KiB pages much of its time goes to page faults (on a virtual machine,
+// 1.7 s for 440 MB against 0.4 s with huge pages). Where the kernel has
+// huge pages off, the advice is ignored; it never changes what d holds.
+func adviseHugePages[E byte | float64](d []E) {
 	const huge = 2 << 20
-	const elem = int(unsafe.Sizeof(float64(0)))
+	var zero E
+	elem := int(unsafe.Sizeof(zero))
+	d = d[:cap(d)]
 	if len(d)*elem < 2*huge {
 		return
 	}

@@ -3,4 +3,4 @@
 package mnist
 
 // adviseHugePages does nothing outside Linux.
-func adviseHugePages([]float64) {}
+func adviseHugePages[E byte | float64]([]E) {}

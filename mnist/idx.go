@@ -215,9 +215,11 @@ func magicDetail(got, want uint32) string {
 func readData(r io.Reader, file string, n, size, hint int, what string, onRead func([]byte)) ([]byte, error) {
 	total := n * size
 	buf := make([]byte, 0, min(total, max(firstChunk, hint)))
+	adviseHugePages(buf)
 	for len(buf) < total {
 		if len(buf) == cap(buf) {
 			grown := make([]byte, len(buf), min(total, 2*cap(buf)))
+			adviseHugePages(grown)
 			copy(grown, buf)
 			buf = grown
 		}
