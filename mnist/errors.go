@@ -45,6 +45,8 @@ type ReadError struct {
 	Err    error  // the cause, for errors.Is and errors.As
 }
 
+// Error returns "mnist: FILE: DETAIL", followed by the cause when it is
+// not one of this package's sentinels.
 func (e *ReadError) Error() string {
 	s := "mnist: "
 	if e.File != "" {
@@ -79,6 +81,7 @@ type ChecksumError struct {
 	Want   string // hex SHA-256 of the canonical file
 }
 
+// Error names the file, the source and both digests.
 func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("mnist: %s from %s: SHA-256 is %s, want %s", e.File, e.Source, e.Got, e.Want)
 }
