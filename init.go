@@ -41,7 +41,7 @@ func Tanh() Layer { return &layers.Tanh{} }
 // NewTwoLayerNet returns the book's chapter 5 TwoLayerNet: Affine → ReLU →
 // Affine, then softmax with cross-entropy, with weights drawn as
 // 0.01·N(0, 1) from rng (W1 first, row by row, then W2) and zero biases.
-// It panics if a size is not positive.
+// It panics if a size is not positive or rng is nil.
 func NewTwoLayerNet(inputSize, hiddenSize, outputSize int, rng *rand.Rand) *Network {
 	return NewMultiLayerNet([]int{inputSize, hiddenSize, outputSize}, ReLU, Std(0.01), rng)
 }
@@ -51,10 +51,14 @@ func NewTwoLayerNet(inputSize, hiddenSize, outputSize int, rng *rand.Rand) *Netw
 // of Affine layers: sizes {784, 100, 100, 10} gives Affine(784→100) → act →
 // Affine(100→100) → act → Affine(100→10). Each layer's weights are drawn
 // from N(0, init(fan-in)²) using rng, in layer order; biases start at zero.
-// It panics if there are fewer than two sizes or one is not positive.
+// It panics if there are fewer than two sizes, one is not positive, or rng
+// is nil.
 func NewMultiLayerNet(sizes []int, act Activation, init Init, rng *rand.Rand) *Network {
 	if len(sizes) < 2 {
 		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: need at least input and output sizes, have %v", sizes))
+	}
+	if rng == nil {
+		panic("numlearn: NewMultiLayerNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
 	}
 	for _, s := range sizes {
 		if s <= 0 {

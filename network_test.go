@@ -193,6 +193,9 @@ func TestConstructorPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "numlearn: NewMultiLayerNet: need at least input and output sizes, have [3]", func() {
 		NewMultiLayerNet([]int{3}, ReLU, He, newRand(1))
 	})
+	assert.PanicsWithValue(t, "numlearn: NewMultiLayerNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))", func() {
+		NewTwoLayerNet(3, 2, 2, nil)
+	})
 	assert.PanicsWithValue(t, "numlearn: NewMultiLayerNet: sizes [3 0 2] must be positive", func() {
 		NewMultiLayerNet([]int{3, 0, 2}, ReLU, He, newRand(1))
 	})

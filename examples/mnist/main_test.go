@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/numlearn/numlearn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestShortTrainingOnRealMNIST runs the main job for one epoch (600 steps
+// of 100) on the real data, fetched into the cache folder. One epoch of the
+// book's SGD takes the test accuracy from 0.1 to about 0.9 (the book's
+// figure 4-12); we require 0.88.
+func TestShortTrainingOnRealMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST")
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-iters", "600", "-out", out, "-json"}, &stdout, &stderr)
+	require.NoError(t, err, "%s\n%s", stdout.String(), stderr.String())
+
+	text := stdout.String()
+	assert.Contains(t, text, "MNIST: 60000 training and 10000 test images")
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	var s summary
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &s), "the last line is JSON")
+	assert.Equal(t, 600, s.Iterations)
+	assert.GreaterOrEqual(t, s.TestAccuracy, 0.88)
+	assert.GreaterOrEqual(t, s.TrainAccuracy, 0.88)
+	assert.Greater(t, s.TrainSeconds, 0.0)
+	assert.Greater(t, s.EvalSeconds, 0.0)
+
+	// Evaluations after step 1 and step 600: two lines of the table.
+	assert.Regexp(t, `(?m)^\s+0\.00\s+1\s`, text)
+	assert.Regexp(t, `(?m)^\s+1\.00\s+600\s`, text)
+
+	for _, name := range []string{"loss.png", "accuracy.png"} {
+		f, err := os.Open(filepath.Join(out, name))
+		require.NoError(t, err)
+		img, err := png.Decode(f)
+		f.Close()
+		require.NoError(t, err, name)
+		assert.Greater(t, img.Bounds().Dx(), 100, name)
+	}
+	// The saved model loads into a network of the same shape.
+	net := numlearn.NewTwoLayerNet(784, 50, 10, rand.New(rand.NewPCG(1, 1)))
+	require.NoError(t, net.LoadFile(filepath.Join(out, "model.npz")))
+}
+
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"unknown optimizer", []string{"-optimizer", "lbfgs"}, `unknown -optimizer "lbfgs"`},
+		{"unknown init", []string{"-init", "zeros"}, `unknown -init "zeros"`},
+		{"bad size", []string{"-hidden", "0"}, "must be positive"},
+		{"extra argument", []string{"now"}, "unexpected arguments"},
+		{"unknown flag", []string{"-epochs", "3"}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append(tt.args, "-out", t.TempDir()), &stdout, &stderr)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+func TestOptimizersAndInits(t *testing.T) {
+	for _, name := range []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"} {
+		opt, err := newOptimizer(name, 0)
+		require.NoError(t, err)
+		assert.Greater(t, learningRate(opt), 0.0, name)
+	}
+	opt, _ := newOptimizer("sgd", 0)
+	assert.Equal(t, 0.1, learningRate(opt), "train_neuralnet.py's rate")
+	opt, _ = newOptimizer("adam", 0)
+	assert.Equal(t, 0.001, learningRate(opt), "the book's Adam default")
+	for _, name := range []string{"std", "xavier", "he"} {
+		_, err := newInit(name)
+		assert.NoError(t, err)
+	}
+}
