@@ -1,0 +1,85 @@
+package numlearn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// benchData returns n samples shaped like MNIST: 784 inputs in [0, 1],
+// about a fifth of them nonzero, and one-hot targets over 10 classes.
+func benchData(n int) (x, t *tensor.Tensor) {
+	rng := rand.New(rand.NewPCG(50, 51))
+	x = tensor.New(n, 784)
+	for i := range x.Data() {
+		if rng.IntN(5) == 0 {
+			x.Data()[i] = rng.Float64()
+		}
+	}
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = rng.IntN(10)
+	}
+	return x, oneHot(labels, 10)
+}
+
+// BenchmarkTrainStep is one step of the book's training loop on the
+// 784-50-10 net with a batch of 100: draw the batch, gather it, forward,
+// backward, SGD update — what Train does per iteration.
+func BenchmarkTrainStep(b *testing.B) {
+	x, t := benchData(60000)
+	net := NewTwoLayerNet(784, 50, 10, newRand(52))
+	opt := &grad.SGD{LR: 0.1}
+	cfg := TrainConfig{Rand: newRand(53)}
+	idx := make([]int, 100)
+	bx, bt := tensor.New(100, 784), tensor.New(100, 10)
+	step := func() {
+		sampleBatch(cfg, 60000, 0, 600, nil, idx)
+		gatherRows(bx.Data(), x.Data(), 784, idx)
+		gatherRows(bt.Data(), t.Data(), 10, idx)
+		opt.Update(net.Params(), net.Gradient(bx, bt))
+	}
+	step()
+	b.Run("shape=784x50x10/batch=100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			step()
+		}
+	})
+}
+
+// BenchmarkForwardBackward splits a step into its forward pass (Loss) and
+// the whole gradient (forward and backward).
+func BenchmarkForwardBackward(b *testing.B) {
+	x, t := benchData(100)
+	net := NewTwoLayerNet(784, 50, 10, newRand(54))
+	net.Gradient(x, t)
+	b.Run("pass=forward/shape=784x50x10/batch=100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			net.Loss(x, t)
+		}
+	})
+	b.Run("pass=gradient/shape=784x50x10/batch=100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			net.Gradient(x, t)
+		}
+	})
+}
+
+// BenchmarkAccuracy evaluates 10,000 images, as each epoch does for the
+// test set (and six times over for the training set).
+func BenchmarkAccuracy(b *testing.B) {
+	x, t := benchData(10000)
+	net := NewTwoLayerNet(784, 50, 10, newRand(55))
+	net.Accuracy(x, t)
+	b.Run("shape=784x50x10/n=10000", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			net.Accuracy(x, t)
+		}
+	})
+}
