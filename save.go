@@ -119,8 +119,10 @@ func (n *Network) load(b []byte) error {
 		}
 		delete(byName, n.names[i])
 	}
-	for name := range byName {
-		return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, name)
+	for _, a := range arrays { // in file order, so the error is the same every time
+		if _, extra := byName[a.Name]; extra {
+			return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, a.Name)
+		}
 	}
 	for i, p := range n.params {
 		for _, a := range arrays {
