@@ -1,0 +1,5 @@
+//go:build !race
+
+package numlearn
+
+const raceEnabled = false
