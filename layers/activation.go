@@ -8,27 +8,47 @@ import (
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// Sigmoid is the layer y = 1/(1+e⁻ˣ) of the book's §5.5.2, element-wise on
-// input of any shape. The zero value is ready to use.
-type Sigmoid struct {
+// activation is what every element-wise activation layer keeps: its last
+// output, which its derivative is written in, and its result buffers.
+type activation struct {
 	y       *tensor.Tensor
 	out, dx buffer.Reusable
 }
 
+// forward stores f(x) in the output buffer and remembers it.
+func (a *activation) forward(x *tensor.Tensor, f func(dst, src *tensor.Tensor)) *tensor.Tensor {
+	a.y = a.out.Shaped(x.Shape()...)
+	f(a.y, x)
+	return a.y
+}
+
+// backward checks dout against the last output and returns the dx buffer
+// with the data of the output, dout and dx, for the layer's formula.
+func (a *activation) backward(layer string, dout *tensor.Tensor) (dx *tensor.Tensor, y, d, g []float64) {
+	if a.y == nil {
+		panic(fmt.Sprintf("layers: %s.Backward: called before Forward", layer))
+	}
+	if !slices.Equal(a.y.Shape(), dout.Shape()) {
+		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), a.y.Shape()))
+	}
+	dx = a.dx.Shaped(dout.Shape()...)
+	return dx, a.y.Data(), dout.Data(), dx.Data()
+}
+
+// Sigmoid is the layer y = 1/(1+e⁻ˣ) of the book's §5.5.2, element-wise on
+// input of any shape. The zero value is ready to use.
+type Sigmoid struct{ activation }
+
 // Forward returns y = 1/(1+e⁻ˣ); the result is owned by the layer and
 // valid until its next Forward.
 func (s *Sigmoid) Forward(x *tensor.Tensor) *tensor.Tensor {
-	s.y = s.out.Shaped(x.Shape()...)
-	s.y.Sigmoid(x)
-	return s.y
+	return s.forward(x, (*tensor.Tensor).Sigmoid)
 }
 
 // Backward returns ∂L/∂x = dout·y·(1 − y), since σ'(x) = σ(x)(1 − σ(x)).
 // It panics if dout's shape differs from the last output's.
 func (s *Sigmoid) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	checkBackward("Sigmoid", s.y, dout)
-	dx := s.dx.Shaped(dout.Shape()...)
-	y, d, g := s.y.Data(), dout.Data(), dx.Data()
+	dx, y, d, g := s.backward("Sigmoid", dout)
 	for i, v := range y {
 		g[i] = d[i] * v * (1 - v)
 	}
@@ -41,26 +61,19 @@ func (s *Sigmoid) Clone() *Sigmoid { return &Sigmoid{} }
 // ReLU is the layer y = max(0, x) of the book's §5.5.1, element-wise on
 // input of any shape. Its gradient is 1 where x > 0 and 0 where x ≤ 0 (at
 // x = 0 too, as in the book's layer). The zero value is ready to use.
-type ReLU struct {
-	y       *tensor.Tensor
-	out, dx buffer.Reusable
-}
+type ReLU struct{ activation }
 
 // Forward returns y = max(0, x); the result is owned by the layer and
 // valid until its next Forward.
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
-	r.y = r.out.Shaped(x.Shape()...)
-	r.y.ReLU(x)
-	return r.y
+	return r.forward(x, (*tensor.Tensor).ReLU)
 }
 
 // Backward returns ∂L/∂x = dout where x > 0, else 0. (y > 0 exactly where
 // x > 0, so the output serves as the book's mask.) It panics if dout's shape
 // differs from the last output's.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	checkBackward("ReLU", r.y, dout)
-	dx := r.dx.Shaped(dout.Shape()...)
-	y, d, g := r.y.Data(), dout.Data(), dx.Data()
+	dx, y, d, g := r.backward("ReLU", dout)
 	for i, v := range y {
 		if v > 0 {
 			g[i] = d[i]
@@ -76,25 +89,18 @@ func (r *ReLU) Clone() *ReLU { return &ReLU{} }
 
 // Tanh is the layer y = tanh(x), element-wise on input of any shape. The
 // zero value is ready to use.
-type Tanh struct {
-	y       *tensor.Tensor
-	out, dx buffer.Reusable
-}
+type Tanh struct{ activation }
 
 // Forward returns y = tanh(x); the result is owned by the layer and valid
 // until its next Forward.
 func (t *Tanh) Forward(x *tensor.Tensor) *tensor.Tensor {
-	t.y = t.out.Shaped(x.Shape()...)
-	t.y.Tanh(x)
-	return t.y
+	return t.forward(x, (*tensor.Tensor).Tanh)
 }
 
 // Backward returns ∂L/∂x = dout·(1 − y²), since tanh' = 1 − tanh². It panics
 // if dout's shape differs from the last output's.
 func (t *Tanh) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	checkBackward("Tanh", t.y, dout)
-	dx := t.dx.Shaped(dout.Shape()...)
-	y, d, g := t.y.Data(), dout.Data(), dx.Data()
+	dx, y, d, g := t.backward("Tanh", dout)
 	for i, v := range y {
 		g[i] = d[i] * (1 - v*v)
 	}
@@ -103,12 +109,3 @@ func (t *Tanh) Backward(dout *tensor.Tensor) *tensor.Tensor {
 
 // Clone returns a new Tanh layer (it has no parameters to copy).
 func (t *Tanh) Clone() *Tanh { return &Tanh{} }
-
-func checkBackward(layer string, y, dout *tensor.Tensor) {
-	if y == nil {
-		panic(fmt.Sprintf("layers: %s.Backward: called before Forward", layer))
-	}
-	if !slices.Equal(y.Shape(), dout.Shape()) {
-		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), y.Shape()))
-	}
-}

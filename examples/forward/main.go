@@ -25,6 +25,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/numlearn/numlearn/examples/internal/chart"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -125,7 +126,7 @@ func draw2(path string, net []layer, tr trace) error {
 	canvases := plot.Align([][]*plot.Plot{{diagram, sig}}, tiles, dc)
 	diagram.Draw(canvases[0][0])
 	sig.Draw(canvases[0][1])
-	return savePNG(path, img)
+	return chart.SavePNG(path, img)
 }
 
 // diagramPlot draws the network as columns of nodes labelled with their
@@ -249,17 +250,4 @@ func sigmoidPlot(tr trace) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = -5, 5
 	p.Y.Min, p.Y.Max = -0.1, 1.1
 	return p, nil
-}
-
-// savePNG writes the canvas to path as PNG.
-func savePNG(path string, img *vgimg.Canvas) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
 }

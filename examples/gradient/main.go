@@ -23,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/numlearn/numlearn/examples/internal/chart"
 	"github.com/numlearn/numlearn/grad"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -127,7 +128,7 @@ func drawAll(file string, tangents []tangent, path []*tensor.Tensor, last *tenso
 	for i, p := range plots[0] {
 		p.Draw(canvases[0][i])
 	}
-	return savePNG(file, img)
+	return chart.SavePNG(file, img)
 }
 
 // tangentPlot draws function1 on [0, 20] with its tangent lines.
@@ -277,17 +278,4 @@ func descentPlot(path []*tensor.Tensor, last *tensor.Tensor) (*plot.Plot, error)
 	p.X.Min, p.X.Max = -3.5, 3.5
 	p.Y.Min, p.Y.Max = -4.5, 4.5
 	return p, nil
-}
-
-// savePNG writes the canvas to path as PNG.
-func savePNG(path string, img *vgimg.Canvas) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
 }

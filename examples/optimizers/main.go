@@ -23,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/numlearn/numlearn/examples/internal/chart"
 	"github.com/numlearn/numlearn/grad"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -114,7 +115,7 @@ func run(args []string, stdout io.Writer) error {
 			p.Draw(canvases[i][j])
 		}
 	}
-	if err := savePNG(file, img); err != nil {
+	if err := chart.SavePNG(file, img); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", file)
@@ -165,17 +166,4 @@ func panel(title string, path plotter.XYs) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = -10, 10
 	p.Y.Min, p.Y.Max = -10, 10
 	return p, nil
-}
-
-// savePNG writes the canvas to path as PNG.
-func savePNG(path string, img *vgimg.Canvas) error {
-	fl, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(fl); err != nil {
-		fl.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return fl.Close()
 }
