@@ -48,6 +48,10 @@ type Affine struct {
 // only a few percent of the product.
 const SparseMaxDensity = 0.3
 
+// sparseMaxDensity is the threshold in use; benchmarks set it below 0 to
+// measure the dense path.
+var sparseMaxDensity = SparseMaxDensity
+
 // NewAffine returns an Affine layer that uses w (in, out) and b (out)
 // themselves, not copies, as its parameters, with zeroed gradients of the
 // same shapes. It panics if w is not 2-D or b's shape is not (out).
@@ -77,7 +81,7 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	out := a.out.Shaped(n, outDim)
 	// A sparse product skips the terms 0·W[k][j], which are NaN rather than
 	// 0 when W[k][j] is not finite: such weights take the dense path.
-	a.sparse = a.xs.FromDense(x2.Data(), n, in, SparseMaxDensity) &&
+	a.sparse = sparseMaxDensity >= 0 && a.xs.FromDense(x2.Data(), n, in, sparseMaxDensity) &&
 		sparse.AllFinite(a.W.Data())
 	if a.sparse {
 		sparse.Mul(out.Data(), &a.xs, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
