@@ -35,6 +35,23 @@
 // pairs, and do not use one layer from two goroutines at once; Clone gives
 // an independent copy.
 //
+// # Performance
+//
+// Affine looks at each input batch: when at most SparseMaxDensity (30 %)
+// of its entries are nonzero, as for MNIST images (19 %), Forward stores it
+// in compressed-row form and multiplies only the nonzeros, fused with the
+// bias, and Backward computes ∂L/∂W = xᵀ·dout from the same form; dx =
+// dout·Wᵀ, when wanted, is dense either way. On amd64 the sparse kernels
+// are AVX-512 or AVX2+FMA assembly (plain Go elsewhere or with the purego
+// build tag). The check stops reading a batch as soon as it has seen too
+// many nonzeros, so a dense batch pays for only a part of one pass over
+// it. The results equal the dense products up to rounding (the sums are
+// taken in another order); weights or a dout holding NaN or ±Inf take the
+// dense path, so that 0·Inf terms give NaN exactly where a dense product
+// gives it. Storage is kept between calls, so training still allocates
+// nothing once warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity
+// compare the two paths.
+//
 // # Errors
 //
 // Shape mismatches and calling Backward before Forward are programmer

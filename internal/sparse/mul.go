@@ -1,0 +1,152 @@
+package sparse
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Mul sets dst, a row-major (c.Rows, m) matrix, to c·w + bias, where w is a
+// row-major (c.Cols, m) matrix and bias (m) is added to every row; a nil
+// bias adds nothing. dst is overwritten, rows of c without nonzeros
+// included.
+//
+// Only the stored entries of c take part, so a term 0·Inf or 0·NaN that a
+// dense product would form does not happen here: check w (and bias) with
+// AllFinite first when that difference matters. NaN and ±Inf stored in c
+// propagate as they would in a dense product.
+//
+// Large products are shared among GOMAXPROCS goroutines by rows of dst.
+// Mul allocates nothing once its workers have started. It panics if the
+// lengths of dst, w or bias do not match the shapes.
+func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
+	if m < 0 || len(dst) != c.Rows*m || len(w) != c.Cols*m || (bias != nil && len(bias) != m) || len(c.RowPtr) != c.Rows+1 {
+		panic(fmt.Sprintf("sparse: Mul: dst %d, w %d, bias %d elements do not fit (%d×%d)·(%d×%d)",
+			len(dst), len(w), len(bias), c.Rows, c.Cols, c.Cols, m))
+	}
+	if c.Rows == 0 || m == 0 {
+		return
+	}
+	work := 2*float64(c.NNZ())*float64(m) + float64(c.Rows)*float64(m)
+	procs := runtime.GOMAXPROCS(0)
+	if procs == 1 || c.Rows < 2 || work < parallelWork {
+		kernel.rows(dst, c, w, m, bias, 0, c.Rows)
+		return
+	}
+	task := taskPool.Get().(*mulTask)
+	chunks := min(c.Rows, chunksPerProc*procs)
+	*task = mulTask{dst: dst, c: c, w: w, m: m, bias: bias, chunks: chunks}
+	helpers := min(procs-1, chunks-1)
+	workersOnce.Do(startWorkers)
+	task.wg.Add(helpers)
+	for range helpers {
+		select {
+		case workQueue <- task:
+		default: // every worker is busy with another product: do it here
+			task.wg.Done()
+		}
+	}
+	task.run()
+	task.wg.Wait()
+	*task = mulTask{}
+	taskPool.Put(task)
+}
+
+// AllFinite reports whether no element of x is NaN or ±Inf.
+func AllFinite(x []float64) bool { return kernel.allFinite(x) }
+
+const (
+	// parallelWork is the number of floating-point operations below which
+	// a product runs on the calling goroutine alone. A training batch of
+	// 100 MNIST images through a 784-50 layer (1.5 Mflop, about 80 µs on
+	// one core) stays below it: measured on a 2-vCPU VM shared with other
+	// jobs, waiting for a second core cost more than it saved; a
+	// 10,000-image evaluation chunk (150 Mflop) is shared.
+	parallelWork = 1 << 22
+	// chunksPerProc splits the rows finer than one piece per core, so that
+	// a core slowed by another process does not hold up the rest.
+	chunksPerProc = 4
+)
+
+// mulTask is one product in progress; workers take its chunks of rows by
+// index.
+type mulTask struct {
+	dst, w, bias []float64
+	c            *CSR
+	m            int
+	chunks       int
+	next         atomic.Int64
+	wg           sync.WaitGroup
+}
+
+var (
+	taskPool    = sync.Pool{New: func() any { return new(mulTask) }}
+	workersOnce sync.Once
+	workQueue   chan *mulTask
+)
+
+// startWorkers starts GOMAXPROCS−1 goroutines, on the first product large
+// enough to share, that live for the rest of the program; the calling
+// goroutine is always the last worker.
+func startWorkers() {
+	n := runtime.GOMAXPROCS(0) - 1
+	workQueue = make(chan *mulTask, max(n, 1))
+	for range n {
+		go func() {
+			for task := range workQueue {
+				task.run()
+				task.wg.Done()
+			}
+		}()
+	}
+}
+
+// run computes chunks until none is left. Chunk k covers the rows from
+// k·Rows/chunks to (k+1)·Rows/chunks.
+func (t *mulTask) run() {
+	for {
+		k := int(t.next.Add(1)) - 1
+		if k >= t.chunks {
+			return
+		}
+		r0, r1 := k*t.c.Rows/t.chunks, (k+1)*t.c.Rows/t.chunks
+		kernel.rows(t.dst, t.c, t.w, t.m, t.bias, r0, r1)
+	}
+}
+
+// kernels is one implementation of the inner loops.
+type kernels struct {
+	name string
+	// rows sets rows [r0, r1) of dst = c·w + bias.
+	rows      func(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int)
+	allFinite func(x []float64) bool
+	// compress writes the nonzeros of row to val and their indices to idx,
+	// which have room for len(row)+compressSlack entries, and returns
+	// their number.
+	compress func(row, val []float64, idx []int32) int
+}
+
+// compressSlack is how far past the last nonzero compress may write.
+const compressSlack = 8
+
+var goKernels = kernels{name: "go", rows: mulRowsGo, allFinite: allFiniteGo, compress: compressGo}
+
+// mulRowsGo is the portable kernel.
+func mulRowsGo(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int) {
+	for i := r0; i < r1; i++ {
+		out := dst[i*m : (i+1)*m]
+		if bias != nil {
+			copy(out, bias)
+		} else {
+			clear(out)
+		}
+		for p := c.RowPtr[i]; p < c.RowPtr[i+1]; p++ {
+			v := c.Val[p]
+			wr := w[int(c.ColIdx[p])*m:][:len(out)]
+			for j, x := range wr {
+				out[j] += v * x
+			}
+		}
+	}
+}
