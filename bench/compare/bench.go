@@ -189,7 +189,7 @@ func (b *bench) configs() []*config {
 		{outcome: outcome{name: targetName}, run: func(ctx context.Context) (result, error) { return b.numlearn(ctx, b.goBin) }},
 		{outcome: outcome{name: "numpy book"}, run: numpy("book", 0)},
 		{outcome: outcome{name: "numlearn + OpenBLAS", skipped: b.blasSkip}},
-		{outcome: outcome{name: "numpy lean 1 thread"}, run: numpy("lean", 1)},
+		{outcome: outcome{name: oneThreadName}, run: numpy("lean", 1)},
 	}
 	if b.blasBin != "" {
 		cs[3].run = func(ctx context.Context) (result, error) { return b.numlearn(ctx, b.blasBin) }
@@ -199,7 +199,7 @@ func (b *bench) configs() []*config {
 
 // tableOrder is the order of the report's rows.
 func tableOrder(cs []*config) []outcome {
-	order := []string{"numpy book", refName, "numpy lean 1 thread", targetName, "numlearn + OpenBLAS"}
+	order := []string{"numpy book", refName, oneThreadName, targetName, "numlearn + OpenBLAS"}
 	rows := make([]outcome, 0, len(cs))
 	for _, name := range order {
 		for _, c := range cs {
@@ -247,6 +247,16 @@ func (b *bench) logRun(out string) {
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		fmt.Fprintln(b.stderr, lines[len(lines)-1])
 	}
+}
+
+// loadAverage returns the machine's 1, 5 and 15 minute load averages
+// where /proc/loadavg has them, else "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // cleanEnv returns environ without openblasVars (unless keep) and the

@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 )
 
 func main() {
@@ -122,6 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.iters, bookEvalEvery, o.reps)
 
 	configs := b.configs()
+	loadBefore := loadAverage()
 	for round := 1; round <= o.reps; round++ {
 		for _, c := range configs {
 			if c.skipped != "" {
@@ -136,6 +138,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				round, o.reps, c.name, r.TrainSeconds, r.EvalSeconds, r.msPerIter(), r.TestAccuracy)
 		}
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "load average before %s, after %s (%d CPUs)\n\n", loadBefore, loadAverage(), runtime.NumCPU())
 	return writeReport(stdout, tableOrder(configs), refName, targetName)
 }

@@ -139,6 +139,18 @@ func TestWriteReport(t *testing.T) {
 			},
 		},
 		{
+			name: "one thread faster than two: busy machine",
+			// numpy lean on one thread: 5 + 1 = 6 s; numlearn's 4 s is 0.67 of it.
+			rows: []outcome{lean, {name: oneThreadName, runs: []result{{Iterations: 10000, TrainSeconds: 5, EvalSeconds: 1}}}, fast},
+			want: []string{"numlearn pure Go / numpy lean 1 thread: 0.67", "warning: numpy was faster on one BLAS thread"},
+		},
+		{
+			name:    "one thread slower than two: no warning",
+			rows:    []outcome{lean, {name: oneThreadName, runs: []result{{Iterations: 10000, TrainSeconds: 12, EvalSeconds: 4}}}, fast},
+			want:    []string{"numlearn pure Go / numpy lean 1 thread: 0.25"},
+			notWant: []string{"warning"},
+		},
+		{
 			name: "target missed in a smoke test",
 			rows: []outcome{lean, {name: targetName, runs: []result{{Iterations: 500, TrainSeconds: 7, EvalSeconds: 3, TestAccuracy: 0.9}}}},
 			// 10/8 = 1.25.
