@@ -16,12 +16,14 @@ Two variants:
         each step runs one more forward pass to record the loss after the
         update (train_neuralnet.py calls network.loss after the update).
   lean  the same layers, but the first layer skips its input gradient and
-        the loss recorded is the one the gradient's forward pass computed.
+        the loss recorded is the one the gradient's forward pass computed;
+        evaluations predict 10,000 images at a time (numlearn's default
+        chunk) instead of a whole set at once.
 
 Both use float64 throughout, like numlearn (the book's loader gives float32
 images, which numpy would convert to float64 at each product with the
-float64 weights). Accuracy is computed over each whole set at once, as the
-book's TwoLayerNet.accuracy does.
+float64 weights). The book variant computes accuracy over each whole set
+at once, as the book's TwoLayerNet.accuracy does.
 
 The script refuses to run unless numpy's BLAS is OpenBLAS (checked with
 threadpoolctl): Debian's numpy without libopenblas0-pthread falls back to
@@ -60,6 +62,10 @@ except ImportError as e:
     print(f"numpy_mnist: cannot import threadpoolctl ({e}), so cannot tell which BLAS numpy runs; {INSTALL}",
           file=sys.stderr)
     sys.exit(EXIT_NO_BLAS)
+
+# Rows the lean variant predicts at once when evaluating, as numlearn's
+# TrainConfig.EvalChunk default does: the temporaries stay a few MB.
+EVAL_CHUNK = 10000
 
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
@@ -216,8 +222,14 @@ class TwoLayerNet:
         first, second = self.layers[0], self.layers[2]
         return cost, {"W1": first.dw, "b1": first.db, "W2": second.dw, "b2": second.db}
 
-    def accuracy(self, x, labels):
-        return float(np.mean(self.predict(x).argmax(axis=1) == labels))
+    def accuracy(self, x, labels, chunk=None):
+        """The fraction of rows of x whose predicted class is the label,
+        predicted chunk rows at a time (all at once when chunk is None)."""
+        chunk = chunk or x.shape[0]
+        correct = 0
+        for i in range(0, x.shape[0], chunk):
+            correct += int(np.count_nonzero(self.predict(x[i:i + chunk]).argmax(axis=1) == labels[i:i + chunk]))
+        return correct / x.shape[0]
 
 
 def train(args):
@@ -232,6 +244,7 @@ def train(args):
     net = TwoLayerNet(rng, x_train.shape[1], args.hidden, 10, 0.01, lean)
     n = x_train.shape[0]
     every = args.eval_every or max(n // args.batch, 1)
+    chunk = EVAL_CHUNK if lean else None
     train_seconds = eval_seconds = 0.0
     evals = 0
     train_acc = test_acc = float("nan")
@@ -250,8 +263,8 @@ def train(args):
             sys.exit(f"numpy_mnist: step {it + 1}: loss {cost} is not finite")
         if it % every == 0 or it == args.iters - 1:
             ev = time.perf_counter()
-            train_acc = net.accuracy(x_train, l_train)
-            test_acc = net.accuracy(x_test, l_test)
+            train_acc = net.accuracy(x_train, l_train, chunk)
+            test_acc = net.accuracy(x_test, l_test, chunk)
             eval_seconds += time.perf_counter() - ev
             evals += 1
     return {
