@@ -154,7 +154,7 @@ func (b *bench) buildOpenBLAS(ctx context.Context) {
 		if _, stderr, ok := strings.Cut(msg, "\n"); ok {
 			msg = stderr
 		}
-		b.blasSkip = "-tags openblas does not build: " + firstLine(msg)
+		b.blasSkip = "-tags openblas does not build: " + firstMessage(msg)
 		return
 	}
 	b.blasBin = bin
@@ -307,7 +307,14 @@ func tail(s string, n int) string {
 	return s
 }
 
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	return first
+// firstMessage returns the first line of s that is not blank and not a
+// "# package" header of the go command.
+func firstMessage(s string) string {
+	for line := range strings.Lines(s) {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			return line
+		}
+	}
+	return strings.TrimSpace(s)
 }

@@ -247,3 +247,16 @@ func TestTableOrder(t *testing.T) {
 	}
 	assert.Equal(t, "numpy book|numpy lean|numpy lean 1 thread|numlearn pure Go|numlearn + OpenBLAS", strings.Join(names, "|"))
 }
+
+func TestFirstMessage(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{name: "go build's package header skipped", in: "# example.com/m\n./a.go:5:10: fatal error: x.h: No such file\nmore\n", want: "./a.go:5:10: fatal error: x.h: No such file"},
+		{name: "blank lines skipped", in: "\n\n  exit status 2\n", want: "exit status 2"},
+		{name: "only a header", in: "# example.com/m\n", want: "# example.com/m"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, firstMessage(tc.in))
+		})
+	}
+}
