@@ -26,20 +26,22 @@ func benchData(n int) (x, t *tensor.Tensor) {
 }
 
 // BenchmarkTrainStep is one step of the book's training loop on the
-// 784-50-10 net with a batch of 100: draw the batch, gather it, forward,
-// backward, SGD update — what Train does per iteration.
+// 784-50-10 net with a batch of 100, as Train takes it: draw the batch,
+// forward (the first layer straight from the data set's rows), backward,
+// SGD update.
 func BenchmarkTrainStep(b *testing.B) {
 	x, t := benchData(60000)
 	net := NewTwoLayerNet(784, 50, 10, newRand(52))
 	opt := &grad.SGD{LR: 0.1}
-	cfg := TrainConfig{Rand: newRand(53)}
-	idx := make([]int, 100)
-	bx, bt := tensor.New(100, 784), tensor.New(100, 10)
+	cfg, err := TrainConfig{Rand: newRand(53)}.withDefaults(x, t)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := net.newStepper(x, t, cfg, 600)
+	it := 0
 	step := func() {
-		sampleBatch(cfg, 60000, 0, 600, nil, idx)
-		gatherRows(bx.Data(), x.Data(), 784, idx)
-		gatherRows(bt.Data(), t.Data(), 10, idx)
-		opt.Update(net.Params(), net.Gradient(bx, bt))
+		opt.Update(net.Params(), s.gradient(it))
+		it++
 	}
 	step()
 	b.Run("shape=784x50x10/batch=100", func(b *testing.B) {

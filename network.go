@@ -125,6 +125,12 @@ func (n *Network) ParamNames() []string { return n.names }
 // loss of this forward pass is then available from LastLoss.
 func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
 	n.Loss(x, t)
+	return n.backward()
+}
+
+// backward backpropagates from the loss of the last forward pass through
+// every layer and returns the gradients, aligned with Params.
+func (n *Network) backward() []*tensor.Tensor {
 	dout := n.last.Backward()
 	for i := len(n.layers) - 1; i >= 0; i-- {
 		dout = n.layers[i].Backward(dout)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/numlearn/numlearn/grad"
-	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -114,17 +114,14 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 	}
 
 	h := &History{Loss: make([]float64, 0, iters)}
-	var batchX, batchT buffer.Reusable
-	xRow, tRow := x.Size()/samples, t.Size()/samples
-	bx := batchX.Shaped(append([]int{cfg.BatchSize}, x.Shape()[1:]...)...)
-	bt := batchT.Shaped(cfg.BatchSize, tRow)
-	idx := make([]int, cfg.BatchSize)
-	var order []int
-	if cfg.Shuffle {
-		order = make([]int, samples)
-		for i := range order {
-			order[i] = i
-		}
+	prepStart := time.Now()
+	s := n.newStepper(x, t, cfg, perEpoch)
+	h.TrainTime += time.Since(prepStart)
+	var testPrep *layers.Prepared
+	if s.first != nil && cfg.TestX != nil {
+		prepStart = time.Now()
+		testPrep = layers.Prepare(cfg.TestX)
+		h.EvalTime += time.Since(prepStart)
 	}
 	// good holds the last parameters known to give a finite loss. A
 	// snapshot taken at an evaluation waits in pending until the next
@@ -138,11 +135,7 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 			return h, fmt.Errorf("numlearn: training stopped after %d of %d steps: %w", it, iters, err)
 		}
 		stepStart := time.Now()
-		sampleBatch(cfg, samples, it, perEpoch, order, idx)
-		gatherRows(bx.Data(), x.Data(), xRow, idx)
-		gatherRows(bt.Data(), t.Data(), tRow, idx)
-
-		grads := n.Gradient(bx, bt)
+		grads := s.gradient(it)
 		cost := n.LastLoss()
 		if math.IsNaN(cost) || math.IsInf(cost, 0) {
 			copyAll(n.params, good)
@@ -162,10 +155,10 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 		if every > 0 && (it%every == 0 || it == iters-1) {
 			evalStart := time.Now()
 			if !cfg.SkipTrainAccuracy {
-				p.TrainAccuracy = n.accuracy(x, t, cfg.EvalChunk)
+				p.TrainAccuracy = n.trainingAccuracy(s.first, s.prep, x, t, cfg.EvalChunk)
 			}
 			if cfg.TestX != nil {
-				p.TestAccuracy = n.accuracy(cfg.TestX, cfg.TestT, cfg.EvalChunk)
+				p.TestAccuracy = n.trainingAccuracy(s.first, testPrep, cfg.TestX, cfg.TestT, cfg.EvalChunk)
 			}
 			p.Evaluated = true
 			h.Evals = append(h.Evals, Evaluation{Iteration: p.Iteration, Epoch: p.Epoch, TrainAccuracy: p.TrainAccuracy, TestAccuracy: p.TestAccuracy})
@@ -221,6 +214,74 @@ func (cfg TrainConfig) withDefaults(x, t *tensor.Tensor) (TrainConfig, error) {
 		cfg.EvalChunk = 10000
 	}
 	return cfg, nil
+}
+
+// stepper draws the mini-batch of each step and computes its gradient.
+type stepper struct {
+	n        *Network
+	cfg      TrainConfig
+	x, t     *tensor.Tensor
+	perEpoch int
+	idx      []int // the samples of this step
+	order    []int // a permutation of the samples, with Shuffle
+	bx, bt   *tensor.Tensor
+	// first is the first layer when it reads prepared data (as
+	// layers.Affine does), and prep the training inputs prepared for it:
+	// then a batch is taken by row index, without copying its inputs.
+	first preparedForwarder
+	prep  *layers.Prepared
+}
+
+// preparedForwarder is a first layer that reads layers.Prepared data by
+// rows, as layers.Affine does.
+type preparedForwarder interface {
+	ForwardPrepared(p *layers.Prepared, rows []int) *tensor.Tensor
+	ForwardPreparedRange(p *layers.Prepared, from, to int) *tensor.Tensor
+}
+
+// firstPrepared returns the first layer if it reads prepared data.
+func (n *Network) firstPrepared() preparedForwarder {
+	if len(n.layers) == 0 {
+		return nil
+	}
+	f, _ := n.layers[0].(preparedForwarder)
+	return f
+}
+
+func (n *Network) newStepper(x, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
+	samples := x.Shape()[0]
+	s := &stepper{n: n, cfg: cfg, x: x, t: t, perEpoch: perEpoch, idx: make([]int, cfg.BatchSize)}
+	if s.first = n.firstPrepared(); s.first != nil {
+		s.prep = layers.Prepare(x)
+	} else {
+		s.bx = tensor.New(append([]int{cfg.BatchSize}, x.Shape()[1:]...)...)
+	}
+	s.bt = tensor.New(cfg.BatchSize, t.Size()/samples)
+	if cfg.Shuffle {
+		s.order = make([]int, samples)
+		for i := range s.order {
+			s.order[i] = i
+		}
+	}
+	return s
+}
+
+// gradient draws step it's batch and returns the gradient on it, as
+// Network.Gradient does.
+func (s *stepper) gradient(it int) []*tensor.Tensor {
+	samples := s.x.Shape()[0]
+	sampleBatch(s.cfg, samples, it, s.perEpoch, s.order, s.idx)
+	gatherRows(s.bt.Data(), s.t.Data(), s.t.Size()/samples, s.idx)
+	if s.first == nil {
+		gatherRows(s.bx.Data(), s.x.Data(), s.x.Size()/samples, s.idx)
+		return s.n.Gradient(s.bx, s.bt)
+	}
+	y := s.first.ForwardPrepared(s.prep, s.idx)
+	for _, l := range s.n.layers[1:] {
+		y = l.Forward(y)
+	}
+	s.n.last.Forward(y, s.bt)
+	return s.n.backward()
 }
 
 // sampleBatch fills idx with the samples of step it: drawn with

@@ -145,3 +145,23 @@ func TestTrainAllocationsDoNotGrowWithSteps(t *testing.T) {
 func TestErrNonFiniteIsASentinel(t *testing.T) {
 	assert.True(t, errors.Is(errors.Join(ErrNonFinite), ErrNonFinite))
 }
+
+// TestTrainWithAnotherFirstLayer: a first layer that cannot read prepared
+// data gets
+// gathered batches, and training gives the same result as through an
+// Affine first layer that takes the rows directly.
+func TestTrainWithAnotherFirstLayer(t *testing.T) {
+	x, tgt := xor()
+	cfg := func() TrainConfig {
+		return TrainConfig{Iterations: 200, BatchSize: 2, Optimizer: &grad.Adam{LR: 0.05}, Rand: newRand(29), EvalEvery: -1}
+	}
+	direct := NewMultiLayerNet([]int{2, 8, 2}, Tanh, Xavier, newRand(30))
+	wrapped := NewNetwork(append([]Layer{noClone{}}, NewMultiLayerNet([]int{2, 8, 2}, Tanh, Xavier, newRand(30)).Layers()...)...)
+	_, err := direct.Train(context.Background(), x, tgt, cfg())
+	require.NoError(t, err)
+	_, err = wrapped.Train(context.Background(), x, tgt, cfg())
+	require.NoError(t, err)
+	for i, p := range direct.Params() {
+		assert.True(t, tensor.AllClose(p, wrapped.Params()[i], 1e-12, 1e-12), direct.ParamNames()[i])
+	}
+}

@@ -30,14 +30,30 @@ type Affine struct {
 	// dout·Wᵀ is a third of its backward work.
 	SkipInputGrad bool
 
-	x       *tensor.Tensor // the last input as (n, in); not owned
-	xShape  []int          // the last input's own shape
+	x      *tensor.Tensor // the last input as (n, in); nil after a sparse ForwardRows; not owned
+	xShape []int          // the last input's own shape; nil after ForwardRows
+	n      int            // the last input's number of rows
+
+	// After ForwardRows: the whole input as (N, in) and the rows taken
+	// from it (neither owned), and the rows gathered densely, which only
+	// the dense paths need.
+	src      *tensor.Tensor
+	rows     []int
+	gathered buffer.Reusable
+
 	out, dx buffer.Reusable
 
-	// The sparse path: xs holds the last input in compressed-row form when
-	// sparse is set, and xt its transpose for DW.
-	xs, xt sparse.CSR
-	sparse bool
+	// The sparse path: when sparse is set, cur is the last input in
+	// compressed-row form — xs, which this layer fills, or view, a window
+	// on a Prepared data set — and xt its transpose for DW.
+	xs, view, xt sparse.CSR
+	cur          *sparse.CSR
+	sparse       bool
+	// skipChecks counts down the inputs taken dense without looking for
+	// sparsity, after one was found too dense: a hidden layer's input
+	// (about half zeros after ReLU) is never sparse enough, and checking
+	// it on every step would cost a partial pass each time.
+	skipChecks int
 }
 
 // SparseMaxDensity is the largest fraction of nonzero entries in an input
@@ -76,14 +92,18 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	case x.Dims() != 2 || x.Shape()[1] != in:
 		panic(fmt.Sprintf("layers: Affine.Forward: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
 	}
-	a.x, a.xShape = x2, x.Shape()
+	a.x, a.xShape, a.src, a.rows = x2, x.Shape(), nil, nil
 	n := x2.Shape()[0]
+	a.n = n
 	out := a.out.Shaped(n, outDim)
 	// A sparse product skips the terms 0·W[k][j], which are NaN rather than
 	// 0 when W[k][j] is not finite: such weights take the dense path.
-	a.sparse = sparseMaxDensity >= 0 && a.xs.FromDense(x2.Data(), n, in, sparseMaxDensity) &&
+	checked := a.trySparse()
+	a.sparse = checked && a.xs.FromDense(x2.Data(), n, in, sparseMaxDensity) &&
 		sparse.AllFinite(a.W.Data())
+	a.noteDensity(checked)
 	if a.sparse {
+		a.cur = &a.xs
 		sparse.Mul(out.Data(), &a.xs, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
 	} else {
 		out.MatMul(x2, a.W) // y = x·W …
@@ -95,6 +115,82 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return out
 }
 
+// ForwardRows returns what Forward would for the input made of rows rows
+// of x (n = len(rows) rows, repeats allowed), without gathering them into
+// a batch first: on sparse data it compresses them straight from x, so a
+// training step does not copy its mini-batch. x must flatten to (N, in),
+// and neither x nor rows may change until the matching Backward, which
+// returns dx of shape (n, in). ForwardRows panics if x does not flatten to
+// (N, in) or a row is out of range.
+func (a *Affine) ForwardRows(x *tensor.Tensor, rows []int) *tensor.Tensor {
+	in, outDim := a.W.Shape()[0], a.W.Shape()[1]
+	if x.Dims() < 2 || x.Size() != x.Shape()[0]*in {
+		panic(fmt.Sprintf("layers: Affine.ForwardRows: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
+	}
+	total := x.Shape()[0]
+	for _, r := range rows {
+		if r < 0 || r >= total {
+			panic(fmt.Sprintf("layers: Affine.ForwardRows: row %d out of range for input shape %v", r, x.Shape()))
+		}
+	}
+	x2 := x
+	if x.Dims() != 2 {
+		x2 = x.Reshape(total, in)
+	}
+	n := len(rows)
+	a.src, a.rows, a.n, a.xShape, a.x = x2, rows, n, nil, nil
+	out := a.out.Shaped(n, outDim)
+	checked := a.trySparse()
+	a.sparse = checked && a.xs.FromRows(x2.Data(), in, rows, sparseMaxDensity) &&
+		sparse.AllFinite(a.W.Data())
+	a.noteDensity(checked)
+	if a.sparse {
+		a.cur = &a.xs
+		sparse.Mul(out.Data(), &a.xs, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
+		return out
+	}
+	a.x = a.gather()
+	out.MatMul(a.x, a.W)
+	out.Add(out, a.B)
+	return out
+}
+
+// denseRun is the number of inputs taken dense without a check after one
+// was found too dense.
+const denseRun = 64
+
+// trySparse reports whether to look for sparsity in this input.
+func (a *Affine) trySparse() bool {
+	if sparseMaxDensity < 0 {
+		return false
+	}
+	if a.skipChecks > 0 {
+		a.skipChecks--
+		return false
+	}
+	return true
+}
+
+// noteDensity starts a run of unchecked dense inputs when a check was
+// made and found the input too dense (or W not finite).
+func (a *Affine) noteDensity(checked bool) {
+	if checked && !a.sparse {
+		a.skipChecks = denseRun
+	}
+}
+
+// gather copies the rows of the last ForwardRows into a dense (n, in)
+// buffer.
+func (a *Affine) gather() *tensor.Tensor {
+	in := a.W.Shape()[0]
+	g := a.gathered.Shaped(len(a.rows), in)
+	src, dst := a.src.Data(), g.Data()
+	for i, r := range a.rows {
+		copy(dst[i*in:(i+1)*in], src[r*in:(r+1)*in])
+	}
+	return g
+}
+
 // Backward takes dout = ∂L/∂y, fills DW and DB, and returns dx = ∂L/∂x in
 // the shape of the last input (nil if SkipInputGrad is set):
 //
@@ -103,10 +199,10 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 // DW and DB are overwritten, not accumulated. Backward panics if dout's
 // shape is not that of the last output, or if Forward has not run.
 func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
-	if a.x == nil {
+	if a.x == nil && a.src == nil {
 		panic("layers: Affine.Backward: called before Forward")
 	}
-	n, outDim := a.x.Shape()[0], a.W.Shape()[1]
+	n, outDim := a.n, a.W.Shape()[1]
 	d2 := dout
 	if dout.Dims() == 1 && len(a.xShape) == 1 && dout.Size() == outDim {
 		d2 = dout.Reshape(1, outDim)
@@ -114,18 +210,21 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("layers: Affine.Backward: dout shape %v does not match output shape [%d %d]", dout.Shape(), n, outDim))
 	}
 	if a.sparse && sparse.AllFinite(d2.Data()) {
-		a.xt.Transpose(&a.xs) // xᵀ in compressed-row form
+		a.xt.Transpose(a.cur) // xᵀ in compressed-row form
 		sparse.Mul(a.DW.Data(), &a.xt, d2.Data(), outDim, nil)
 	} else {
+		if a.x == nil {
+			a.x = a.gather() // after a sparse ForwardRows
+		}
 		a.DW.MatMulTransA(a.x, d2)
 	}
 	a.DB.SumAxis(d2, 0)
 	if a.SkipInputGrad {
 		return nil
 	}
-	dx := a.dx.Shaped(a.x.Shape()...)
+	dx := a.dx.Shaped(n, a.W.Shape()[0])
 	dx.MatMulTransB(d2, a.W)
-	if len(a.xShape) != 2 {
+	if a.xShape != nil && len(a.xShape) != 2 {
 		return dx.Reshape(a.xShape...)
 	}
 	return dx

@@ -1,6 +1,8 @@
 package mnist
 
 import (
+	"github.com/numlearn/numlearn/internal/hugepage"
+
 	"runtime"
 	"sync"
 )
@@ -45,7 +47,7 @@ type convertJob struct {
 // newConverter starts the workers for n pixels.
 func newConverter(n int) *converter {
 	c := &converter{dst: make([]float64, n), jobs: make(chan convertJob, n/convertChunk+1)}
-	adviseHugePages(c.dst)
+	hugepage.Advise(c.dst)
 	workers := runtime.GOMAXPROCS(0)
 	c.wg.Add(workers)
 	for range workers {

@@ -1,6 +1,8 @@
 package mnist
 
 import (
+	"github.com/numlearn/numlearn/internal/hugepage"
+
 	"bufio"
 	"compress/gzip"
 	"encoding/binary"
@@ -215,11 +217,11 @@ func magicDetail(got, want uint32) string {
 func readData(r io.Reader, file string, n, size, hint int, what string, onRead func([]byte)) ([]byte, error) {
 	total := n * size
 	buf := make([]byte, 0, min(total, max(firstChunk, hint)))
-	adviseHugePages(buf)
+	hugepage.Advise(buf)
 	for len(buf) < total {
 		if len(buf) == cap(buf) {
 			grown := make([]byte, len(buf), min(total, 2*cap(buf)))
-			adviseHugePages(grown)
+			hugepage.Advise(grown)
 			copy(grown, buf)
 			buf = grown
 		}

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ type options struct {
 	lr                              float64
 	optimizer, init                 string
 	seed                            uint64
-	data, out                       string
+	data, out, cpuProfile           string
 	json, quiet                     bool
 }
 
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", ".", "folder for loss.png, accuracy.png and model.npz")
 	fs.BoolVar(&o.json, "json", false, "end with one JSON line of timings and accuracies")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar, even on a terminal")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the training to this file (see go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -152,6 +154,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "network: Affine(784→%d) → ReLU → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d\n",
 		o.hidden, o.hidden, o.init, opt, learningRate(opt), o.iters, o.batch)
 
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	p := newProgress(stdout, o.iters, interactive)
 	hist, err := net.Train(ctx, train.Images, train.OneHot(), numlearn.TrainConfig{
 		Iterations: o.iters,

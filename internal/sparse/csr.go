@@ -1,6 +1,10 @@
 package sparse
 
-import "math"
+import (
+	"math"
+
+	"github.com/numlearn/numlearn/internal/hugepage"
+)
 
 // CSR is a matrix in compressed-row form: the nonzeros of row i are
 // Val[RowPtr[i]:RowPtr[i+1]], in columns ColIdx[RowPtr[i]:RowPtr[i+1]]
@@ -18,7 +22,7 @@ func (c *CSR) NNZ() int {
 	if len(c.RowPtr) == 0 {
 		return 0
 	}
-	return c.RowPtr[c.Rows]
+	return c.RowPtr[c.Rows] - c.RowPtr[0] // RowPtr[0] > 0 in a RowRange view
 }
 
 // FromDense sets c to the compressed form of data, a row-major (rows, cols)
@@ -56,6 +60,77 @@ func (c *CSR) FromDense(data []float64, rows, cols int, maxDensity float64) bool
 	return true
 }
 
+// FromRows is FromDense for the matrix whose row i is row rows[i] of data,
+// a row-major matrix with cols columns: it compresses a mini-batch straight
+// from the data set, without gathering a dense copy first. It panics if
+// len(data) is not a multiple of cols or a row index is out of range.
+func (c *CSR) FromRows(data []float64, cols int, rows []int, maxDensity float64) bool {
+	if cols <= 0 || len(data)%cols != 0 {
+		panic("sparse: FromRows: data length is not a multiple of cols")
+	}
+	total := len(data) / cols
+	n := len(rows)
+	limit := int(maxDensity * float64(n) * float64(cols))
+	limit = max(0, min(limit, n*cols))
+	c.Rows, c.Cols = n, cols
+	c.RowPtr = grow(c.RowPtr, n+1)
+	c.ColIdx = grow(c.ColIdx, limit+cols+compressSlack)
+	c.Val = grow(c.Val, limit+cols+compressSlack)
+	rowPtr := c.RowPtr
+	rowPtr[0] = 0
+	k := 0
+	for i, r := range rows {
+		if r < 0 || r >= total {
+			panic("sparse: FromRows: row index out of range")
+		}
+		k += kernel.compress(data[r*cols:(r+1)*cols], c.Val[k:], c.ColIdx[k:])
+		if k > limit {
+			return false
+		}
+		rowPtr[i+1] = k
+	}
+	return true
+}
+
+// GatherRows sets c to the matrix whose row i is row rows[i] of src,
+// copying only the nonzeros. It panics if a row is out of range; c must
+// not be src.
+func (c *CSR) GatherRows(src *CSR, rows []int) {
+	nnz := 0
+	for _, r := range rows {
+		if r < 0 || r >= src.Rows {
+			panic("sparse: GatherRows: row index out of range")
+		}
+		nnz += src.RowPtr[r+1] - src.RowPtr[r]
+	}
+	c.Rows, c.Cols = len(rows), src.Cols
+	c.RowPtr = grow(c.RowPtr, len(rows)+1)
+	c.ColIdx = grow(c.ColIdx, nnz)
+	c.Val = grow(c.Val, nnz)
+	c.RowPtr[0] = 0
+	k := 0
+	for i, r := range rows {
+		lo, hi := src.RowPtr[r], src.RowPtr[r+1]
+		copy(c.ColIdx[k:], src.ColIdx[lo:hi])
+		copy(c.Val[k:], src.Val[lo:hi])
+		k += hi - lo
+		c.RowPtr[i+1] = k
+	}
+}
+
+// RowRange sets c to rows [from, to) of src, sharing src's storage: c's
+// RowPtr is a window of src's, whose offsets still index src's ColIdx and
+// Val. c must not be filled by FromDense, FromRows or GatherRows while it
+// shares src's storage (it would overwrite src). It panics unless
+// 0 ≤ from ≤ to ≤ src.Rows.
+func (c *CSR) RowRange(src *CSR, from, to int) {
+	if from < 0 || from > to || to > src.Rows {
+		panic("sparse: RowRange: range out of bounds")
+	}
+	c.Rows, c.Cols = to-from, src.Cols
+	c.RowPtr, c.ColIdx, c.Val = src.RowPtr[from:to+1], src.ColIdx, src.Val
+}
+
 // Transpose sets t to cᵀ (the compressed-column form of c), reusing t's
 // storage. t must not be c.
 func (t *CSR) Transpose(c *CSR) {
@@ -65,7 +140,7 @@ func (t *CSR) Transpose(c *CSR) {
 	// entry at RowPtr[j+1]++, which leaves RowPtr[j+1] at row j's end.
 	ptr := grow(t.RowPtr, c.Cols+2)
 	clear(ptr)
-	for _, j := range c.ColIdx[:nnz] {
+	for _, j := range c.ColIdx[c.RowPtr[0] : c.RowPtr[0]+nnz] {
 		ptr[j+2]++
 	}
 	for j := 2; j < len(ptr); j++ {
@@ -103,10 +178,14 @@ func compressGo(row, val []float64, idx []int32) int {
 }
 
 // grow returns s resliced to length n, reallocated only when its capacity
-// is too small.
-func grow[T any](s []T, n int) []T {
+// is too small. A large new array (a whole data set's nonzeros) is
+// advised onto huge pages before it is written, which saves most of the
+// page faults of filling it.
+func grow[T int | int32 | float64](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]T, n)
+		s = make([]T, n)
+		hugepage.Advise(s)
+		return s
 	}
 	return s[:n]
 }
