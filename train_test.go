@@ -119,7 +119,7 @@ func TestTrainHonoursCancellation(t *testing.T) {
 }
 
 // TestTrainAllocationsDoNotGrowWithSteps: buffers are made on the first
-// step, so 10 and 200 steps allocate the same.
+// step, so 10 and 1000 steps allocate about the same.
 func TestTrainAllocationsDoNotGrowWithSteps(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
@@ -139,7 +139,10 @@ func TestTrainAllocationsDoNotGrowWithSteps(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, allocs(10), allocs(200))
+	// A per-step allocation would add 990; a garbage collection emptying
+	// the products' sync.Pool of task descriptors adds one or two.
+	few, many := allocs(10), allocs(1000)
+	assert.Less(t, many-few, 5.0, "10 steps: %v allocations, 1000 steps: %v", few, many)
 }
 
 func TestErrNonFiniteIsASentinel(t *testing.T) {

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/numlearn/numlearn/internal/buffer"
@@ -75,11 +76,13 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	dx, y, d, g := r.backward("ReLU", dout)
 	for i, v := range y {
-		if v > 0 {
-			g[i] = d[i]
-		} else {
-			g[i] = 0
-		}
+		// y is +0 or positive (or NaN, where x was NaN and x <= 0 is false
+		// too), so x > 0 exactly where y's bits are nonzero: select dout
+		// there with a mask rather than a branch, which random signs
+		// would mispredict half the time.
+		u := math.Float64bits(v)
+		mask := -((u | -u) >> 63) // all ones when u != 0
+		g[i] = math.Float64frombits(math.Float64bits(d[i]) & mask)
 	}
 	return dx
 }

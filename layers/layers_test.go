@@ -245,3 +245,15 @@ func TestClone(t *testing.T) {
 	assert.True(t, c.SkipInputGrad)
 	assert.Equal(t, fmt.Sprint(a.B), fmt.Sprint(c.B))
 }
+
+// TestReLUBackwardMask: dout passes exactly where x > 0, and where x is NaN
+// (the book's mask x <= 0 is false there too); NaN in dout passes through.
+func TestReLUBackwardMask(t *testing.T) {
+	var r ReLU
+	x := tensor.FromSlice([]float64{-2, math.Copysign(0, -1), 0, 5e-324, 3, math.NaN()})
+	r.Forward(x)
+	g := r.Backward(tensor.FromSlice([]float64{1, 2, 3, 4, math.NaN(), 6})).Data()
+	assert.Equal(t, []float64{0, 0, 0, 4}, g[:4])
+	assert.True(t, math.IsNaN(g[4]))
+	assert.Equal(t, 6.0, g[5])
+}

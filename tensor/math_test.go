@@ -79,3 +79,11 @@ func TestSoftmax(t *testing.T) {
 		})
 	}
 }
+
+func TestReLUSignedZero(t *testing.T) {
+	var d Tensor
+	d.ReLU(FromSlice([]float64{math.Copysign(0, -1), -1e-300, 5e-324}))
+	assert.Equal(t, uint64(0), math.Float64bits(d.At(0)), "−0 becomes +0")
+	assert.Equal(t, 0.0, d.At(1))
+	assert.Equal(t, 5e-324, d.At(2), "the smallest positive number passes")
+}
