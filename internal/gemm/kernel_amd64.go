@@ -1,0 +1,32 @@
+//go:build !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// kernels lists the micro-kernels this build can run on this CPU, best
+// first: AVX-512 when the CPU has it, then AVX2 with FMA, then portable Go.
+func kernels() []kernel {
+	var ks []kernel
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+		ks = append(ks, kernel{name: "avx512-16x8", mr: 16, nr: 8, fn: kernel16x8AVX512})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, kernel{name: "avx2-6x8", mr: 6, nr: 8, fn: kernel6x8AVX2})
+	}
+	return append(ks, goKernel)
+}
+
+// kernel16x8AVX512 is the 16×8 kernel on zmm registers: 16 accumulators
+// of one row each, the row of B loaded once per step and each value of A
+// broadcast from memory into its FMA.
+//
+//go:noescape
+func kernel16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)
+
+// kernel6x8AVX2 is the 6×8 kernel on ymm registers: 12 accumulators (two
+// per row), the row of B in two registers and A broadcast one value at a
+// time.
+//
+//go:noescape
+func kernel6x8AVX2(k int, a, b, c []float64, ldc int, beta float64)
