@@ -1,0 +1,33 @@
+//go:build !purego && !openblas
+
+package tensor
+
+import (
+	"os"
+	"sync"
+
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/numlearn/numlearn/internal/gemm"
+)
+
+// gemmEnv is the environment variable that selects the product's engine:
+// NUMLEARN_GEMM=gonum forces gonum's kernels (gemmTiled); anything else,
+// or nothing, uses the packed kernels of internal/gemm.
+const gemmEnv = "NUMLEARN_GEMM"
+
+var useGonum = sync.OnceValue(func() bool { return os.Getenv(gemmEnv) == "gonum" })
+
+// product computes c = alpha·op(a)·op(b) + beta·c for non-empty operands
+// whose shapes have been checked.
+func product(transA, transB bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	if useGonum() {
+		gemmTiled(transA, transB, alpha, a, b, beta, c)
+		return
+	}
+	k := a.Cols
+	if transA {
+		k = a.Rows
+	}
+	gemm.Gemm(transA, transB, c.Rows, c.Cols, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+}
