@@ -23,18 +23,18 @@ var benchShapes = []struct {
 // shapes, in GFLOP/s (2·m·n·k per product).
 func BenchmarkGemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, kern := range kernelChoice() {
-		for _, s := range benchShapes {
-			x := randSlice(rng, s.m*s.k)
-			y := randSlice(rng, s.k*s.n)
-			c := make([]float64, s.m*s.n)
-			lda, ldb := s.k, s.n
-			if s.transA {
-				lda = s.m
-			}
-			if s.transB {
-				ldb = s.k
-			}
+	for _, s := range benchShapes {
+		x := randSlice(rng, s.m*s.k)
+		y := randSlice(rng, s.k*s.n)
+		c := make([]float64, s.m*s.n)
+		lda, ldb := s.k, s.n
+		if s.transA {
+			lda = s.m
+		}
+		if s.transB {
+			ldb = s.k
+		}
+		for _, kern := range kernelChoice() {
 			b.Run("kernel="+kern.name+"/"+s.name, func(b *testing.B) {
 				// One product first sizes the reusable buffers.
 				gemmWith(&kern, s.transA, s.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, c, s.n)

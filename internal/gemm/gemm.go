@@ -331,23 +331,7 @@ func (j *job) packA(ap []float64, i0, rows, pc, kc int) {
 		dst := ap[q*mr*kc : (q+1)*mr*kc]
 		iq := i0 + q*mr
 		if !j.transA { // op(A)[i][p] = a[i·lda+p]
-			for ii := range r {
-				src := j.a[(iq+ii)*j.lda+pc : (iq+ii)*j.lda+pc+kc]
-				if alpha == 1 {
-					for p, v := range src {
-						dst[p*mr+ii] = v
-					}
-				} else {
-					for p, v := range src {
-						dst[p*mr+ii] = alpha * v
-					}
-				}
-			}
-			if r < mr {
-				for p := range kc {
-					clear(dst[p*mr+r : p*mr+mr])
-				}
-			}
+			packRows(dst, j.a[iq*j.lda+pc:], j.lda, r, mr, kc, alpha)
 			continue
 		}
 		// op(A)[i][p] = a[p·lda+i]
@@ -412,6 +396,40 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// packRows stores alpha·src[ii·ld+p] in dst[p·mr+ii] for r ≤ mr rows ii and
+// kc columns p, zeroing rows r … mr−1. It walks four rows at a time so
+// that each step writes four adjacent values.
+func packRows(dst, src []float64, ld, r, mr, kc int, alpha float64) {
+	ii := 0
+	for ; ii+4 <= r; ii += 4 {
+		r0 := src[ii*ld : ii*ld+kc]
+		r1 := src[(ii+1)*ld : (ii+1)*ld+kc]
+		r2 := src[(ii+2)*ld : (ii+2)*ld+kc]
+		r3 := src[(ii+3)*ld : (ii+3)*ld+kc]
+		if alpha == 1 {
+			for p := range r0 {
+				d := dst[p*mr+ii : p*mr+ii+4 : p*mr+ii+4]
+				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+			continue
+		}
+		for p := range r0 {
+			d := dst[p*mr+ii : p*mr+ii+4 : p*mr+ii+4]
+			d[0], d[1], d[2], d[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
+		}
+	}
+	for ; ii < r; ii++ {
+		for p, v := range src[ii*ld : ii*ld+kc] {
+			dst[p*mr+ii] = alpha * v
+		}
+	}
+	if r < mr {
+		for p := range kc {
+			clear(dst[p*mr+r : p*mr+mr])
 		}
 	}
 }
