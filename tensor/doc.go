@@ -54,10 +54,11 @@
 // Matrix products (MatMul, MatMulTransA, MatMulTransB, Gemm) pack their
 // operands into cache-sized panels and multiply them with a register-blocked
 // micro-kernel written in Go assembly: AVX-512 where the CPU has it, else
-// AVX2 with FMA, else a portable Go kernel, chosen at run time from the
-// CPU's features. Products of more than about 2.6·10⁵ floating-point
-// operations are shared among GOMAXPROCS cores by worker goroutines that
-// live for the whole program; a product allocates nothing once warm.
+// AVX2 with FMA, chosen at run time from the CPU's features; on other CPUs
+// and architectures they use gonum's BLAS kernels. Products of more than
+// about 2.6·10⁵ floating-point operations are shared among GOMAXPROCS cores
+// by worker goroutines that live for the whole program; a product
+// allocates nothing once warm.
 //
 // Two switches bring back gonum's pure-Go BLAS kernels (blas64.Gemm, run
 // tile by tile on the same workers), for comparison or for a CPU on which

@@ -109,6 +109,12 @@ func kernelChoice() []kernel {
 // as "avx512-16x8", "avx2-6x8" or "go4x4".
 func Kernel() string { return kernelChoice()[0].name }
 
+// Accelerated reports whether Gemm runs an assembly micro-kernel on this
+// CPU. Without one (other architectures, old amd64 CPUs, the purego
+// build) Gemm uses the portable Go kernel, which is correct but several
+// times slower than an assembly one.
+func Accelerated() bool { return Kernel() != goKernel.name }
+
 // job is one product in progress. Its work is a list of items, numbered
 // so that every item depends only on items with smaller numbers: for each
 // chunk of B's columns, first the items that pack the chunk, then the
