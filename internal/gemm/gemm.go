@@ -19,6 +19,9 @@ const (
 	packBMax = 1 << 19
 	// packPanels is how many micro-panels of B one packing item covers.
 	packPanels = 4
+	// itemsPerThread is how many row blocks each participant gets, at
+	// least, when the rows allow.
+	itemsPerThread = 4
 	// parallelFlops is the size of product (2·m·n·k) below which sharing
 	// the work among cores costs more than it saves.
 	parallelFlops = 1 << 18
@@ -122,6 +125,12 @@ func Accelerated() bool { return Kernel() != goKernel.name }
 // the caller and any idle workers — claims the next number, waits until
 // the items it depends on are done (in practice only briefly, as they are
 // already being worked on), and does the item.
+//
+// A job is reused for product after product; each product is a new
+// generation, kept with the next item's number in one atomic word. A
+// worker offered an earlier generation that arrives late finds the
+// generation changed and leaves without touching anything, so the caller
+// can recycle the job as soon as its own product is done.
 type job struct {
 	kern           *kernel
 	transA, transB bool
@@ -140,10 +149,10 @@ type job struct {
 	perChunk  int
 	total     int
 
-	next     atomic.Int64
-	done     atomic.Int64
-	refs     atomic.Int32
-	finished chan struct{}
+	gen      uint32
+	next     atomic.Uint64 // gen<<32 | number of the next unclaimed item
+	done     atomic.Int64  // items finished
+	finished chan struct{} // receives once all items are finished
 
 	bp    []float64 // packed chunk of op(B), shared by all participants
 	local buffers   // the caller's own buffers
@@ -170,7 +179,7 @@ var (
 	freeJobs []*job
 
 	workersOnce sync.Once
-	workQueue   chan *job
+	workQueue   chan offer
 	numWorkers  int
 )
 
@@ -185,16 +194,18 @@ func getJob() *job {
 	return &job{finished: make(chan struct{}, 1)}
 }
 
-// release drops one reference; the last one returns the job to the free
-// list, buffers and all, so a warm product allocates nothing.
-func (j *job) release() {
-	if j.refs.Add(-1) != 0 {
-		return
-	}
+func putJob(j *job) {
 	j.a, j.b, j.c, j.kern = nil, nil, nil, nil
 	jobsMu.Lock()
 	freeJobs = append(freeJobs, j)
 	jobsMu.Unlock()
+}
+
+// offer asks a worker to help with generation gen of a job.
+type offer struct {
+	j     *job
+	gen   uint32
+	total int
 }
 
 // startWorkers starts GOMAXPROCS−1 goroutines that live for the rest of
@@ -202,13 +213,12 @@ func (j *job) release() {
 // participant.
 func startWorkers() {
 	numWorkers = runtime.GOMAXPROCS(0) - 1
-	workQueue = make(chan *job, max(numWorkers, 1))
+	workQueue = make(chan offer, max(numWorkers, 1))
 	for range numWorkers {
 		go func() {
 			var bu buffers
-			for j := range workQueue {
-				j.run(&bu)
-				j.release()
+			for o := range workQueue {
+				o.j.run(&bu, o.gen, o.total)
 			}
 		}()
 	}
@@ -231,7 +241,11 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.nc = min(roundUp(n, nr), max(nr, packBMax/k/nr*nr))
 	chunks := ceilDiv(n, j.nc)
 	rowPanels := ceilDiv(m, mr)
-	j.rowsPer = mr * min(max(mcTarget/mr, 1), ceilDiv(rowPanels, threads))
+	// Several items per participant, so that one descheduled in the middle
+	// of an item (the machine may be shared) holds up little work; an item
+	// of a single micro-panel of rows costs no more per flop than a larger
+	// one as long as B stays in the cache.
+	j.rowsPer = mr * min(max(mcTarget/mr, 1), max(1, rowPanels/(itemsPerThread*threads)))
 	j.rowItems = ceilDiv(m, j.rowsPer)
 	ncPanels := j.nc / nr
 	j.colsPer, j.colItems = j.nc, 1
@@ -245,28 +259,42 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	if need := j.nc * k; len(j.bp) < need {
 		j.bp = make([]float64, need)
 	}
-	j.next.Store(0)
+	j.gen++
 	j.done.Store(0)
+	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
 
 	helpers := min(threads-1, j.perChunk-1)
-	j.refs.Store(int32(1 + helpers))
 	for range helpers {
 		select {
-		case workQueue <- j:
+		case workQueue <- offer{j, j.gen, j.total}:
 		default: // every worker is busy with another product
-			j.refs.Add(-1)
 		}
 	}
-	j.run(&j.local)
+	j.run(&j.local, j.gen, j.total)
 	<-j.finished
-	j.release()
+	putJob(j)
 }
 
-// run does items until none is left.
-func (j *job) run(bu *buffers) {
+// claim returns the number of the next unclaimed item of generation gen,
+// or false if there is none or the job has moved on to another product.
+func (j *job) claim(gen uint32, total int) (int, bool) {
 	for {
-		idx := int(j.next.Add(1)) - 1
-		if idx >= j.total {
+		v := j.next.Load()
+		idx := int(uint32(v))
+		if uint32(v>>32) != gen || idx >= total {
+			return 0, false
+		}
+		if j.next.CompareAndSwap(v, v+1) {
+			return idx, true
+		}
+	}
+}
+
+// run does items of generation gen until none is left.
+func (j *job) run(bu *buffers, gen uint32, total int) {
+	for {
+		idx, ok := j.claim(gen, total)
+		if !ok {
 			return
 		}
 		chunk, item := idx/j.perChunk, idx%j.perChunk
@@ -284,7 +312,7 @@ func (j *job) run(bu *buffers) {
 			item -= j.packItems
 			j.compute(bu, jc, item/j.colItems, item%j.colItems)
 		}
-		if j.done.Add(1) == int64(j.total) {
+		if j.done.Add(1) == int64(total) { // the job may be reused once this is done
 			j.finished <- struct{}{}
 		}
 	}
