@@ -417,7 +417,7 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 					kern.fn(kc, apan, bpan, j.c[ci0:ci0+(mr-1)*j.ldc+nr], j.ldc, beta)
 					continue
 				}
-				kern.fn(kc, apan, bpan, bu.tile, nr, 0)
+				kern.forRows(h)(kc, apan, bpan, bu.tile, nr, 0)
 				for ii := range h {
 					dst := j.c[ci0+ii*j.ldc : ci0+ii*j.ldc+w]
 					src := bu.tile[ii*nr : ii*nr+w]

@@ -13,7 +13,30 @@ package gemm
 type kernel struct {
 	name   string
 	mr, nr int
-	fn     func(k int, a, b, c []float64, ldc int, beta float64)
+	fn     kernelFunc
+	// short lists kernels, by increasing rows, that compute only the
+	// first rows of the tile from the same packed panels: a last
+	// micro-panel of A with few rows wastes less work on padding.
+	short []shortKernel
+}
+
+type kernelFunc func(k int, a, b, c []float64, ldc int, beta float64)
+
+// shortKernel computes the first rows rows of its kernel's tile.
+type shortKernel struct {
+	rows int
+	fn   kernelFunc
+}
+
+// forRows returns the cheapest function that computes at least the first
+// h rows of a tile.
+func (k *kernel) forRows(h int) kernelFunc {
+	for _, s := range k.short {
+		if h <= s.rows {
+			return s.fn
+		}
+	}
+	return k.fn
 }
 
 // goKernel is the portable micro-kernel: a 4×4 tile held in 16 scalar

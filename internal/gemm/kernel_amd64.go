@@ -9,7 +9,8 @@ import "golang.org/x/sys/cpu"
 func kernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
-		ks = append(ks, kernel{name: "avx512-16x8", mr: 16, nr: 8, fn: kernel16x8AVX512})
+		ks = append(ks, kernel{name: "avx512-16x8", mr: 16, nr: 8, fn: kernel16x8AVX512,
+			short: []shortKernel{{4, kernel4of16x8AVX512}, {8, kernel8of16x8AVX512}}})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, kernel{name: "avx2-6x8", mr: 6, nr: 8, fn: kernel6x8AVX2})
@@ -30,3 +31,13 @@ func kernel16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)
 //
 //go:noescape
 func kernel6x8AVX2(k int, a, b, c []float64, ldc int, beta float64)
+
+// kernel4of16x8AVX512 and kernel8of16x8AVX512 compute only the first 4 or
+// 8 rows of kernel16x8AVX512's tile, for a last micro-panel of A with that
+// few rows.
+//
+//go:noescape
+func kernel4of16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)
+
+//go:noescape
+func kernel8of16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)

@@ -247,3 +247,145 @@ avx2overwrite:
 	VMOVUPD Y11, 32(DX)
 	VZEROUPPER
 	RET
+
+// func kernel4of16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)
+//
+// The first 4 rows of the 16×8 kernel, for the last micro-panel of A
+// when it has that few rows: a is packed 16 rows wide as for the full
+// kernel, and only 4 rows of C are written.
+TEXT ·kernel4of16x8AVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $3, R8
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	TESTQ CX, CX
+	JEQ r4store
+r4loop:
+	VMOVUPD (DI), Z16
+	VFMADD231PD.BCST 0(SI), Z16, Z0
+	VFMADD231PD.BCST 8(SI), Z16, Z1
+	VFMADD231PD.BCST 16(SI), Z16, Z2
+	VFMADD231PD.BCST 24(SI), Z16, Z3
+	ADDQ $128, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE r4loop
+r4store:
+	MOVQ beta+88(FP), AX
+	SHLQ $1, AX
+	JEQ r4overwrite
+	VBROADCASTSD beta+88(FP), Z17
+	VFMADD231PD (DX), Z17, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z1
+	VMOVUPD Z1, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z2
+	VMOVUPD Z2, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z3
+	VMOVUPD Z3, (DX)
+	VZEROUPPER
+	RET
+r4overwrite:
+	VMOVUPD Z0, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z1, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z2, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z3, (DX)
+	VZEROUPPER
+	RET
+
+// func kernel8of16x8AVX512(k int, a, b, c []float64, ldc int, beta float64)
+//
+// The first 8 rows of the 16×8 kernel, for the last micro-panel of A
+// when it has that few rows: a is packed 16 rows wide as for the full
+// kernel, and only 8 rows of C are written.
+TEXT ·kernel8of16x8AVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $3, R8
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	TESTQ CX, CX
+	JEQ r8store
+r8loop:
+	VMOVUPD (DI), Z16
+	VFMADD231PD.BCST 0(SI), Z16, Z0
+	VFMADD231PD.BCST 8(SI), Z16, Z1
+	VFMADD231PD.BCST 16(SI), Z16, Z2
+	VFMADD231PD.BCST 24(SI), Z16, Z3
+	VFMADD231PD.BCST 32(SI), Z16, Z4
+	VFMADD231PD.BCST 40(SI), Z16, Z5
+	VFMADD231PD.BCST 48(SI), Z16, Z6
+	VFMADD231PD.BCST 56(SI), Z16, Z7
+	ADDQ $128, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNE r8loop
+r8store:
+	MOVQ beta+88(FP), AX
+	SHLQ $1, AX
+	JEQ r8overwrite
+	VBROADCASTSD beta+88(FP), Z17
+	VFMADD231PD (DX), Z17, Z0
+	VMOVUPD Z0, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z1
+	VMOVUPD Z1, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z2
+	VMOVUPD Z2, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z3
+	VMOVUPD Z3, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z4
+	VMOVUPD Z4, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z5
+	VMOVUPD Z5, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z6
+	VMOVUPD Z6, (DX)
+	ADDQ R8, DX
+	VFMADD231PD (DX), Z17, Z7
+	VMOVUPD Z7, (DX)
+	VZEROUPPER
+	RET
+r8overwrite:
+	VMOVUPD Z0, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z1, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z2, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z3, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z4, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z5, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z6, (DX)
+	ADDQ R8, DX
+	VMOVUPD Z7, (DX)
+	VZEROUPPER
+	RET
