@@ -365,7 +365,12 @@ func (j *job) packA(ap []float64, i0, rows, pc, kc int) {
 		dst := ap[q*mr*kc : (q+1)*mr*kc]
 		iq := i0 + q*mr
 		if !j.transA { // op(A)[i][p] = a[i·lda+p]
-			packRows(dst, j.a[iq*j.lda+pc:], j.lda, r, mr, kc, alpha)
+			src := j.a[iq*j.lda+pc:]
+			done := 0
+			if r == mr && j.kern.pack != nil {
+				done = j.kern.pack(dst, src, j.lda, kc, alpha)
+			}
+			packRows(dst[done*mr:], src[done:], j.lda, r, mr, kc-done, alpha)
 			continue
 		}
 		// op(A)[i][p] = a[p·lda+i]

@@ -18,6 +18,10 @@ type kernel struct {
 	// first rows of the tile from the same packed panels: a last
 	// micro-panel of A with few rows wastes less work on padding.
 	short []shortKernel
+	// pack, if set, packs the first columns of a full micro-panel of a
+	// non-transposed A (alpha·src[i·lda+p] into dst[p·mr+i]) faster than
+	// the generic loop, and returns how many columns it packed.
+	pack func(dst, src []float64, lda, cols int, alpha float64) int
 }
 
 type kernelFunc func(k int, a, b, c []float64, ldc int, beta float64)
