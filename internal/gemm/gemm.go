@@ -440,8 +440,8 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 }
 
 // packRows stores alpha·src[ii·ld+p] in dst[p·mr+ii] for r ≤ mr rows ii and
-// kc columns p, zeroing rows r … mr−1. It walks four rows at a time so
-// that each step writes four adjacent values.
+// kc columns p, zeroing rows r … mr−1. It walks four rows at a time (then
+// two, then one) so that each step writes adjacent values.
 func packRows(dst, src []float64, ld, r, mr, kc int, alpha float64) {
 	ii := 0
 	for ; ii+4 <= r; ii += 4 {
@@ -461,7 +461,15 @@ func packRows(dst, src []float64, ld, r, mr, kc int, alpha float64) {
 			d[0], d[1], d[2], d[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
 		}
 	}
-	for ; ii < r; ii++ {
+	for ; ii+2 <= r; ii += 2 {
+		r0 := src[ii*ld : ii*ld+kc]
+		r1 := src[(ii+1)*ld : (ii+1)*ld+kc]
+		for p := range r0 {
+			d := dst[p*mr+ii : p*mr+ii+2 : p*mr+ii+2]
+			d[0], d[1] = alpha*r0[p], alpha*r1[p]
+		}
+	}
+	if ii < r {
 		for p, v := range src[ii*ld : ii*ld+kc] {
 			dst[p*mr+ii] = alpha * v
 		}
