@@ -56,9 +56,9 @@
 // micro-kernel written in Go assembly: AVX-512 where the CPU has it, else
 // AVX2 with FMA, chosen at run time from the CPU's features; on other CPUs
 // and architectures they use gonum's BLAS kernels. Products of more than
-// about 2.6·10⁵ floating-point operations are shared among GOMAXPROCS cores
-// by worker goroutines that live for the whole program; a product
-// allocates nothing once warm.
+// about 1.7·10⁷ floating-point operations (a 1000×784·784×50 product, not
+// a batch of 100) are shared among GOMAXPROCS cores by worker goroutines
+// that live for the whole program; a product allocates nothing once warm.
 //
 // Two switches bring back gonum's pure-Go BLAS kernels (blas64.Gemm, run
 // tile by tile on the same workers), for comparison or for a CPU on which

@@ -29,7 +29,7 @@
 //
 // # Parallelism
 //
-// Products of at least about 2.6·10⁵ floating-point operations are shared
+// Products of at least about 1.7·10⁷ floating-point operations are shared
 // among GOMAXPROCS cores: GOMAXPROCS−1 worker goroutines, started on the
 // first such product and kept for the life of the program, take packing
 // and multiplying work from the calling goroutine, which works too. Jobs

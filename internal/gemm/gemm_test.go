@@ -193,10 +193,11 @@ func TestConcurrentCallers(t *testing.T) {
 	kern := &kernelChoice()[0]
 	for g := range 4 {
 		rng := rand.New(rand.NewPCG(7, uint64(g)))
+		// Each above parallelFlops, so that helpers take part.
 		probs := []*problem{
-			newProblem(rng, false, false, 120, 60, 300, 1, 1, 0),
-			newProblem(rng, true, false, 64, 40, 200, 0, 1, 1),
-			newProblem(rng, false, true, 90, 300, 50, 2, 1, 0),
+			newProblem(rng, false, false, 300, 60, 500, 1, 1, 0),
+			newProblem(rng, true, false, 256, 80, 420, 0, 1, 1),
+			newProblem(rng, false, true, 90, 300, 320, 2, 1, 0),
 		}
 		wg.Add(1)
 		go func() {
@@ -254,4 +255,10 @@ func FuzzGemm(f *testing.F) {
 			p.check(t, &kern)
 		}
 	})
+}
+
+func TestConcurrentShapesAreParallel(t *testing.T) {
+	for _, s := range [][3]int{{300, 60, 500}, {256, 80, 420}, {90, 300, 320}} {
+		require.GreaterOrEqual(t, 2*float64(s[0]*s[1]*s[2]), float64(parallelFlops), "shape %v", s)
+	}
 }
