@@ -25,6 +25,9 @@ func BenchmarkMatMul(b *testing.B) {
 		{"shape=100x50x784T", 100, 50, 784, false, true},     // dx = dout·W1ᵀ: b is (784, 50)
 		{"shape=60000x784x50", 60000, 784, 50, false, false}, // evaluating the training set
 		{"shape=1000x1000x1000", 1000, 1000, 1000, false, false},
+		{"shape=100x50x10", 100, 50, 10, false, false}, // the second layer: z1·W2
+		{"shape=50x100Tx10", 50, 100, 10, true, false}, // dW2 = z1ᵀ·dout
+		{"shape=100x10x50T", 100, 10, 50, false, true}, // dz1 = dout·W2ᵀ
 	}
 	for _, s := range shapes {
 		sa, sb := []int{s.m, s.k}, []int{s.k, s.n}
@@ -36,6 +39,7 @@ func BenchmarkMatMul(b *testing.B) {
 		}
 		x, y, c := RandN(rng, 1, sa...), RandN(rng, 1, sb...), New(s.m, s.n)
 		b.Run(s.name, func(b *testing.B) {
+			c.Gemm(s.transA, s.transB, 1, x, y, 0) // sizes the reusable buffers
 			b.ReportAllocs()
 			for b.Loop() {
 				c.Gemm(s.transA, s.transB, 1, x, y, 0)

@@ -9,14 +9,16 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// The product C = alpha·op(A)·op(B) + beta·C is computed tile by tile: C is
-// cut into tiles of at most tileRows×tileCols, and each tile's product is
-// summed over slices of at most tileK along the inner dimension, so that the
-// panel of B a tile reads stays in the core's cache. Each piece goes through
-// gonum's blas64.Gemm, which runs a piece this small serially; the tiles are
-// shared among a fixed set of worker goroutines. Compared with calling
-// blas64.Gemm on the whole product (which starts new goroutines on every
-// call), this allocates nothing per call.
+// gemmTiled is the gonum engine, used by the purego build and when
+// NUMLEARN_GEMM=gonum. The product C = alpha·op(A)·op(B) + beta·C is
+// computed tile by tile: C is cut into tiles of at most tileRows×tileCols,
+// and each tile's product is summed over slices of at most tileK along the
+// inner dimension, so that the panel of B a tile reads stays in the core's
+// cache. Each piece goes through gonum's blas64.Gemm, which runs a piece
+// this small serially; the tiles are shared among a fixed set of worker
+// goroutines. Compared with calling blas64.Gemm on the whole product
+// (which starts new goroutines on every call), this allocates nothing per
+// call.
 const (
 	tileRows = 64
 	tileCols = 192 // 1×3 of gonum's 64×64 blocks: below its parallel threshold

@@ -8,9 +8,10 @@ import (
 )
 
 // MatMul stores the matrix product a·b in t: a is (m, k), b is (k, n) and t
-// becomes (m, n). The product runs through gonum's blas64.Gemm directly on
-// the tensors' buffers, with no copies, tile by tile on all cores for large
-// shapes, and allocates nothing. MatMul panics if a or b is not 2-D,
+// becomes (m, n). The product runs on the tensors' buffers through packed,
+// cache-blocked kernels (AVX-512 or AVX2 assembly where the CPU has it; see
+// Performance in the package doc), on all cores for large shapes, and
+// allocates nothing once warm. MatMul panics if a or b is not 2-D,
 // if their inner dimensions differ, if t has the wrong shape or if t shares
 // data with a or b.
 func (t *Tensor) MatMul(a, b *Tensor) { t.gemm("MatMul", false, false, 1, a, b, 0) }
@@ -68,7 +69,7 @@ func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tenso
 		}
 		return
 	}
-	gemmTiled(transA, transB, alpha, general(a), general(b), beta, general(t))
+	product(transA, transB, alpha, general(a), general(b), beta, general(t))
 }
 
 // general returns the blas64 view of a non-empty 2-D tensor: its own data,

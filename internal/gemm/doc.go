@@ -1,0 +1,42 @@
+// Package gemm multiplies float64 matrices fast: C = alpha·op(A)·op(B) +
+// beta·C on row-major data with strides, in the manner of GotoBLAS and
+// BLIS. It is the engine behind tensor's MatMul, MatMulTransA,
+// MatMulTransB and Gemm.
+//
+// # Overview
+//
+//	a := []float64{1, 2, 3, 4, 5, 6}    // 2×3
+//	b := []float64{7, 8, 9, 10, 11, 12} // 3×2
+//	c := make([]float64, 4)             // 2×2
+//	gemm.Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 2)
+//	// c = [58 64 139 154]
+//
+// # Method
+//
+// op(B) is packed, a chunk of columns at a time, into micro-panels of NR
+// columns, and op(A) — already multiplied by alpha — into micro-panels of
+// MR rows, one block of rows and one k-block of at most 256 at a time, so
+// that a micro-kernel reads both operands with unit stride from the cache.
+// The micro-kernel keeps an MR×NR tile of C in registers for the whole
+// k-block and touches C once per k-block. Edges are packed with zero
+// padding; their tiles are computed into a small buffer and only the valid
+// part is written back.
+//
+// The micro-kernel is chosen once, on the first product, from the CPU's
+// features (golang.org/x/sys/cpu): 16×8 on AVX-512 registers, else 6×8 on
+// AVX2 with FMA, else a portable 4×4 kernel in Go; Kernel names the one in
+// use. The build tag purego leaves the assembly out.
+//
+// # Parallelism
+//
+// Products of at least about 1.7·10⁷ floating-point operations are shared
+// among GOMAXPROCS cores: GOMAXPROCS−1 worker goroutines, started on the
+// first such product and kept for the life of the program, take packing
+// and multiplying work from the calling goroutine, which works too. Jobs
+// and packing buffers are recycled, so a product allocates nothing once
+// warm.
+//
+// # Aliasing
+//
+// C must not share memory with A or B; A and B may share memory.
+package gemm

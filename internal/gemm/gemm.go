@@ -1,0 +1,491 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Block sizes. A k-block of depth at most kcMax keeps one packed k×NR
+// micro-panel of B in the L1 cache while the kernel sweeps the packed rows
+// of A past it; a row block of about mcTarget rows of A (mcTarget×kcMax
+// values, 256 KiB) stays in the L2 cache for all of a chunk's columns; a
+// chunk of op(B) columns is packed at once, at most packBMax values, which
+// bounds the packing buffer however wide B is.
+const (
+	kcMax    = 256
+	mcTarget = 128
+	packBMax = 1 << 19
+	// packPanels is how many micro-panels of B one packing item covers.
+	packPanels = 4
+	// itemsPerThread is how many row blocks each participant gets, at
+	// least, when the rows allow.
+	itemsPerThread = 4
+	// parallelFlops is the size of product (2·m·n·k) below which sharing
+	// the work among cores costs more than it saves. Measured on a shared
+	// 2-core VM, products of a training batch of 100 (about 8·10⁶
+	// operations, 150 µs on one core) ran slower on two cores than on one:
+	// waking a helper and waiting for its last item cost more than its
+	// half of the work. Products from about 1.7·10⁷ operations up share.
+	parallelFlops = 1 << 24
+)
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
+// where op(X) is Xᵀ when the matching trans flag is set: op(A) is m×k,
+// op(B) is k×n and C is m×n. Element (i, j) of a row-major matrix X with
+// leading dimension ldx is x[i·ldx+j]; lda, ldb and ldc may exceed the
+// row length, so sub-matrices of larger matrices can be used in place.
+// When beta is zero C is only written, never read. C must not share
+// memory with A or B.
+//
+// Gemm panics if a dimension is negative, a leading dimension is smaller
+// than its matrix's row length, or a slice is too short for its matrix.
+// It allocates nothing once its buffers are warm, and shares large
+// products among GOMAXPROCS cores.
+func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemmWith(&kernelChoice()[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmWith is Gemm on a given micro-kernel; tests use it to check every
+// kernel the CPU can run.
+func gemmWith(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	checkMatrix("a", a, ar, ac, lda)
+	checkMatrix("b", b, br, bc, ldb)
+	checkMatrix("c", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scale(beta, c, m, n, ldc)
+		return
+	}
+	gemm(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func checkMatrix(name string, x []float64, rows, cols, ld int) {
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("gemm: ld%s = %d is less than the %d columns of %s", name, ld, cols, name))
+	}
+	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("gemm: %s has %d elements, too few for %d×%d with stride %d", name, len(x), rows, cols, ld))
+	}
+}
+
+// scale sets C = beta·C, writing zeros when beta is zero.
+func scale(beta float64, c []float64, m, n, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+var (
+	kernelsOnce sync.Once
+	kernelList  []kernel
+)
+
+// kernelChoice returns the kernels this CPU runs, best first; the first
+// is the one Gemm uses.
+func kernelChoice() []kernel {
+	kernelsOnce.Do(func() { kernelList = kernels() })
+	return kernelList
+}
+
+// Kernel returns the name of the micro-kernel Gemm uses on this CPU, such
+// as "avx512-16x8", "avx2-6x8" or "go4x4".
+func Kernel() string { return kernelChoice()[0].name }
+
+// Accelerated reports whether Gemm runs an assembly micro-kernel on this
+// CPU. Without one (other architectures, old amd64 CPUs, the purego
+// build) Gemm uses the portable Go kernel, which is correct but several
+// times slower than an assembly one.
+func Accelerated() bool { return Kernel() != goKernel.name }
+
+// job is one product in progress. Its work is a list of items, numbered
+// so that every item depends only on items with smaller numbers: for each
+// chunk of B's columns, first the items that pack the chunk, then the
+// items that multiply a block of A's rows with it. Whoever takes part —
+// the caller and any idle workers — claims the next number, waits until
+// the items it depends on are done (in practice only briefly, as they are
+// already being worked on), and does the item.
+//
+// A job is reused for product after product; each product is a new
+// generation, kept with the next item's number in one atomic word. A
+// worker offered an earlier generation that arrives late finds the
+// generation changed and leaves without touching anything, so the caller
+// can recycle the job as soon as its own product is done.
+type job struct {
+	kern           *kernel
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	a, b, c        []float64
+	lda, ldb, ldc  int
+
+	kc        int // depth of one k-block
+	nc        int // columns per chunk, a multiple of nr
+	rowsPer   int // rows per compute item, a multiple of mr
+	colsPer   int // columns per compute item, a multiple of nr
+	rowItems  int
+	colItems  int
+	packItems int // per chunk
+	perChunk  int
+	total     int
+
+	gen      uint32
+	next     atomic.Uint64 // gen<<32 | number of the next unclaimed item
+	done     atomic.Int64  // items finished
+	finished chan struct{} // receives once all items are finished
+
+	bp    []float64 // packed chunk of op(B), shared by all participants
+	local buffers   // the caller's own buffers
+}
+
+// buffers are one participant's scratch space: the packed block of A and
+// a tile for the edges of C.
+type buffers struct {
+	ap   []float64
+	tile []float64
+}
+
+func (bu *buffers) ensure(kern *kernel, rows, kc int) {
+	if need := roundUp(rows, kern.mr) * kc; len(bu.ap) < need {
+		bu.ap = make([]float64, max(need, mcTarget*kcMax))
+	}
+	if need := kern.mr * kern.nr; len(bu.tile) < need {
+		bu.tile = make([]float64, need)
+	}
+}
+
+var (
+	jobsMu   sync.Mutex
+	freeJobs []*job
+
+	workersOnce sync.Once
+	workQueue   chan offer
+	numWorkers  int
+)
+
+func getJob() *job {
+	jobsMu.Lock()
+	defer jobsMu.Unlock()
+	if n := len(freeJobs); n > 0 {
+		j := freeJobs[n-1]
+		freeJobs = freeJobs[:n-1]
+		return j
+	}
+	return &job{finished: make(chan struct{}, 1)}
+}
+
+func putJob(j *job) {
+	j.a, j.b, j.c, j.kern = nil, nil, nil, nil
+	jobsMu.Lock()
+	freeJobs = append(freeJobs, j)
+	jobsMu.Unlock()
+}
+
+// offer asks a worker to help with generation gen of a job.
+type offer struct {
+	j     *job
+	gen   uint32
+	total int
+}
+
+// startWorkers starts GOMAXPROCS−1 goroutines that live for the rest of
+// the program and help with products; the caller is always the last
+// participant.
+func startWorkers() {
+	numWorkers = runtime.GOMAXPROCS(0) - 1
+	workQueue = make(chan offer, max(numWorkers, 1))
+	for range numWorkers {
+		go func() {
+			var bu buffers
+			bu.ensure(&kernelChoice()[0], mcTarget, kcMax)
+			for o := range workQueue {
+				o.j.run(&bu, o.gen, o.total)
+			}
+		}()
+	}
+}
+
+func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	threads := 1
+	if 2*float64(m)*float64(n)*float64(k) >= parallelFlops && runtime.GOMAXPROCS(0) > 1 {
+		workersOnce.Do(startWorkers)
+		threads = numWorkers + 1
+	}
+
+	j := getJob()
+	j.kern, j.transA, j.transB = kern, transA, transB
+	j.m, j.n, j.k, j.alpha, j.beta = m, n, k, alpha, beta
+	j.a, j.b, j.c, j.lda, j.ldb, j.ldc = a, b, c, lda, ldb, ldc
+	mr, nr := kern.mr, kern.nr
+
+	j.kc = ceilDiv(k, ceilDiv(k, kcMax))
+	j.nc = min(roundUp(n, nr), max(nr, packBMax/k/nr*nr))
+	chunks := ceilDiv(n, j.nc)
+	rowPanels := ceilDiv(m, mr)
+	// Several items per participant, so that one descheduled in the middle
+	// of an item (the machine may be shared) holds up little work; an item
+	// of a single micro-panel of rows costs no more per flop than a larger
+	// one as long as B stays in the cache.
+	j.rowsPer = mr * min(max(mcTarget/mr, 1), max(1, rowPanels/(itemsPerThread*threads)))
+	j.rowItems = ceilDiv(m, j.rowsPer)
+	ncPanels := j.nc / nr
+	j.colsPer, j.colItems = j.nc, 1
+	if j.rowItems < threads {
+		j.colsPer = nr * ceilDiv(ncPanels, threads)
+		j.colItems = ceilDiv(j.nc, j.colsPer)
+	}
+	j.packItems = ceilDiv(ncPanels, packPanels)
+	j.perChunk = j.packItems + j.rowItems*j.colItems
+	j.total = chunks * j.perChunk
+	if need := j.nc * k; len(j.bp) < need {
+		j.bp = make([]float64, need)
+	}
+	j.gen++
+	j.done.Store(0)
+	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
+
+	helpers := min(threads-1, j.perChunk-1)
+	for range helpers {
+		select {
+		case workQueue <- offer{j, j.gen, j.total}:
+		default: // every worker is busy with another product
+		}
+	}
+	j.run(&j.local, j.gen, j.total)
+	<-j.finished
+	putJob(j)
+}
+
+// claim returns the number of the next unclaimed item of generation gen,
+// or false if there is none or the job has moved on to another product.
+func (j *job) claim(gen uint32, total int) (int, bool) {
+	for {
+		v := j.next.Load()
+		idx := int(uint32(v))
+		if uint32(v>>32) != gen || idx >= total {
+			return 0, false
+		}
+		if j.next.CompareAndSwap(v, v+1) {
+			return idx, true
+		}
+	}
+}
+
+// run does items of generation gen until none is left.
+func (j *job) run(bu *buffers, gen uint32, total int) {
+	for {
+		idx, ok := j.claim(gen, total)
+		if !ok {
+			return
+		}
+		chunk, item := idx/j.perChunk, idx%j.perChunk
+		start := chunk * j.perChunk // packing waits for the last chunk's products
+		if item >= j.packItems {
+			start += j.packItems // products wait for their chunk's packing
+		}
+		for j.done.Load() < int64(start) {
+			runtime.Gosched()
+		}
+		jc := chunk * j.nc
+		if item < j.packItems {
+			j.packB(jc, item)
+		} else {
+			item -= j.packItems
+			j.compute(bu, jc, item/j.colItems, item%j.colItems)
+		}
+		if j.done.Add(1) == int64(total) { // the job may be reused once this is done
+			j.finished <- struct{}{}
+		}
+	}
+}
+
+// packB packs micro-panels [item·packPanels, (item+1)·packPanels) of the
+// chunk of op(B) starting at column jc: panel q holds columns
+// jc+q·nr … jc+q·nr+nr−1 for every row p of op(B), all k rows, in
+// bp[q·k·nr:], zero-padded beyond column n.
+func (j *job) packB(jc, item int) {
+	nr, k := j.kern.nr, j.k
+	for q := item * packPanels; q < min((item+1)*packPanels, j.nc/nr); q++ {
+		j0 := jc + q*nr
+		w := min(nr, j.n-j0)
+		dst := j.bp[q*k*nr : (q+1)*k*nr]
+		if w <= 0 {
+			continue
+		}
+		if !j.transB { // op(B)[p][j] = b[p·ldb+j]
+			for p := range k {
+				d := dst[p*nr : p*nr+nr]
+				copy(d, j.b[p*j.ldb+j0:p*j.ldb+j0+w])
+				clear(d[w:])
+			}
+			continue
+		}
+		// op(B)[p][j] = b[j·ldb+p]
+		for jj := range w {
+			src := j.b[(j0+jj)*j.ldb : (j0+jj)*j.ldb+k]
+			for p, v := range src {
+				dst[p*nr+jj] = v
+			}
+		}
+		if w < nr {
+			for p := range k {
+				clear(dst[p*nr+w : p*nr+nr])
+			}
+		}
+	}
+}
+
+// packA packs rows [i0, i0+rows) and columns [pc, pc+kc) of alpha·op(A)
+// into ap as micro-panels of mr rows: panel q holds, for each column p,
+// the mr values of rows i0+q·mr … in ap[q·mr·kc+p·mr:], zero-padded
+// beyond row m.
+func (j *job) packA(ap []float64, i0, rows, pc, kc int) {
+	mr, alpha := j.kern.mr, j.alpha
+	for q := 0; q*mr < rows; q++ {
+		r := min(mr, rows-q*mr)
+		dst := ap[q*mr*kc : (q+1)*mr*kc]
+		iq := i0 + q*mr
+		if !j.transA { // op(A)[i][p] = a[i·lda+p]
+			src := j.a[iq*j.lda+pc:]
+			done := 0
+			if r == mr && j.kern.pack != nil {
+				done = j.kern.pack(dst, src, j.lda, kc, alpha)
+			}
+			packRows(dst[done*mr:], src[done:], j.lda, r, mr, kc-done, alpha)
+			continue
+		}
+		// op(A)[i][p] = a[p·lda+i]
+		for p := range kc {
+			src := j.a[(pc+p)*j.lda+iq : (pc+p)*j.lda+iq+r]
+			d := dst[p*mr : p*mr+mr]
+			if alpha == 1 {
+				copy(d, src)
+			} else {
+				for ii, v := range src {
+					d[ii] = alpha * v
+				}
+			}
+			clear(d[r:])
+		}
+	}
+}
+
+// compute multiplies row block ri of op(A) with column block ci of the
+// chunk starting at column jc, one k-block at a time: the first k-block
+// applies beta, the later ones accumulate.
+func (j *job) compute(bu *buffers, jc, ri, ci int) {
+	kern := j.kern
+	mr, nr := kern.mr, kern.nr
+	i0 := ri * j.rowsPer
+	rows := min(j.rowsPer, j.m-i0)
+	c0 := jc + ci*j.colsPer
+	cols := min(j.colsPer, j.n-c0, j.nc-ci*j.colsPer)
+	if cols <= 0 {
+		return
+	}
+	bu.ensure(kern, rows, j.kc)
+	for pc := 0; pc < j.k; pc += j.kc {
+		kc := min(j.kc, j.k-pc)
+		beta := j.beta
+		if pc > 0 {
+			beta = 1
+		}
+		j.packA(bu.ap, i0, rows, pc, kc)
+		for jr := 0; jr < cols; jr += nr {
+			q := (ci*j.colsPer + jr) / nr // panel within the chunk
+			bpan := j.bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+			w := min(nr, cols-jr)
+			for ir := 0; ir < rows; ir += mr {
+				apan := bu.ap[ir*kc : (ir+mr)*kc]
+				h := min(mr, rows-ir)
+				ci0 := (i0+ir)*j.ldc + c0 + jr
+				if h == mr && w == nr {
+					kern.fn(kc, apan, bpan, j.c[ci0:ci0+(mr-1)*j.ldc+nr], j.ldc, beta)
+					continue
+				}
+				kern.forRows(h)(kc, apan, bpan, bu.tile, nr, 0)
+				for ii := range h {
+					dst := j.c[ci0+ii*j.ldc : ci0+ii*j.ldc+w]
+					src := bu.tile[ii*nr : ii*nr+w]
+					if beta == 0 {
+						copy(dst, src)
+						continue
+					}
+					for jj, v := range src {
+						dst[jj] = beta*dst[jj] + v
+					}
+				}
+			}
+		}
+	}
+}
+
+// packRows stores alpha·src[ii·ld+p] in dst[p·mr+ii] for r ≤ mr rows ii and
+// kc columns p, zeroing rows r … mr−1. It walks four rows at a time (then
+// two, then one) so that each step writes adjacent values.
+func packRows(dst, src []float64, ld, r, mr, kc int, alpha float64) {
+	ii := 0
+	for ; ii+4 <= r; ii += 4 {
+		r0 := src[ii*ld : ii*ld+kc]
+		r1 := src[(ii+1)*ld : (ii+1)*ld+kc]
+		r2 := src[(ii+2)*ld : (ii+2)*ld+kc]
+		r3 := src[(ii+3)*ld : (ii+3)*ld+kc]
+		if alpha == 1 {
+			for p := range r0 {
+				d := dst[p*mr+ii : p*mr+ii+4 : p*mr+ii+4]
+				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+			continue
+		}
+		for p := range r0 {
+			d := dst[p*mr+ii : p*mr+ii+4 : p*mr+ii+4]
+			d[0], d[1], d[2], d[3] = alpha*r0[p], alpha*r1[p], alpha*r2[p], alpha*r3[p]
+		}
+	}
+	for ; ii+2 <= r; ii += 2 {
+		r0 := src[ii*ld : ii*ld+kc]
+		r1 := src[(ii+1)*ld : (ii+1)*ld+kc]
+		for p := range r0 {
+			d := dst[p*mr+ii : p*mr+ii+2 : p*mr+ii+2]
+			d[0], d[1] = alpha*r0[p], alpha*r1[p]
+		}
+	}
+	if ii < r {
+		for p, v := range src[ii*ld : ii*ld+kc] {
+			dst[p*mr+ii] = alpha * v
+		}
+	}
+	if r < mr {
+		for p := range kc {
+			clear(dst[p*mr+r : p*mr+mr])
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }

@@ -1,0 +1,264 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// naive computes C = alpha·op(A)·op(B) + beta·C by the definition, one
+// dot product per element, with beta = 0 overwriting C.
+func naive(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				ia, ib := i*lda+p, p*ldb+j
+				if transA {
+					ia = p*lda + i
+				}
+				if transB {
+					ib = j*ldb + p
+				}
+				av, bv := a[ia], b[ib]
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// problem is one product with operands stored as sub-matrices of larger
+// buffers: each leading dimension exceeds its row length by pad, and
+// elements outside the matrices hold sentinels that must survive.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	pad            int
+	a, b, c        []float64
+	lda, ldb, ldc  int
+}
+
+const sentinel = -12345.678
+
+func newProblem(rng *rand.Rand, transA, transB bool, m, n, k, pad int, alpha, beta float64) *problem {
+	p := &problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta, pad: pad}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	p.lda, p.ldb, p.ldc = ac+pad, bc+pad, n+pad
+	fill := func(rows, cols, ld int, garbage bool) []float64 {
+		x := make([]float64, rows*ld)
+		for i := range x {
+			x[i] = sentinel
+		}
+		for i := range rows {
+			for j := range cols {
+				if garbage {
+					x[i*ld+j] = math.NaN()
+				} else {
+					x[i*ld+j] = rng.NormFloat64()
+				}
+			}
+		}
+		return x
+	}
+	p.a = fill(ar, ac, p.lda, false)
+	p.b = fill(br, bc, p.ldb, false)
+	p.c = fill(m, n, p.ldc, beta == 0)
+	return p
+}
+
+// check runs the product with kern and compares it with naive, element by
+// element, including that the padding of C is untouched.
+func (p *problem) check(t *testing.T, kern *kernel) {
+	t.Helper()
+	want := append([]float64(nil), p.c...)
+	naive(p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, want, p.ldc)
+	got := append([]float64(nil), p.c...)
+	gemmWith(kern, p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, got, p.ldc)
+	// Each element is a sum of k products of standard normals: its rounding
+	// error grows like k·ε times the size of the terms.
+	tol := 1e-13 * float64(p.k+1) * (math.Abs(p.alpha) + math.Abs(p.beta) + 1)
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol || math.IsNaN(got[i]) != math.IsNaN(want[i]) {
+			row, col := i/p.ldc, i%p.ldc
+			t.Fatalf("%s: transA=%v transB=%v m=%d n=%d k=%d alpha=%v beta=%v pad=%d: c[%d][%d] = %v, want %v",
+				kern.name, p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.beta, p.pad, row, col, got[i], want[i])
+		}
+	}
+}
+
+var transposes = []struct {
+	name           string
+	transA, transB bool
+}{{"NN", false, false}, {"TN", true, false}, {"NT", false, true}, {"TT", true, true}}
+
+// TestEdgeSizes covers every m, n, k in 1…17 (every remainder against
+// every kernel's tile) for all four transpose forms and every kernel.
+func TestEdgeSizes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, kern := range kernelChoice() {
+		for _, tr := range transposes {
+			t.Run(fmt.Sprintf("kernel=%s/trans=%s", kern.name, tr.name), func(t *testing.T) {
+				for m := 1; m <= 17; m++ {
+					for n := 1; n <= 17; n++ {
+						for k := 1; k <= 17; k++ {
+							newProblem(rng, tr.transA, tr.transB, m, n, k, (m+n+k)%3, 1, 0).check(t, &kern)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAlphaBeta checks the scaling forms, including beta = 0 overwriting
+// NaN garbage and negative zero counting as zero.
+func TestAlphaBeta(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		name        string
+		alpha, beta float64
+	}{
+		{"alpha=1/beta=0", 1, 0},
+		{"alpha=1/beta=-0", 1, math.Copysign(0, -1)},
+		{"alpha=1/beta=1", 1, 1},
+		{"alpha=2.5/beta=0", 2.5, 0},
+		{"alpha=-0.5/beta=1", -0.5, 1},
+		{"alpha=0.75/beta=-2", 0.75, -2},
+		{"alpha=0/beta=0.5", 0, 0.5},
+		{"alpha=0/beta=0", 0, 0},
+	}
+	for _, kern := range kernelChoice() {
+		for _, tc := range cases {
+			t.Run("kernel="+kern.name+"/"+tc.name, func(t *testing.T) {
+				for _, tr := range transposes {
+					for _, s := range [][3]int{{37, 29, 41}, {5, 70, 300}, {130, 9, 3}} {
+						newProblem(rng, tr.transA, tr.transB, s[0], s[1], s[2], 2, tc.alpha, tc.beta).check(t, &kern)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestLargeShapes crosses every block size: k beyond kcMax (several
+// k-blocks), m beyond mcTarget (several row blocks), n·k beyond packBMax
+// (several chunks of B), with strides.
+func TestLargeShapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large products")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	shapes := []struct {
+		name    string
+		m, n, k int
+	}{
+		{"forward", 100, 50, 784},
+		{"tall", 1000, 50, 300},
+		{"deep", 33, 35, 1100},
+		{"chunks", 70, 1100, 600}, // 1100·600 > packBMax: two chunks
+		{"square", 260, 270, 280},
+	}
+	for _, kern := range kernelChoice() {
+		for _, tr := range transposes {
+			for _, s := range shapes {
+				t.Run(fmt.Sprintf("kernel=%s/trans=%s/shape=%s", kern.name, tr.name, s.name), func(t *testing.T) {
+					newProblem(rng, tr.transA, tr.transB, s.m, s.n, s.k, 3, 1.5, 0.5).check(t, &kern)
+				})
+			}
+		}
+	}
+}
+
+// TestConcurrentCallers runs products from several goroutines at once, so
+// that workers, jobs and buffers are shared (run it with -race).
+func TestConcurrentCallers(t *testing.T) {
+	var wg sync.WaitGroup
+	kern := &kernelChoice()[0]
+	for g := range 4 {
+		rng := rand.New(rand.NewPCG(7, uint64(g)))
+		// Each above parallelFlops, so that helpers take part.
+		probs := []*problem{
+			newProblem(rng, false, false, 300, 60, 500, 1, 1, 0),
+			newProblem(rng, true, false, 256, 80, 420, 0, 1, 1),
+			newProblem(rng, false, true, 90, 300, 320, 2, 1, 0),
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				for _, p := range probs {
+					p.check(t, kern)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestPanics(t *testing.T) {
+	a, b, c := make([]float64, 6), make([]float64, 6), make([]float64, 4)
+	cases := []struct {
+		name string
+		fn   func()
+	}{
+		{"negative m", func() { Gemm(false, false, -1, 2, 3, 1, a, 3, b, 2, 0, c, 2) }},
+		{"lda too small", func() { Gemm(false, false, 2, 2, 3, 1, a, 2, b, 2, 0, c, 2) }},
+		{"b too short", func() { Gemm(false, false, 2, 2, 3, 1, a, 3, b[:5], 2, 0, c, 2) }},
+		{"ldc too small", func() { Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 1) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { require.Panics(t, tc.fn) })
+	}
+}
+
+// TestSmallByHand checks a 2×3·3×2 product worked out by hand.
+func TestSmallByHand(t *testing.T) {
+	const tol = 1e-15
+	a := []float64{1, 2, 3, 4, 5, 6}
+	b := []float64{7, 8, 9, 10, 11, 12}
+	// [1 2 3]·[7 8; 9 10; 11 12] = [58 64]; [4 5 6]·… = [139 154].
+	c := []float64{1, 1, 1, 1}
+	Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 2, c, 2)
+	require.InDeltaSlice(t, []float64{60, 66, 141, 156}, c, tol)
+}
+
+// FuzzGemm checks random shapes, transposes, strides and scalars against
+// the definition on every kernel.
+func FuzzGemm(f *testing.F) {
+	f.Add(uint8(1), uint8(1), uint16(1), uint8(0), uint8(0), int8(2), int8(0), uint64(1))
+	f.Add(uint8(17), uint8(9), uint16(300), uint8(3), uint8(1), int8(-3), int8(4), uint64(2))
+	f.Add(uint8(130), uint8(50), uint16(784), uint8(1), uint8(0), int8(2), int8(2), uint64(3))
+	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, trans, pad uint8, alpha, beta int8, seed uint64) {
+		if m == 0 || n == 0 || k == 0 || k > 1200 {
+			t.Skip()
+		}
+		rng := rand.New(rand.NewPCG(seed, 9))
+		p := newProblem(rng, trans&1 != 0, trans&2 != 0, int(m), int(n), int(k), int(pad%5), float64(alpha)/2, float64(beta)/2)
+		for _, kern := range kernelChoice() {
+			p.check(t, &kern)
+		}
+	})
+}
+
+func TestConcurrentShapesAreParallel(t *testing.T) {
+	for _, s := range [][3]int{{300, 60, 500}, {256, 80, 420}, {90, 300, 320}} {
+		require.GreaterOrEqual(t, 2*float64(s[0]*s[1]*s[2]), float64(parallelFlops), "shape %v", s)
+	}
+}
