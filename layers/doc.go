@@ -50,7 +50,16 @@
 // dense path, so that 0·Inf terms give NaN exactly where a dense product
 // gives it. Storage is kept between calls, so training still allocates
 // nothing once warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity
-// compare the two paths.
+// compare the two paths. After a batch turns out too dense (a hidden
+// layer's input, about half zeros after ReLU), the next 64 are taken dense
+// without looking.
+//
+// A training loop reads its mini-batches from rows scattered over the
+// whole data set. ForwardRows takes such a batch as row indices and
+// compresses it straight from the data, with no gathered copy; Prepare
+// goes further and compresses a sparse data set once, after which
+// ForwardPrepared copies only a batch's nonzeros and ForwardPreparedRange
+// reads an evaluation chunk in place. numlearn's Network.Train does this.
 //
 // # Errors
 //
