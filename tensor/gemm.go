@@ -1,12 +1,13 @@
 package tensor
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/numlearn/numlearn/internal/workers"
 )
 
 // gemmTiled is the gonum engine, used by the purego build and when
@@ -39,27 +40,7 @@ type gemmTask struct {
 	wg             sync.WaitGroup
 }
 
-var (
-	taskPool    = sync.Pool{New: func() any { return new(gemmTask) }}
-	workersOnce sync.Once
-	workQueue   chan *gemmTask
-)
-
-// startWorkers starts GOMAXPROCS−1 goroutines, on the first product large
-// enough to share, that live for the rest of the program and wait for
-// tiles; the calling goroutine is always the last worker.
-func startWorkers() {
-	n := runtime.GOMAXPROCS(0) - 1
-	workQueue = make(chan *gemmTask, max(n, 1))
-	for range n {
-		go func() {
-			for task := range workQueue {
-				task.run()
-				task.wg.Done()
-			}
-		}()
-	}
-}
+var taskPool = sync.Pool{New: func() any { return new(gemmTask) }}
 
 // gemmTiled computes c = alpha·op(a)·op(b) + beta·c for non-empty operands
 // whose shapes have been checked.
@@ -75,26 +56,16 @@ func gemmTiled(transA, transB bool, alpha float64, a, b blas64.General, beta flo
 	task.tiles = (m + tileRows - 1) / tileRows * task.tilesN
 
 	helpers := 0
-	if task.tiles > 1 && 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
-		workersOnce.Do(startWorkers)
-		helpers = min(runtime.GOMAXPROCS(0)-1, task.tiles-1)
+	if 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
+		helpers = workers.Helpers(task.tiles)
 	}
-	task.wg.Add(helpers)
-	for range helpers {
-		select {
-		case workQueue <- task:
-		default: // every worker is busy with another product: do it here
-			task.wg.Done()
-		}
-	}
-	task.run()
-	task.wg.Wait()
+	workers.Share(task, helpers, &task.wg)
 	*task = gemmTask{}
 	taskPool.Put(task)
 }
 
-// run computes tiles until none is left.
-func (t *gemmTask) run() {
+// Run computes tiles until none is left (a workers.Job).
+func (t *gemmTask) Run() {
 	for {
 		tile := int(t.next.Add(1)) - 1
 		if tile >= t.tiles {

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/numlearn/numlearn/internal/workers"
 )
 
 // Mul sets dst, a row-major (c.Rows, m) matrix, to c·w + bias, where w is a
@@ -37,18 +39,7 @@ func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
 	task := taskPool.Get().(*mulTask)
 	chunks := min(c.Rows, chunksPerProc*procs)
 	*task = mulTask{dst: dst, c: c, w: w, m: m, bias: bias, chunks: chunks}
-	helpers := min(procs-1, chunks-1)
-	workersOnce.Do(startWorkers)
-	task.wg.Add(helpers)
-	for range helpers {
-		select {
-		case workQueue <- task:
-		default: // every worker is busy with another product: do it here
-			task.wg.Done()
-		}
-	}
-	task.run()
-	task.wg.Wait()
+	workers.Share(task, workers.Helpers(chunks), &task.wg)
 	*task = mulTask{}
 	taskPool.Put(task)
 }
@@ -80,31 +71,11 @@ type mulTask struct {
 	wg           sync.WaitGroup
 }
 
-var (
-	taskPool    = sync.Pool{New: func() any { return new(mulTask) }}
-	workersOnce sync.Once
-	workQueue   chan *mulTask
-)
+var taskPool = sync.Pool{New: func() any { return new(mulTask) }}
 
-// startWorkers starts GOMAXPROCS−1 goroutines, on the first product large
-// enough to share, that live for the rest of the program; the calling
-// goroutine is always the last worker.
-func startWorkers() {
-	n := runtime.GOMAXPROCS(0) - 1
-	workQueue = make(chan *mulTask, max(n, 1))
-	for range n {
-		go func() {
-			for task := range workQueue {
-				task.run()
-				task.wg.Done()
-			}
-		}()
-	}
-}
-
-// run computes chunks until none is left. Chunk k covers the rows from
+// Run computes chunks until none is left (a workers.Job). Chunk k covers the rows from
 // k·Rows/chunks to (k+1)·Rows/chunks.
-func (t *mulTask) run() {
+func (t *mulTask) Run() {
 	for {
 		k := int(t.next.Add(1)) - 1
 		if k >= t.chunks {
