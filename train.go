@@ -271,9 +271,9 @@ func (n *Network) newStepper(x, t *tensor.Tensor, cfg TrainConfig, perEpoch int)
 func (s *stepper) gradient(it int) []*tensor.Tensor {
 	samples := s.x.Shape()[0]
 	sampleBatch(s.cfg, samples, it, s.perEpoch, s.order, s.idx)
-	gatherRows(s.bt.Data(), s.t.Data(), s.t.Size()/samples, s.idx)
+	s.bt.TakeRows(s.t, s.idx)
 	if s.first == nil {
-		gatherRows(s.bx.Data(), s.x.Data(), s.x.Size()/samples, s.idx)
+		s.bx.TakeRows(s.x, s.idx)
 		return s.n.Gradient(s.bx, s.bt)
 	}
 	y := s.first.ForwardPrepared(s.prep, s.idx)
@@ -299,13 +299,6 @@ func sampleBatch(cfg TrainConfig, samples, it, perEpoch int, order, idx []int) {
 		cfg.Rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	}
 	copy(idx, order[pos:])
-}
-
-// gatherRows copies rows idx of src, each of length row, into dst.
-func gatherRows(dst, src []float64, row int, idx []int) {
-	for i, j := range idx {
-		copy(dst[i*row:(i+1)*row], src[j*row:(j+1)*row])
-	}
 }
 
 func cloneAll(ts []*tensor.Tensor) []*tensor.Tensor {

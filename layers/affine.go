@@ -182,12 +182,8 @@ func (a *Affine) noteDensity(checked bool) {
 // gather copies the rows of the last ForwardRows into a dense (n, in)
 // buffer.
 func (a *Affine) gather() *tensor.Tensor {
-	in := a.W.Shape()[0]
-	g := a.gathered.Shaped(len(a.rows), in)
-	src, dst := a.src.Data(), g.Data()
-	for i, r := range a.rows {
-		copy(dst[i*in:(i+1)*in], src[r*in:(r+1)*in])
-	}
+	g := a.gathered.Shaped(len(a.rows), a.W.Shape()[0])
+	g.TakeRows(a.src, a.rows)
 	return g
 }
 

@@ -94,13 +94,12 @@ func (s *Set) Gather(x, t *tensor.Tensor, idx []int) {
 	if t != nil {
 		sizeTo(t, "t", b, NumClasses)
 	}
-	src, xd := s.Images.Data(), x.Data()
-	for i, j := range idx {
+	for _, j := range idx {
 		if j < 0 || j >= s.Len() {
 			panic(fmt.Sprintf("mnist: Gather: index %d out of range for %d samples", j, s.Len()))
 		}
-		copy(xd[i*size:(i+1)*size], src[j*size:(j+1)*size])
 	}
+	x.TakeRows(s.Images, idx)
 	if t == nil {
 		return
 	}

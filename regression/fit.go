@@ -271,17 +271,8 @@ func (f *fitter) nextBatch() (*batch, bool) {
 	if n < f.batch {
 		b = &f.rest
 	}
-	gatherRows(b.x, f.x, f.perm[f.next:f.next+n])
-	gatherRows(b.y, f.y, f.perm[f.next:f.next+n])
+	b.x.TakeRows(f.x, f.perm[f.next:f.next+n])
+	b.y.TakeRows(f.y, f.perm[f.next:f.next+n])
 	f.next += n
 	return b, f.next == rows
-}
-
-// gatherRows copies rows idx of src, in that order, into the rows of dst.
-func gatherRows(dst, src *tensor.Tensor, idx []int) {
-	cols := src.Shape()[1]
-	d, s := dst.Data(), src.Data()
-	for i, j := range idx {
-		copy(d[i*cols:(i+1)*cols], s[j*cols:(j+1)*cols])
-	}
 }

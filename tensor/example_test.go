@@ -101,3 +101,15 @@ func ExampleRandN() {
 	// Output:
 	// [784 50] 39200
 }
+
+// A mini-batch is rows of the data set picked by index.
+func ExampleTensor_TakeRows() {
+	data := tensor.FromRows([][]float64{{0, 0}, {1, 1}, {2, 2}, {3, 3}})
+	var batch tensor.Tensor
+	batch.TakeRows(data, []int{3, 0, 3})
+	fmt.Println(&batch)
+	// Output:
+	// [[3. 3.]
+	//  [0. 0.]
+	//  [3. 3.]]
+}

@@ -181,6 +181,28 @@ func (t *Tensor) Slice(from, to int) *Tensor {
 	return &Tensor{shape: shape, data: t.data[from*inner : to*inner : to*inner]}
 }
 
+// TakeRows stores in t the entries rows of a along its first axis, in that
+// order and repeats allowed, like numpy's a[rows] or a.take(rows, axis=0):
+// t becomes (len(rows), a.Shape()[1:]…). It is how a mini-batch is
+// gathered from a data set; with a sized t it allocates nothing. TakeRows
+// panics if a is a scalar, a row is out of range or t has the wrong shape;
+// t must not share data with a.
+func (t *Tensor) TakeRows(a *Tensor, rows []int) {
+	if len(a.shape) == 0 {
+		panic(fmt.Sprintf("tensor: TakeRows: shape %v has no rows", a.shape))
+	}
+	var buf [maxFastRank]int
+	out := append(append(buf[:0], len(rows)), a.shape[1:]...)
+	t.prepare("TakeRows", out)
+	inner := a.innerSize()
+	for i, r := range rows {
+		if r < 0 || r >= a.shape[0] {
+			panic(fmt.Sprintf("tensor: TakeRows: row %d out of range for shape %v", r, a.shape))
+		}
+		copy(t.data[i*inner:(i+1)*inner], a.data[r*inner:(r+1)*inner])
+	}
+}
+
 // innerSize is the number of elements in one entry along the first axis.
 func (t *Tensor) innerSize() int {
 	n := 1

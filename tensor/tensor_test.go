@@ -177,3 +177,30 @@ func TestShapePanics(t *testing.T) {
 		})
 	}
 }
+
+func TestTakeRows(t *testing.T) {
+	x := FromSlice([]float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, 2, 2)
+	var got Tensor
+	got.TakeRows(x, []int{2, 0, 2})
+	assert.Equal(t, []int{3, 2, 2}, got.Shape())
+	assert.Equal(t, []float64{8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11}, got.Data())
+
+	v := FromSlice([]float64{10, 20, 30})
+	var picked Tensor
+	picked.TakeRows(v, []int{1, 1})
+	assert.Equal(t, []float64{20, 20}, picked.Data(), "a vector's rows are its elements")
+
+	none := New(0, 2, 2)
+	none.TakeRows(x, nil)
+	assert.Equal(t, []int{0, 2, 2}, none.Shape())
+
+	dst := New(2, 2, 2)
+	idx := []int{1, 0}
+	assert.Equal(t, 0.0, testing.AllocsPerRun(10, func() { dst.TakeRows(x, idx) }))
+	assert.Equal(t, []float64{4, 5, 6, 7, 0, 1, 2, 3}, dst.Data())
+
+	assert.PanicsWithValue(t, "tensor: TakeRows: row 3 out of range for shape [3 2 2]", func() { dst.TakeRows(x, []int{0, 3}) })
+	assert.PanicsWithValue(t, "tensor: TakeRows: row -1 out of range for shape [3 2 2]", func() { dst.TakeRows(x, []int{-1, 0}) })
+	assert.PanicsWithValue(t, "tensor: TakeRows: receiver has shape [2 2 2], result has shape [3 2 2]", func() { dst.TakeRows(x, []int{0, 1, 2}) })
+	assert.PanicsWithValue(t, "tensor: TakeRows: shape [] has no rows", func() { dst.TakeRows(Scalar(1), []int{0}) })
+}
