@@ -93,21 +93,18 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("layers: Affine.Forward: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
 	}
 	a.x, a.xShape, a.src, a.rows = x2, x.Shape(), nil, nil
-	n := x2.Shape()[0]
-	a.n = n
-	out := a.out.Shaped(n, outDim)
+	a.n = x2.Shape()[0]
 	// A sparse product skips the terms 0·W[k][j], which are NaN rather than
 	// 0 when W[k][j] is not finite: such weights take the dense path.
 	checked := a.trySparse()
-	a.sparse = checked && a.xs.FromDense(x2.Data(), n, in, sparseMaxDensity) &&
+	a.sparse = checked && a.xs.FromDense(x2.Data(), a.n, in, sparseMaxDensity) &&
 		sparse.AllFinite(a.W.Data())
 	a.noteDensity(checked)
+	var out *tensor.Tensor
 	if a.sparse {
-		a.cur = &a.xs
-		sparse.Mul(out.Data(), &a.xs, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
+		out = a.forwardSparse(&a.xs)
 	} else {
-		out.MatMul(x2, a.W) // y = x·W …
-		out.Add(out, a.B)   // … + b, broadcast over the rows
+		out = a.forwardDense(x2)
 	}
 	if x.Dims() == 1 {
 		return out.Reshape(outDim)
@@ -123,7 +120,7 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 // returns dx of shape (n, in). ForwardRows panics if x does not flatten to
 // (N, in) or a row is out of range.
 func (a *Affine) ForwardRows(x *tensor.Tensor, rows []int) *tensor.Tensor {
-	in, outDim := a.W.Shape()[0], a.W.Shape()[1]
+	in := a.W.Shape()[0]
 	if x.Dims() < 2 || x.Size() != x.Shape()[0]*in {
 		panic(fmt.Sprintf("layers: Affine.ForwardRows: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
 	}
@@ -137,21 +134,33 @@ func (a *Affine) ForwardRows(x *tensor.Tensor, rows []int) *tensor.Tensor {
 	if x.Dims() != 2 {
 		x2 = x.Reshape(total, in)
 	}
-	n := len(rows)
-	a.src, a.rows, a.n, a.xShape, a.x = x2, rows, n, nil, nil
-	out := a.out.Shaped(n, outDim)
+	a.src, a.rows, a.n, a.xShape, a.x = x2, rows, len(rows), nil, nil
 	checked := a.trySparse()
 	a.sparse = checked && a.xs.FromRows(x2.Data(), in, rows, sparseMaxDensity) &&
 		sparse.AllFinite(a.W.Data())
 	a.noteDensity(checked)
 	if a.sparse {
-		a.cur = &a.xs
-		sparse.Mul(out.Data(), &a.xs, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
-		return out
+		return a.forwardSparse(&a.xs)
 	}
 	a.x = a.gather()
-	out.MatMul(a.x, a.W)
-	out.Add(out, a.B)
+	return a.forwardDense(a.x)
+}
+
+// forwardSparse computes y = x·W + b for x in compressed form and makes x
+// the input Backward differentiates against.
+func (a *Affine) forwardSparse(x *sparse.CSR) *tensor.Tensor {
+	outDim := a.W.Shape()[1]
+	out := a.out.Shaped(x.Rows, outDim)
+	a.sparse, a.cur = true, x
+	sparse.Mul(out.Data(), x, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
+	return out
+}
+
+// forwardDense computes y = x·W + b for x of shape (n, in).
+func (a *Affine) forwardDense(x *tensor.Tensor) *tensor.Tensor {
+	out := a.out.Shaped(x.Shape()[0], a.W.Shape()[1])
+	out.MatMul(x, a.W) // y = x·W …
+	out.Add(out, a.B)  // … + b, broadcast over the rows
 	return out
 }
 

@@ -92,16 +92,6 @@ func (a *Affine) ForwardPreparedRange(p *Prepared, from, to int) *tensor.Tensor 
 	return a.forwardSparse(&a.view)
 }
 
-// forwardSparse computes y = x·W + b for x in compressed form and makes x
-// the input Backward differentiates against.
-func (a *Affine) forwardSparse(x *sparse.CSR) *tensor.Tensor {
-	outDim := a.W.Shape()[1]
-	out := a.out.Shaped(x.Rows, outDim)
-	a.sparse, a.cur = true, x
-	sparse.Mul(out.Data(), x, a.W.Data(), outDim, a.B.Data()) // y = x·W + b
-	return out
-}
-
 func (a *Affine) checkPrepared(op string, p *Prepared) {
 	if in := a.W.Shape()[0]; p.x.Shape()[1] != in {
 		panic(fmt.Sprintf("layers: Affine.%s: prepared rows of %d entries do not fit W shape %v", op, p.x.Shape()[1], a.W.Shape()))
