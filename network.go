@@ -143,15 +143,25 @@ func (n *Network) backward() []*tensor.Tensor {
 // a layer is neither one of the layers package's types nor has a
 // Clone() Layer method.
 func (n *Network) Clone() *Network {
+	c, bad := n.tryClone()
+	if bad >= 0 {
+		panic(fmt.Sprintf("numlearn: Clone: layer %d (%T) has no Clone() Layer method", bad, n.layers[bad]))
+	}
+	return c
+}
+
+// tryClone is Clone that returns the index of the first layer it cannot
+// copy, and −1 when it copied them all.
+func (n *Network) tryClone() (*Network, int) {
 	ls := make([]Layer, len(n.layers))
 	for i, l := range n.layers {
 		c, ok := cloneLayer(l)
 		if !ok {
-			panic(fmt.Sprintf("numlearn: Clone: layer %d (%T) has no Clone() Layer method", i, l))
+			return nil, i
 		}
 		ls[i] = c
 	}
-	return NewNetwork(ls...)
+	return NewNetwork(ls...), -1
 }
 
 // cloneLayer copies a layer if it knows how.

@@ -26,8 +26,8 @@ func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 	nets := make([]*Network, workers)
 	nets[0] = n
 	for w := 1; w < workers; w++ {
-		c, ok := n.tryClone()
-		if !ok {
+		c, bad := n.tryClone()
+		if bad >= 0 {
 			workers = 1
 			break
 		}
@@ -56,16 +56,6 @@ func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 	return out
 }
 
-// tryClone is Clone that reports failure instead of panicking.
-func (n *Network) tryClone() (*Network, bool) {
-	for _, l := range n.layers {
-		if _, ok := cloneLayer(l); !ok {
-			return nil, false
-		}
-	}
-	return n.Clone(), true
-}
-
 // GradientCheck compares backpropagation (Gradient) with central
 // differences (NumericalGradient) on x and t and returns, for each
 // parameter in Params order (named by ParamNames), the maximum and mean
@@ -73,10 +63,6 @@ func (n *Network) tryClone() (*Network, bool) {
 // gradient_check.py. For a correct network the differences are around
 // 1e-10 to 1e-7.
 func (n *Network) GradientCheck(x, t *tensor.Tensor) []grad.Difference {
-	backprop := n.Gradient(x, t)
-	kept := make([]*tensor.Tensor, len(backprop))
-	for i, g := range backprop {
-		kept[i] = g.Clone()
-	}
-	return grad.Check(kept, n.NumericalGradient(x, t))
+	backprop := cloneAll(n.Gradient(x, t)) // the layers reuse them
+	return grad.Check(backprop, n.NumericalGradient(x, t))
 }
