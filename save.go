@@ -109,6 +109,7 @@ func (n *Network) load(b []byte) error {
 		}
 		byName[a.Name] = a
 	}
+	data := make([][]float64, len(n.params)) // each parameter's values, checked
 	for i, p := range n.params {
 		a, ok := byName[n.names[i]]
 		if !ok {
@@ -117,6 +118,7 @@ func (n *Network) load(b []byte) error {
 		if !slices.Equal(a.Shape, p.Shape()) {
 			return fmt.Errorf("numlearn: load: %w: %q has shape %v in the file, %v in the network", ErrMismatch, a.Name, a.Shape, p.Shape())
 		}
+		data[i] = a.Data
 		delete(byName, n.names[i])
 	}
 	for _, a := range arrays { // in file order, so the error is the same every time
@@ -125,11 +127,7 @@ func (n *Network) load(b []byte) error {
 		}
 	}
 	for i, p := range n.params {
-		for _, a := range arrays {
-			if a.Name == n.names[i] {
-				copy(p.Data(), a.Data)
-			}
-		}
+		copy(p.Data(), data[i])
 	}
 	return nil
 }
