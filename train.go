@@ -269,8 +269,7 @@ func (n *Network) newStepper(x, t *tensor.Tensor, cfg TrainConfig, perEpoch int)
 // gradient draws step it's batch and returns the gradient on it, as
 // Network.Gradient does.
 func (s *stepper) gradient(it int) []*tensor.Tensor {
-	samples := s.x.Shape()[0]
-	sampleBatch(s.cfg, samples, it, s.perEpoch, s.order, s.idx)
+	s.sample(it)
 	s.bt.TakeRows(s.t, s.idx)
 	if s.first == nil {
 		s.bx.TakeRows(s.x, s.idx)
@@ -284,21 +283,21 @@ func (s *stepper) gradient(it int) []*tensor.Tensor {
 	return s.n.backward()
 }
 
-// sampleBatch fills idx with the samples of step it: drawn with
-// replacement, or the next slice of a permutation shuffled afresh at the
-// start of every epoch.
-func sampleBatch(cfg TrainConfig, samples, it, perEpoch int, order, idx []int) {
-	if !cfg.Shuffle {
-		for i := range idx {
-			idx[i] = cfg.Rand.IntN(samples)
+// sample fills idx with the samples of step it: drawn with replacement,
+// or the next slice of a permutation shuffled afresh at the start of every
+// epoch.
+func (s *stepper) sample(it int) {
+	if !s.cfg.Shuffle {
+		for i := range s.idx {
+			s.idx[i] = s.cfg.Rand.IntN(s.x.Shape()[0])
 		}
 		return
 	}
-	pos := it % perEpoch * len(idx)
+	pos := it % s.perEpoch * len(s.idx)
 	if pos == 0 {
-		cfg.Rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		s.cfg.Rand.Shuffle(len(s.order), func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
 	}
-	copy(idx, order[pos:])
+	copy(s.idx, s.order[pos:])
 }
 
 func cloneAll(ts []*tensor.Tensor) []*tensor.Tensor {
