@@ -21,16 +21,17 @@ func (n *Network) AccuracyLabels(x *tensor.Tensor, labels []int) float64 {
 	if x.Dims() < 1 || x.Shape()[0] != len(labels) {
 		panic(fmt.Sprintf("numlearn: AccuracyLabels: inputs shape %v and %d labels", x.Shape(), len(labels)))
 	}
-	return n.countCorrect(x.Shape()[0], 10000, func(from, to int) *tensor.Tensor {
-		return n.Predict(x.Slice(from, to))
-	}, func(from, to int) []int { return labels[from:to] })
+	return n.countCorrect(x.Shape()[0], 10000, n.predictRows(x), func(from, to int) []int { return labels[from:to] })
 }
 
 func (n *Network) accuracy(x, t *tensor.Tensor, chunk int) float64 {
 	checkTargets(x, t)
-	return n.countCorrect(x.Shape()[0], chunk, func(from, to int) *tensor.Tensor {
-		return n.Predict(x.Slice(from, to))
-	}, n.wantedFrom(t))
+	return n.countCorrect(x.Shape()[0], chunk, n.predictRows(x), n.wantedFrom(t))
+}
+
+// predictRows returns Predict for rows [from, to) of x.
+func (n *Network) predictRows(x *tensor.Tensor) func(from, to int) *tensor.Tensor {
+	return func(from, to int) *tensor.Tensor { return n.Predict(x.Slice(from, to)) }
 }
 
 // trainingAccuracy is accuracy during Train: through the first layer's
