@@ -90,25 +90,36 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-func newOptimizer(name string, lr float64) (grad.Optimizer, error) {
-	switch strings.ToLower(name) {
-	case "sgd":
-		if lr == 0 {
-			lr = 0.1 // train_neuralnet.py's learning rate
+// newOptimizer returns the named optimizer and the learning rate it uses:
+// lr, or when 0 the default — train_neuralnet.py's 0.1 for SGD, the
+// book's (grad.DefaultLR, grad.DefaultAdamLR) for the others.
+func newOptimizer(name string, lr float64) (grad.Optimizer, float64, error) {
+	key := strings.ToLower(name)
+	if lr == 0 {
+		switch key {
+		case "sgd":
+			lr = 0.1
+		case "adam":
+			lr = grad.DefaultAdamLR
+		default:
+			lr = grad.DefaultLR
 		}
-		return &grad.SGD{LR: lr}, nil
-	case "momentum":
-		return &grad.Momentum{LR: lr}, nil
-	case "nesterov":
-		return &grad.Nesterov{LR: lr}, nil
-	case "adagrad":
-		return &grad.AdaGrad{LR: lr}, nil
-	case "rmsprop":
-		return &grad.RMSProp{LR: lr}, nil
-	case "adam":
-		return &grad.Adam{LR: lr}, nil
 	}
-	return nil, fmt.Errorf("unknown -optimizer %q (want sgd, momentum, nesterov, adagrad, rmsprop or adam)", name)
+	switch key {
+	case "sgd":
+		return &grad.SGD{LR: lr}, lr, nil
+	case "momentum":
+		return &grad.Momentum{LR: lr}, lr, nil
+	case "nesterov":
+		return &grad.Nesterov{LR: lr}, lr, nil
+	case "adagrad":
+		return &grad.AdaGrad{LR: lr}, lr, nil
+	case "rmsprop":
+		return &grad.RMSProp{LR: lr}, lr, nil
+	case "adam":
+		return &grad.Adam{LR: lr}, lr, nil
+	}
+	return nil, 0, fmt.Errorf("unknown -optimizer %q (want sgd, momentum, nesterov, adagrad, rmsprop or adam)", name)
 }
 
 func newInit(name string) (numlearn.Init, error) {
@@ -128,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt, err := newOptimizer(o.optimizer, o.lr)
+	opt, lr, err := newOptimizer(o.optimizer, o.lr)
 	if err != nil {
 		return err
 	}
@@ -152,7 +163,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
 	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.ReLU, init, rng)
 	fmt.Fprintf(stdout, "network: Affine(784→%d) → ReLU → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d\n",
-		o.hidden, o.hidden, o.init, opt, learningRate(opt), o.iters, o.batch)
+		o.hidden, o.hidden, o.init, opt, lr, o.iters, o.batch)
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -223,30 +234,4 @@ func fetchAndLoad(ctx context.Context, dir string, stderr io.Writer, interactive
 		return nil, nil, err
 	}
 	return mnist.Load(dir)
-}
-
-func learningRate(o grad.Optimizer) float64 {
-	switch o := o.(type) {
-	case *grad.SGD:
-		return o.LR
-	case *grad.Momentum:
-		return cmp(o.LR, grad.DefaultLR)
-	case *grad.Nesterov:
-		return cmp(o.LR, grad.DefaultLR)
-	case *grad.AdaGrad:
-		return cmp(o.LR, grad.DefaultLR)
-	case *grad.RMSProp:
-		return cmp(o.LR, grad.DefaultLR)
-	case *grad.Adam:
-		return cmp(o.LR, grad.DefaultAdamLR)
-	}
-	return 0
-}
-
-// cmp returns v, or def when v is zero (the optimizers' convention).
-func cmp(v, def float64) float64 {
-	if v == 0 {
-		return def
-	}
-	return v
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/grad"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,14 +82,17 @@ func TestFlags(t *testing.T) {
 
 func TestOptimizersAndInits(t *testing.T) {
 	for _, name := range []string{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"} {
-		opt, err := newOptimizer(name, 0)
+		_, lr, err := newOptimizer(name, 0)
 		require.NoError(t, err)
-		assert.Greater(t, learningRate(opt), 0.0, name)
+		assert.Greater(t, lr, 0.0, name)
 	}
-	opt, _ := newOptimizer("sgd", 0)
-	assert.Equal(t, 0.1, learningRate(opt), "train_neuralnet.py's rate")
-	opt, _ = newOptimizer("adam", 0)
-	assert.Equal(t, 0.001, learningRate(opt), "the book's Adam default")
+	_, lr, _ := newOptimizer("sgd", 0)
+	assert.Equal(t, 0.1, lr, "train_neuralnet.py's rate")
+	_, lr, _ = newOptimizer("adam", 0)
+	assert.Equal(t, 0.001, lr, "the book's Adam default")
+	opt, lr, _ := newOptimizer("momentum", 0.05)
+	assert.Equal(t, 0.05, lr)
+	assert.Equal(t, &grad.Momentum{LR: 0.05}, opt, "the rate given is the rate used")
 	for _, name := range []string{"std", "xavier", "he"} {
 		_, err := newInit(name)
 		assert.NoError(t, err)
