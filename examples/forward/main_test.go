@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/numlearn/numlearn/examples/internal/chart"
 )
 
 func TestRun(t *testing.T) {
@@ -34,13 +35,10 @@ func TestRun(t *testing.T) {
 
 	path := filepath.Join(dir, "forward.png")
 	assert.Contains(t, got, "wrote "+path)
-	f, err := os.Open(path)
+	img, err := chart.ReadPNG(path)
 	require.NoError(t, err)
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	require.NoError(t, err)
-	assert.Equal(t, 1152, cfg.Width) // 12 in at 96 dpi
-	assert.Equal(t, 480, cfg.Height)
+	assert.Equal(t, 1152, img.Bounds().Dx()) // 12 in at 96 dpi
+	assert.Equal(t, 480, img.Bounds().Dy())
 }
 
 func TestRunBadFlag(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/numlearn/numlearn/examples/internal/chart"
 )
 
 func TestRun(t *testing.T) {
@@ -54,13 +55,10 @@ func TestRun(t *testing.T) {
 
 	path := filepath.Join(dir, "gradient.png")
 	assert.Contains(t, got, "wrote "+path+"\n")
-	f, err := os.Open(path)
+	img, err := chart.ReadPNG(path)
 	require.NoError(t, err)
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	require.NoError(t, err)
-	assert.Equal(t, 1440, cfg.Width) // 15 in at 96 dpi
-	assert.Equal(t, 480, cfg.Height)
+	assert.Equal(t, 1440, img.Bounds().Dx()) // 15 in at 96 dpi
+	assert.Equal(t, 480, img.Bounds().Dy())
 }
 
 func abs(x float64) float64 {

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/numlearn/numlearn/regression"
+
+	"github.com/numlearn/numlearn/examples/internal/chart"
 )
 
 // cost3 is the lectures' cost on x = y = [1, 2, 3]: mean((W·x + b − x)²).
@@ -152,10 +152,7 @@ func TestRun(t *testing.T) {
 			t.Run(tt.file, func(t *testing.T) {
 				path := filepath.Join(dir, tt.file)
 				assert.Contains(t, out.String(), "wrote "+path+"\n")
-				f, err := os.Open(path)
-				require.NoError(t, err)
-				defer f.Close()
-				img, err := png.Decode(f)
+				img, err := chart.ReadPNG(path)
 				require.NoError(t, err)
 				assert.Greater(t, img.Bounds().Dx(), 300)
 				assert.Greater(t, img.Bounds().Dy(), 200)

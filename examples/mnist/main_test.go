@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +13,8 @@ import (
 	"github.com/numlearn/numlearn/grad"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/numlearn/numlearn/examples/internal/chart"
 )
 
 // TestShortTrainingOnRealMNIST runs the main job for one epoch (600 steps
@@ -46,10 +46,7 @@ func TestShortTrainingOnRealMNIST(t *testing.T) {
 	assert.Regexp(t, `(?m)^\s+1\.00\s+600\s`, text)
 
 	for _, name := range []string{"loss.png", "accuracy.png"} {
-		f, err := os.Open(filepath.Join(out, name))
-		require.NoError(t, err)
-		img, err := png.Decode(f)
-		f.Close()
+		img, err := chart.ReadPNG(filepath.Join(out, name))
 		require.NoError(t, err, name)
 		assert.Greater(t, img.Bounds().Dx(), 100, name)
 	}

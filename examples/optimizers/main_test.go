@@ -2,13 +2,14 @@ package main
 
 import (
 	"bytes"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/numlearn/numlearn/examples/internal/chart"
 )
 
 func TestRun(t *testing.T) {
@@ -44,13 +45,10 @@ func TestRun(t *testing.T) {
 
 	path := filepath.Join(dir, "optimizers.png")
 	assert.Contains(t, got, "wrote "+path+"\n")
-	f, err := os.Open(path)
+	img, err := chart.ReadPNG(path)
 	require.NoError(t, err)
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	require.NoError(t, err)
-	assert.Equal(t, 960, cfg.Width) // 10 in at 96 dpi
-	assert.Equal(t, 960, cfg.Height)
+	assert.Equal(t, 960, img.Bounds().Dx()) // 10 in at 96 dpi
+	assert.Equal(t, 960, img.Bounds().Dy())
 }
 
 func TestRunSteps(t *testing.T) {

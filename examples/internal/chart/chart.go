@@ -3,6 +3,8 @@ package chart
 
 import (
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 
 	"gonum.org/v1/plot/vg/vgimg"
@@ -19,4 +21,15 @@ func SavePNG(path string, img *vgimg.Canvas) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// ReadPNG reads the PNG image at path, as the examples' tests check what
+// SavePNG wrote.
+func ReadPNG(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return png.Decode(f)
 }
