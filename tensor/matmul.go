@@ -69,7 +69,31 @@ func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tenso
 		}
 		return
 	}
+	if m == 1 || n == 1 {
+		matVec(transA, transB, alpha, a, b, beta, t, n)
+		return
+	}
 	product(transA, transB, alpha, general(a), general(b), beta, general(t))
+}
+
+// matVec computes t = alpha·op(a)·op(b) + beta·t when t is a single column
+// (n == 1) or a single row: a matrix-vector product, which blas64.Gemv
+// does in one pass over the matrix, where the general kernel would first
+// pack it — several times slower for the tall, thin products of linear
+// regression or a one-output layer.
+func matVec(transA, transB bool, alpha float64, a, b *Tensor, beta float64, t *Tensor, n int) {
+	if beta == 0 {
+		clear(t.data) // so that NaN in t does not survive as NaN·0
+	}
+	vec := func(d []float64) blas64.Vector { return blas64.Vector{N: len(d), Inc: 1, Data: d} }
+	if n == 1 {
+		// Column: t = alpha·op(a)·v + beta·t, where op(b) is the k-vector v.
+		blas64.Gemv(trans(transA), alpha, general(a), vec(b.data), beta, vec(t.data))
+		return
+	}
+	// Row: t = alpha·u·op(b) + beta·t = alpha·op(b)ᵀ·u + beta·t, where op(a)
+	// is the k-vector u.
+	blas64.Gemv(trans(!transB), alpha, general(b), vec(a.data), beta, vec(t.data))
 }
 
 // general returns the blas64 view of a non-empty 2-D tensor: its own data,

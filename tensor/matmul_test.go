@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -217,5 +218,40 @@ func TestMatMulConcurrent(t *testing.T) {
 	}
 	for range 6 {
 		assert.True(t, AllClose(<-done, want, 1e-10, 1e-10))
+	}
+}
+
+// TestMatMulVectorShapes covers the matrix-vector products (a result of one
+// column or one row) in every transpose form, with alpha and beta, and a
+// receiver full of NaN that beta = 0 must overwrite.
+func TestMatMulVectorShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, s := range [][3]int{{7, 5, 1}, {1, 5, 7}, {1, 5, 1}, {300, 40, 1}, {1, 40, 300}, {1, 1, 1}} {
+		m, k, n := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			t.Run(fmt.Sprintf("m=%d,k=%d,n=%d/transA=%v,transB=%v", m, k, n, tr[0], tr[1]), func(t *testing.T) {
+				sa, sb := []int{m, k}, []int{k, n}
+				if tr[0] {
+					sa = []int{k, m}
+				}
+				if tr[1] {
+					sb = []int{n, k}
+				}
+				a, b := RandN(rng, 1, sa...), RandN(rng, 1, sb...)
+				want := naiveProduct(a, b, tr[0], tr[1])
+
+				c := Full(math.NaN(), m, n)
+				c.Gemm(tr[0], tr[1], 1, a, b, 0)
+				assert.True(t, AllClose(c, want, 1e-12, 1e-12), "beta 0 overwrites NaN")
+
+				c0 := RandN(rng, 1, m, n)
+				acc := c0.Clone()
+				acc.Gemm(tr[0], tr[1], 0.5, a, b, -2)
+				want.Scale(0.5, want)
+				want.AddScaled(want, -2, c0) // 0.5·op(a)·op(b) − 2·c0
+				assert.True(t, AllClose(acc, want, 1e-12, 1e-12), "alpha and beta")
+				assert.Equal(t, 0.0, testing.AllocsPerRun(5, func() { acc.Gemm(tr[0], tr[1], 1, a, b, 0) }))
+			})
+		}
 	}
 }

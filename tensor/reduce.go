@@ -85,6 +85,27 @@ func (t *Tensor) reduceAxis(op string, a *Tensor, axis int, mean bool) {
 	for _, d := range a.shape[axis+1:] {
 		inner *= d
 	}
+	if inner == 1 {
+		// Each sum is over a contiguous run, as along the last axis or down
+		// an (n, 1) column.
+		for o := range outer {
+			t.data[o] = floats.Sum(a.data[o*n : (o+1)*n])
+		}
+	} else {
+		t.sumRows(a, outer, n, inner)
+	}
+	if mean && n > 0 {
+		floats.Scale(1/float64(n), t.data)
+	} else if mean {
+		for i := range t.data {
+			t.data[i] = math.NaN()
+		}
+	}
+}
+
+// sumRows stores in t, for each of outer blocks of a, the sum of its n
+// rows of length inner.
+func (t *Tensor) sumRows(a *Tensor, outer, n, inner int) {
 	clear(t.data)
 	// Rows of length inner are added whole, so the inner loop is contiguous.
 	for o := range outer {
@@ -92,13 +113,6 @@ func (t *Tensor) reduceAxis(op string, a *Tensor, axis int, mean bool) {
 		for k := range n {
 			off := (o*n + k) * inner
 			floats.Add(dst, a.data[off:off+inner])
-		}
-	}
-	if mean && n > 0 {
-		floats.Scale(1/float64(n), t.data)
-	} else if mean {
-		for i := range t.data {
-			t.data[i] = math.NaN()
 		}
 	}
 }

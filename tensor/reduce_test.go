@@ -70,6 +70,14 @@ func TestSumMeanAxis(t *testing.T) {
 		db.SumAxis(FromRows([][]float64{{1, 2}, {3, 4}, {5, 6}}), 0)
 		assert.Equal(t, []float64{9, 12}, db.Data())
 	})
+	t.Run("a column sums to one value", func(t *testing.T) {
+		d := Full(99, 1)
+		d.SumAxis(FromSlice([]float64{1, 2, 3.5}, 3, 1), 0) // 1 + 2 + 3.5
+		assert.Equal(t, []float64{6.5}, d.Data())
+		var m Tensor
+		m.MeanAxis(FromSlice([]float64{1, 2, 3.5}, 3, 1), 0)
+		assert.InDeltaSlice(t, []float64{6.5 / 3}, m.Data(), tol)
+	})
 	t.Run("reused receiver is overwritten, not accumulated", func(t *testing.T) {
 		d := Full(99, 2)
 		d.SumAxis(FromRows([][]float64{{1, 2}}), 0)

@@ -100,6 +100,20 @@ func coalesce(shape, sa, sb []int) ([]int, []int, []int) {
 	if len(shape) == 0 {
 		return shape, sa, sb
 	}
+	// A dimension of size 1 is walked once whatever its strides: drop it, so
+	// that it does not keep its neighbours apart ((n, 1) + (1) is one run
+	// of n, not n runs of one).
+	kept := 0
+	for p := range shape {
+		if shape[p] != 1 {
+			shape[kept], sa[kept], sb[kept] = shape[p], sa[p], sb[p]
+			kept++
+		}
+	}
+	if kept == 0 { // every dimension is 1: one element
+		return shape[:1], sa[:1], sb[:1]
+	}
+	shape, sa, sb = shape[:kept], sa[:kept], sb[:kept]
 	n := 0
 	for p := 1; p < len(shape); p++ {
 		if sa[n] == sa[p]*shape[p] && sb[n] == sb[p]*shape[p] {
