@@ -174,7 +174,10 @@ func (m *Linear) checkFinite(x, y *tensor.Tensor) error {
 
 // forward stores h = x·W + B in h, sizing an empty h as (rows, outputs).
 func (m *Linear) forward(h, x *tensor.Tensor) {
-	affine(h, x, m.W, m.B)
+	h.MatMul(x, m.W)
+	if m.B != nil {
+		h.Add(h, m.B) // B broadcast over the rows
+	}
 }
 
 // residual stores r = x·W + B − y in r and returns the cost mean(r²).
@@ -190,9 +193,10 @@ func (m *Linear) residual(r, x, y *tensor.Tensor) float64 {
 func (m *Linear) gradient(dW, dB, r, x, y *tensor.Tensor) float64 {
 	cost := m.residual(r, x, y)
 	scale := 2 / float64(r.Size())
-	mulXT(dW, scale, x, r) // ∂cost/∂W = 2/N·xᵀr
+	dW.Gemm(true, false, scale, x, r, 0) // ∂cost/∂W = 2/N·xᵀr
 	if m.B != nil {
-		columnSums(dB, scale, r) // ∂cost/∂B = 2/N·Σ_rows r
+		dB.SumAxis(r, 0) // ∂cost/∂B = 2/N·Σ_rows r
+		dB.Scale(scale, dB)
 	}
 	return cost
 }
