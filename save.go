@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/numlearn/numlearn/internal/atomicfile"
 	"github.com/numlearn/numlearn/internal/npz"
 )
 
@@ -43,30 +43,12 @@ func (n *Network) Save(w io.Writer) error {
 	return nil
 }
 
-// SaveFile writes the parameters to the named file through a temporary
-// file in the same folder that is renamed into place only once complete,
-// so an interrupted save never leaves a partial model under that name.
-func (n *Network) SaveFile(name string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("numlearn: save %s: %w", name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := n.Save(tmp); err != nil {
-		return fmt.Errorf("numlearn: save %s: %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("numlearn: save %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("numlearn: save %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
+// SaveFile writes the parameters to the named file (mode 0644) through a
+// temporary file in the same folder that is synced and renamed into place
+// only once complete, so an interrupted save never leaves a partial model
+// under that name.
+func (n *Network) SaveFile(name string) error {
+	if err := atomicfile.Write(name, n.Save); err != nil {
 		return fmt.Errorf("numlearn: save %s: %w", name, err)
 	}
 	return nil

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/numlearn/numlearn/internal/atomicfile"
 )
 
 // DirEnv is the environment variable that, when set, overrides DefaultDir.
@@ -297,38 +299,17 @@ func downloadModule(ctx context.Context) (string, error) {
 // save copies src into a temporary file in s.dir while hashing it, and
 // renames it to f.name once the digest is right and the bytes are synced.
 // The temporary file is removed on any failure.
-func (s *session) save(ctx context.Context, f remoteFile, src io.Reader, source string) (err error) {
-	tmp, err := os.CreateTemp(s.dir, "."+f.name+".*.partial")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+func (s *session) save(ctx context.Context, f remoteFile, src io.Reader, source string) error {
+	return atomicfile.Write(filepath.Join(s.dir, f.name), func(w io.Writer) error {
+		h := sha256.New()
+		if err := s.copy(ctx, f, io.MultiWriter(w, h), src); err != nil {
+			return err
 		}
-	}()
-	h := sha256.New()
-	if err := s.copy(ctx, f, io.MultiWriter(tmp, h), src); err != nil {
-		return err
-	}
-	if got := hexSum(h); got != f.sha256 {
-		return &ChecksumError{File: f.name, Source: source, Got: got, Want: f.sha256}
-	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it private
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(s.dir, f.name)); err != nil {
-		return err
-	}
-	syncDir(s.dir)
-	return nil
+		if got := hexSum(h); got != f.sha256 {
+			return &ChecksumError{File: f.name, Source: source, Got: got, Want: f.sha256}
+		}
+		return nil
+	})
 }
 
 // copy copies src to dst, reporting progress and stopping when ctx is done
@@ -383,11 +364,3 @@ func fileDigest(path string) (string, error) {
 }
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
-
-// syncDir makes a rename in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // not supported everywhere (Windows); the rename is done either way
-		d.Close()
-	}
-}
