@@ -18,7 +18,7 @@ import (
 	"os"
 
 	"github.com/numlearn/numlearn"
-	"github.com/numlearn/numlearn/mnist"
+	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 )
 
 func main() {
@@ -39,17 +39,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *samples <= 0 {
 		return fmt.Errorf("-n must be positive, not %d", *samples)
 	}
-	dir := *data
-	if dir == "" {
-		var err error
-		if dir, err = mnist.DefaultDir(); err != nil {
-			return err
-		}
-	}
-	if err := mnist.Download(ctx, dir); err != nil {
-		return err
-	}
-	train, _, err := mnist.Load(dir)
+	train, _, _, err := mnistdata.Fetch(ctx, *data, nil)
 	if err != nil {
 		return err
 	}

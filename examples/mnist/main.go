@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/grad"
-	"github.com/numlearn/numlearn/mnist"
 )
 
 func main() {
@@ -153,7 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	interactive := !o.quiet && isTerminal(stdout)
 
 	loadStart := time.Now()
-	train, test, err := fetchAndLoad(ctx, o.data, stderr, interactive)
+	train, test, _, err := mnistdata.Fetch(ctx, o.data, downloadProgress(stderr, interactive))
 	if err != nil {
 		return err
 	}
@@ -219,19 +219,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, string(b))
 	}
 	return nil
-}
-
-// fetchAndLoad downloads what is missing into dir (the default cache
-// folder when empty) and loads the sets.
-func fetchAndLoad(ctx context.Context, dir string, stderr io.Writer, interactive bool) (train, test *mnist.Set, err error) {
-	if dir == "" {
-		if dir, err = mnist.DefaultDir(); err != nil {
-			return nil, nil, err
-		}
-	}
-	d := mnist.Downloader{Progress: downloadProgress(stderr, interactive)}
-	if err := d.Download(ctx, dir); err != nil {
-		return nil, nil, err
-	}
-	return mnist.Load(dir)
 }

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/mnist"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -60,24 +61,13 @@ func run(args []string, stdout io.Writer) error {
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flags.Args())
 	}
-	dir := *data
-	if dir == "" {
-		var err error
-		if dir, err = mnist.DefaultDir(); err != nil {
-			return err
-		}
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	d := mnist.Downloader{}
+	var report func(file string, done, total int64)
 	if !*quiet {
-		d.Progress = progress(os.Stderr)
+		report = progress(os.Stderr)
 	}
-	if err := d.Download(ctx, dir); err != nil {
-		return err
-	}
-	train, test, err := mnist.Load(dir)
+	train, test, dir, err := mnistdata.Fetch(ctx, *data, report)
 	if err != nil {
 		return err
 	}
