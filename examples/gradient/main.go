@@ -230,18 +230,6 @@ func fieldPlot() *plot.Plot {
 	return p
 }
 
-// circles is function2 on a grid over the descent panel's window
-// [−3.5, 3.5]×[−4.5, 4.5], for its contour lines (which plot does not clip).
-type circles struct{ n int }
-
-func (g circles) Dims() (c, r int) { return g.n, g.n }
-func (g circles) X(c int) float64  { return -3.5 + 7*float64(c)/float64(g.n-1) }
-func (g circles) Y(r int) float64  { return -4.5 + 9*float64(r)/float64(g.n-1) }
-func (g circles) Z(c, r int) float64 {
-	x, y := g.X(c), g.Y(r)
-	return x*x + y*y
-}
-
 // descentPlot draws the descent path over the contour lines of function2.
 func descentPlot(path []*tensor.Tensor, last *tensor.Tensor) (*plot.Plot, error) {
 	p := plot.New()
@@ -249,7 +237,10 @@ func descentPlot(path []*tensor.Tensor, last *tensor.Tensor) (*plot.Plot, error)
 	p.X.Label.Text = "x0"
 	p.Y.Label.Text = "x1"
 	levels := []float64{0.25, 1, 2.25, 4, 6.25, 9, 12.25, 16, 20.25, 25}
-	contour := plotter.NewContour(circles{n: 101}, levels, nil)
+	// function2 over the descent panel's window only, as plot does not
+	// clip contour lines.
+	circles := chart.Grid{F: func(x, y float64) float64 { return x*x + y*y }, XMin: -3.5, XMax: 3.5, YMin: -4.5, YMax: 4.5, N: 101}
+	contour := plotter.NewContour(circles, levels, nil)
 	contour.LineStyles = []draw.LineStyle{{Color: color.Gray{Y: 180}, Width: vg.Points(0.7)}}
 
 	var pts plotter.XYs

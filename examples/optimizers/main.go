@@ -124,14 +124,7 @@ func run(args []string, stdout io.Writer) error {
 
 // bowl samples f on the book's grid, x ∈ [−10, 10] and y ∈ [−5, 5], for
 // its contour lines.
-type bowl struct{}
-
-const gridN = 201
-
-func (bowl) Dims() (c, r int)     { return gridN, gridN }
-func (bowl) X(c int) float64      { return -10 + 20*float64(c)/(gridN-1) }
-func (bowl) Y(r int) float64      { return -5 + 10*float64(r)/(gridN-1) }
-func (g bowl) Z(c, r int) float64 { return f(g.X(c), g.Y(r)) }
+var bowl = chart.Grid{F: f, XMin: -10, XMax: 10, YMin: -5, YMax: 5, N: 201}
 
 // panel draws one optimizer's path over the contour lines of f, with a +
 // at the minimum, as in the book's figure.
@@ -143,7 +136,7 @@ func panel(title string, path plotter.XYs) (*plot.Plot, error) {
 
 	// The book masks f above 7, so its contours are the levels up to 7.
 	levels := []float64{0.25, 1, 2, 3, 4, 5, 6, 7}
-	contour := plotter.NewContour(bowl{}, levels, nil)
+	contour := plotter.NewContour(bowl, levels, nil)
 	contour.LineStyles = []draw.LineStyle{{Color: color.RGBA{R: 90, G: 130, B: 200, A: 255}, Width: vg.Points(0.7)}}
 
 	line, points, err := plotter.NewLinePoints(path)
