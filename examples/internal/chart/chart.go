@@ -1,4 +1,3 @@
-// Package chart holds what the examples share for writing their pictures.
 package chart
 
 import (

@@ -1,4 +1,3 @@
-// Package mnistdata is what the MNIST examples share to get their data.
 package mnistdata
 
 import (

@@ -1,0 +1,2 @@
+// Package chart holds what the examples share for writing their pictures.
+package chart

@@ -1,0 +1,31 @@
+package npz_test
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/numlearn/numlearn/internal/npz"
+)
+
+func ExampleWrite() {
+	var file bytes.Buffer
+	err := npz.Write(&file, []npz.Array{
+		{Name: "W1", Shape: []int{2, 2}, Data: []float64{1, 2, 3, 4}},
+		{Name: "b1", Shape: []int{2}, Data: []float64{0.5, -0.5}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	arrays, err := npz.Read(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range arrays {
+		fmt.Println(a.Name, a.Shape, a.Data)
+	}
+	// Output:
+	// W1 [2 2] [1 2 3 4]
+	// b1 [2] [0.5 -0.5]
+}
