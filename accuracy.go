@@ -7,78 +7,82 @@ import (
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// Accuracy returns the fraction of samples in x whose highest score is at
-// the class where the one-hot t (n, classes) has its 1 (the book's
-// accuracy). It evaluates 10,000 samples at a time, so memory stays
-// bounded on large sets. It panics if x and t have different numbers of
-// samples.
+// evalChunk is the number of samples Accuracy evaluates at once.
+const evalChunk = 10000
+
+// Accuracy returns the fraction of samples in x whose predicted class
+// (Classes) is the class their target in t holds — for the default head,
+// whose highest score is where the one-hot t has its 1: the book's
+// accuracy. It evaluates 10,000 samples at a time, so memory stays bounded
+// on large sets. It panics if x and t have different numbers of samples or
+// the head does not predict classes.
 func (n *Network) Accuracy(x, t *tensor.Tensor) float64 {
-	return n.accuracy(x, t, 10000)
+	return n.accuracy(x, t, evalChunk, false)
 }
 
-// AccuracyLabels is Accuracy with the targets given as class indices.
+// AccuracyLabels is Accuracy with the targets given as class indices, one
+// per sample.
 func (n *Network) AccuracyLabels(x *tensor.Tensor, labels []int) float64 {
 	if x.Dims() < 1 || x.Shape()[0] != len(labels) {
 		panic(fmt.Sprintf("numlearn: AccuracyLabels: inputs shape %v and %d labels", x.Shape(), len(labels)))
 	}
-	return n.countCorrect(x.Shape()[0], 10000, n.predictRows(x), func(from, to int) []int { return labels[from:to] })
-}
-
-func (n *Network) accuracy(x, t *tensor.Tensor, chunk int) float64 {
-	checkTargets(x, t)
-	return n.countCorrect(x.Shape()[0], chunk, n.predictRows(x), n.wantedFrom(t))
-}
-
-// predictRows returns Predict for rows [from, to) of x.
-func (n *Network) predictRows(x *tensor.Tensor) func(from, to int) *tensor.Tensor {
-	return func(from, to int) *tensor.Tensor { return n.Predict(x.Slice(from, to)) }
-}
-
-// trainingAccuracy is accuracy during Train: through the first layer's
-// prepared data when there is some, so no chunk is copied or scanned.
-func (n *Network) trainingAccuracy(first preparedForwarder, p *layers.Prepared, x, t *tensor.Tensor, chunk int) float64 {
-	if first == nil || p == nil {
-		return n.accuracy(x, t, chunk)
+	c := n.classifier("AccuracyLabels")
+	correct := 0
+	for from := 0; from < len(labels); from += evalChunk {
+		to := min(from+evalChunk, len(labels))
+		n.classes = c.Classes(n.classes[:0], n.Predict(x.Slice(from, to)))
+		correct += countEqual(n.classes, labels[from:to], x.Shape())
 	}
-	checkTargets(x, t)
-	return n.countCorrect(p.Len(), chunk, func(from, to int) *tensor.Tensor {
-		y := first.ForwardPreparedRange(p, from, to)
-		for _, l := range n.layers[1:] {
-			y = l.Forward(y)
-		}
-		return y
-	}, n.wantedFrom(t))
+	return fraction(correct, len(labels))
 }
 
-func checkTargets(x, t *tensor.Tensor) {
-	if x.Dims() < 1 || t.Dims() != 2 || x.Shape()[0] != t.Shape()[0] {
-		panic(fmt.Sprintf("numlearn: Accuracy: inputs shape %v and targets shape %v: want (n, …) and (n, classes)", x.Shape(), t.Shape()))
+// accuracy is Accuracy in chunks of the given size. With byRows, the
+// chunks are read as rows of x, through a first layer that keeps a form of
+// x made for that (Train's evaluations); otherwise each is a view of x.
+func (n *Network) accuracy(x, t *tensor.Tensor, chunk int, byRows bool) float64 {
+	if x.Dims() < 1 || t.Dims() < 1 || x.Shape()[0] != t.Shape()[0] {
+		panic(fmt.Sprintf("numlearn: Accuracy: inputs shape %v and targets shape %v have different numbers of samples", x.Shape(), t.Shape()))
 	}
-}
-
-// wantedFrom returns the classes of rows [from, to) of one-hot t.
-func (n *Network) wantedFrom(t *tensor.Tensor) func(from, to int) []int {
-	return func(from, to int) []int {
-		n.wanted = t.Slice(from, to).AppendArgMax(n.wanted[:0])
-		return n.wanted
-	}
-}
-
-// countCorrect predicts samples rows chunk by chunk and returns the
-// fraction whose ArgMax equals the wanted class.
-func (n *Network) countCorrect(samples, chunk int, predict func(from, to int) *tensor.Tensor, wanted func(from, to int) []int) float64 {
-	if samples == 0 {
-		return 0
-	}
+	c := n.classifier("Accuracy")
+	samples := x.Shape()[0]
 	correct := 0
 	for from := 0; from < samples; from += chunk {
 		to := min(from+chunk, samples)
-		n.predicted = predict(from, to).AppendArgMax(n.predicted[:0])
-		for i, c := range wanted(from, to) {
-			if n.predicted[i] == c {
-				correct++
+		var scores *tensor.Tensor
+		if byRows {
+			n.seq = n.seq[:0]
+			for r := from; r < to; r++ {
+				n.seq = append(n.seq, r)
 			}
+			scores = n.forward(x, n.seq, layers.Inference)
+		} else {
+			scores = n.Predict(x.Slice(from, to))
+		}
+		n.classes = c.Classes(n.classes[:0], scores)
+		n.expected = c.TargetClasses(n.expected[:0], t.Slice(from, to))
+		correct += countEqual(n.classes, n.expected, x.Shape())
+	}
+	return fraction(correct, samples)
+}
+
+// countEqual counts the positions where got and want agree, and panics if
+// their lengths differ (the head gave a class per element, not per sample).
+func countEqual(got, want []int, shape []int) int {
+	if len(got) != len(want) {
+		panic(fmt.Sprintf("numlearn: Accuracy: %d predicted classes for %d targets (inputs shape %v)", len(got), len(want), shape))
+	}
+	c := 0
+	for i, g := range got {
+		if g == want[i] {
+			c++
 		}
 	}
-	return float64(correct) / float64(samples)
+	return c
+}
+
+func fraction(correct, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(correct) / float64(total)
 }

@@ -33,11 +33,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	x, t := benchData(60000)
 	net := NewTwoLayerNet(784, 50, 10, newRand(52))
 	opt := &grad.SGD{LR: 0.1}
-	cfg, err := TrainConfig{Rand: newRand(53)}.withDefaults(x, t)
+	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(53)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := net.newStepper(x, t, cfg, 600)
+	s := newStepper(net, x, t, cfg, 600)
 	it := 0
 	step := func() {
 		opt.Update(net.Params(), s.gradient(it))

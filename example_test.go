@@ -15,7 +15,7 @@ import (
 func ExampleNetwork_Train() {
 	x := tensor.FromRows([][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}})
 	t := tensor.FromRows([][]float64{{1, 0}, {0, 1}, {0, 1}, {1, 0}}) // one-hot XOR
-	net := numlearn.NewMultiLayerNet([]int{2, 8, 2}, numlearn.Tanh, numlearn.Xavier, rand.New(rand.NewPCG(21, 1)))
+	net := numlearn.NewMultiLayerNet([]int{2, 8, 2}, numlearn.MultiLayerConfig{Activation: numlearn.Tanh, Init: numlearn.Xavier}, rand.New(rand.NewPCG(21, 1)))
 
 	hist, err := net.Train(context.Background(), x, t, numlearn.TrainConfig{
 		Iterations: 500,

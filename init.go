@@ -43,17 +43,32 @@ func Tanh() Layer { return &layers.Tanh{} }
 // 0.01·N(0, 1) from rng (W1 first, row by row, then W2) and zero biases.
 // It panics if a size is not positive or rng is nil.
 func NewTwoLayerNet(inputSize, hiddenSize, outputSize int, rng *rand.Rand) *Network {
-	return NewMultiLayerNet([]int{inputSize, hiddenSize, outputSize}, ReLU, Std(0.01), rng)
+	return NewMultiLayerNet([]int{inputSize, hiddenSize, outputSize}, MultiLayerConfig{Init: Std(0.01)}, rng)
+}
+
+// MultiLayerConfig sets up NewMultiLayerNet. Every zero field has a
+// default, given in its comment: together they are the book's
+// MultiLayerNet.
+type MultiLayerConfig struct {
+	// Activation makes the layer between every pair of Affine layers; nil
+	// means ReLU.
+	Activation Activation
+	// Init gives each Affine layer's weight scale from its fan-in; nil
+	// means He, the book's MultiLayerNet default.
+	Init Init
+	// Head is the network's last step; nil means softmax with
+	// cross-entropy (layers.SoftmaxWithLoss).
+	Head layers.Head
 }
 
 // NewMultiLayerNet returns a fully connected network with the given layer
 // sizes — input, hidden…, output — and the activation between every pair
 // of Affine layers: sizes {784, 100, 100, 10} gives Affine(784→100) → act →
-// Affine(100→100) → act → Affine(100→10). Each layer's weights are drawn
-// from N(0, init(fan-in)²) using rng, in layer order; biases start at zero.
-// It panics if there are fewer than two sizes, one is not positive, or rng
-// is nil.
-func NewMultiLayerNet(sizes []int, act Activation, init Init, rng *rand.Rand) *Network {
+// Affine(100→100) → act → Affine(100→10), then the head. Each layer's
+// weights are drawn from N(0, init(fan-in)²) using rng, in layer order;
+// biases start at zero. It panics if there are fewer than two sizes, one
+// is not positive, or rng is nil.
+func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Network {
 	if len(sizes) < 2 {
 		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: need at least input and output sizes, have %v", sizes))
 	}
@@ -65,6 +80,16 @@ func NewMultiLayerNet(sizes []int, act Activation, init Init, rng *rand.Rand) *N
 			panic(fmt.Sprintf("numlearn: NewMultiLayerNet: sizes %v must be positive", sizes))
 		}
 	}
+	act, init, head := cfg.Activation, cfg.Init, cfg.Head
+	if act == nil {
+		act = ReLU
+	}
+	if init == nil {
+		init = He
+	}
+	if head == nil {
+		head = &layers.SoftmaxWithLoss{}
+	}
 	var ls []Layer
 	for i := range len(sizes) - 1 {
 		if i > 0 {
@@ -73,5 +98,5 @@ func NewMultiLayerNet(sizes []int, act Activation, init Init, rng *rand.Rand) *N
 		w := tensor.RandN(rng, init(sizes[i]), sizes[i], sizes[i+1])
 		ls = append(ls, layers.NewAffine(w, tensor.New(sizes[i+1])))
 	}
-	return NewNetwork(ls...)
+	return NewNetworkWithHead(head, ls...)
 }

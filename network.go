@@ -3,64 +3,75 @@ package numlearn
 import (
 	"fmt"
 
+	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// Layer is one step of a Network: Forward computes its output from its
-// input, and Backward, given ∂L/∂output for the last Forward, returns
-// ∂L/∂input. The layers package provides Affine, ReLU, Sigmoid and Tanh.
-//
-// A layer with learnable parameters also has the methods
-//
-//	Params() []*tensor.Tensor // the tensors an optimizer updates
-//	Grads() []*tensor.Tensor  // their gradients from the last Backward, aligned
-//
-// and a layer that can be copied for another goroutine has
-// Clone() Layer (the layers package's own types are recognised as they are).
-type Layer interface {
-	Forward(x *tensor.Tensor) *tensor.Tensor
-	Backward(dout *tensor.Tensor) *tensor.Tensor
-}
+// Layer is the layer contract, layers.Layer: Forward and Backward, with
+// the optional capabilities the layers package names (Learnable, Named,
+// Cloner, Moder, …). A Network uses every layer through it alone, so a
+// layer of your own works exactly as the built-in ones do.
+type Layer = layers.Layer
 
-// parametric is a layer with learnable parameters.
-type parametric interface {
-	Params() []*tensor.Tensor
-	Grads() []*tensor.Tensor
-}
-
-// Network is a stack of layers with an implied final SoftmaxWithLoss: the
-// book's chapter 5 network, generalised. Build one with NewNetwork,
-// NewTwoLayerNet or NewMultiLayerNet.
+// Network is a stack of layers ending in a head (layers.Head) that turns
+// their scores into a loss: the book's networks, generalised. Build one
+// with NewTwoLayerNet, NewMultiLayerNet, NewNetwork (softmax with
+// cross-entropy, for classes) or NewNetworkWithHead (any head: regression,
+// binary labels, your own).
 //
 // A Network is not safe for concurrent use: its layers keep the values of
-// the last forward pass for the backward one and reuse their buffers. Use
-// Clone to give another goroutine its own copy.
+// the last forward pass for the backward one and reuse their buffers. For
+// predictions from many goroutines use a Predictor (NewPredictor); Clone
+// gives another goroutine a copy of its own.
 type Network struct {
 	layers []Layer
-	last   layers.SoftmaxWithLoss
+	head   layers.Head
 	params []*tensor.Tensor
 	grads  []*tensor.Tensor
 	names  []string
+	moders []layers.Moder
+	rows   layers.RowForwarder // the first layer, if it reads rows of a data set
 
-	predicted, wanted []int // ArgMax buffers for Accuracy
+	cost     float64         // the loss of the last Loss or Gradient
+	batch    buffer.Reusable // rows of a data set gathered for a first layer that cannot read them
+	shape    []int           // the shape of a gathered batch
+	seq      []int           // row indices of an evaluation chunk
+	out      buffer.Reusable // a head's prediction
+	classes  []int           // predicted classes, for Accuracy and Class
+	expected []int           // target classes, for Accuracy
 }
 
 // NewNetwork returns a network that applies the layers in order and ends
-// in softmax with cross-entropy loss. Its parameters are those of every
-// layer that has Params and Grads, in layer order. When the first layer is
-// a *layers.Affine, NewNetwork sets its SkipInputGrad: nothing needs the
-// gradient with respect to the network's input, and skipping it saves a
-// third of that layer's backward work.
-//
-// Parameters are named for Save and Load: the k-th Affine layer's W and B
-// are "Wk" and "bk" (W1, b1, W2, b2, … as in the book), and the j-th
-// parameter of another learnable layer at position i is "layer<i>.<j>".
+// in softmax with cross-entropy loss (layers.SoftmaxWithLoss), the book's
+// classifier. It is NewNetworkWithHead with that head.
 func NewNetwork(ls ...Layer) *Network {
-	n := &Network{layers: ls}
-	affines := 0
+	return NewNetworkWithHead(&layers.SoftmaxWithLoss{}, ls...)
+}
+
+// NewNetworkWithHead returns a network that applies the layers in order and
+// ends in head: layers.SoftmaxWithLoss for classes, layers.SigmoidWithLoss
+// for binary labels, layers.IdentityWithLoss for regression, or a head of
+// your own.
+//
+// The network uses the layers themselves, not copies. Its parameters are
+// those of every layers.Learnable layer, in layer order, and they are
+// named for Save and Load as layers.Named describes: W1, b1, W2, b2, … for
+// Affine layers, as the book saves them. When the first layer is a
+// layers.InputGradSkipper, NewNetworkWithHead tells it to skip ∂L/∂input,
+// which nothing needs. It panics if head is nil or a layer's Params and
+// Grads (or ParamNames) differ in length.
+func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
+	if head == nil {
+		panic("numlearn: NewNetworkWithHead: head is nil")
+	}
+	n := &Network{layers: ls, head: head}
+	counts := map[string]int{}
 	for i, l := range ls {
-		p, ok := l.(parametric)
+		if m, ok := l.(layers.Moder); ok {
+			n.moders = append(n.moders, m)
+		}
+		p, ok := l.(layers.Learnable)
 		if !ok {
 			continue
 		}
@@ -70,46 +81,96 @@ func NewNetwork(ls ...Layer) *Network {
 		}
 		n.params = append(n.params, params...)
 		n.grads = append(n.grads, grads...)
-		if _, ok := l.(*layers.Affine); ok && len(params) == 2 {
-			affines++
-			n.names = append(n.names, fmt.Sprintf("W%d", affines), fmt.Sprintf("b%d", affines))
+		named, ok := l.(layers.Named)
+		if !ok {
+			for j := range params {
+				n.names = append(n.names, fmt.Sprintf("layer%d.%d", i, j))
+			}
 			continue
 		}
-		for j := range params {
-			n.names = append(n.names, fmt.Sprintf("layer%d.%d", i, j))
+		names := named.ParamNames()
+		if len(names) != len(params) {
+			panic(fmt.Sprintf("numlearn: NewNetwork: layer %d (%T) has %d params and %d names", i, l, len(params), len(names)))
+		}
+		for _, name := range names {
+			counts[name]++
+			n.names = append(n.names, fmt.Sprintf("%s%d", name, counts[name]))
 		}
 	}
 	if len(ls) > 0 {
-		if a, ok := ls[0].(*layers.Affine); ok {
-			a.SkipInputGrad = true
+		if s, ok := ls[0].(layers.InputGradSkipper); ok {
+			s.SkipInputGrad(true)
 		}
+		n.rows, _ = ls[0].(layers.RowForwarder)
 	}
 	return n
 }
 
-// Layers returns the network's layers in order (without the final
-// SoftmaxWithLoss).
+// Layers returns the network's layers in order (without the head).
 func (n *Network) Layers() []Layer { return n.layers }
 
-// Predict returns the scores before softmax for input x, (batch, classes).
-// The result is owned by the last layer and valid until the next call on
-// the network.
-func (n *Network) Predict(x *tensor.Tensor) *tensor.Tensor {
-	for _, l := range n.layers {
+// Head returns the network's head.
+func (n *Network) Head() layers.Head { return n.head }
+
+// forward runs the layers on a batch in the given mode and returns the
+// scores. The batch is x itself when rows is nil, and otherwise rows rows
+// of the data set x, which a first layer that is a layers.RowForwarder
+// reads in place.
+func (n *Network) forward(x *tensor.Tensor, rows []int, mode layers.Mode) *tensor.Tensor {
+	for _, m := range n.moders {
+		m.SetMode(mode)
+	}
+	ls := n.layers
+	switch {
+	case rows == nil:
+	case n.rows != nil:
+		x, ls = n.rows.ForwardRows(x, rows), ls[1:]
+	default:
+		n.shape = append(append(n.shape[:0], len(rows)), x.Shape()[1:]...)
+		b := n.batch.Shaped(n.shape...)
+		b.TakeRows(x, rows)
+		x = b
+	}
+	for _, l := range ls {
 		x = l.Forward(x)
 	}
 	return x
 }
 
-// Loss returns the mean cross-entropy of the network's softmax output
-// against the one-hot targets t.
+// release lets the first layer drop what it kept of a data set read by
+// rows.
+func (n *Network) release() {
+	if n.rows != nil {
+		n.rows.ForwardRows(nil, nil)
+	}
+}
+
+// Predict returns the scores of the last layer for input x, before the
+// head: (batch, classes) for a classifier, as the book's predict. Layers
+// run in inference mode. The result is owned by the last layer and valid
+// until the next call on the network.
+func (n *Network) Predict(x *tensor.Tensor) *tensor.Tensor {
+	return n.forward(x, nil, layers.Inference)
+}
+
+// Output sets dst to the head's prediction for x: class probabilities for
+// a softmax head, the probability of label 1 for a sigmoid head, the
+// values themselves for regression. An empty dst is sized by the call.
+func (n *Network) Output(dst, x *tensor.Tensor) {
+	n.head.Predict(dst, n.Predict(x))
+}
+
+// Loss returns the head's loss for input x against targets t — for the
+// default head, the mean cross-entropy of the softmax output against
+// one-hot t — with the layers in inference mode, as the book's loss.
 func (n *Network) Loss(x, t *tensor.Tensor) float64 {
-	return n.last.Forward(n.Predict(x), t)
+	n.cost = n.head.Forward(n.Predict(x), t)
+	return n.cost
 }
 
 // LastLoss returns the loss computed by the last Loss or Gradient call,
 // so that a training loop can record it without another forward pass.
-func (n *Network) LastLoss() float64 { return n.last.Loss() }
+func (n *Network) LastLoss() float64 { return n.cost }
 
 // Params returns every learnable tensor, in layer order: for a two-layer
 // net, W1, b1, W2, b2. The tensors are the network's own; an optimizer
@@ -119,19 +180,19 @@ func (n *Network) Params() []*tensor.Tensor { return n.params }
 // ParamNames returns the names of Params, aligned with it ("W1", "b1", …).
 func (n *Network) ParamNames() []string { return n.names }
 
-// Gradient computes the gradient of Loss(x, t) with respect to every
-// parameter by backpropagation and returns it aligned with Params. The
-// tensors are owned by the layers and overwritten by the next call. The
-// loss of this forward pass is then available from LastLoss.
+// Gradient computes the gradient of the loss of x against t with respect
+// to every parameter by backpropagation, with the layers in training mode,
+// and returns it aligned with Params. The tensors are owned by the layers
+// and overwritten by the next call. The loss of this forward pass is then
+// available from LastLoss.
 func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
-	n.Loss(x, t)
-	return n.backward()
+	return n.gradient(x, nil, t)
 }
 
-// backward backpropagates from the loss of the last forward pass through
-// every layer and returns the gradients, aligned with Params.
-func (n *Network) backward() []*tensor.Tensor {
-	dout := n.last.Backward()
+// gradient is Gradient for the batch that forward takes.
+func (n *Network) gradient(x *tensor.Tensor, rows []int, t *tensor.Tensor) []*tensor.Tensor {
+	n.cost = n.head.Forward(n.forward(x, rows, layers.Training), t)
+	dout := n.head.Backward()
 	for i := len(n.layers) - 1; i >= 0; i-- {
 		dout = n.layers[i].Backward(dout)
 	}
@@ -140,12 +201,11 @@ func (n *Network) backward() []*tensor.Tensor {
 
 // Clone returns an independent copy of the network, with copied
 // parameters and fresh buffers, for use in another goroutine. It panics if
-// a layer is neither one of the layers package's types nor has a
-// Clone() Layer method.
+// a layer is not a layers.Cloner.
 func (n *Network) Clone() *Network {
 	c, bad := n.tryClone()
 	if bad >= 0 {
-		panic(fmt.Sprintf("numlearn: Clone: layer %d (%T) has no Clone() Layer method", bad, n.layers[bad]))
+		panic(fmt.Sprintf("numlearn: Clone: layer %d (%T) is not a layers.Cloner", bad, n.layers[bad]))
 	}
 	return c
 }
@@ -155,28 +215,11 @@ func (n *Network) Clone() *Network {
 func (n *Network) tryClone() (*Network, int) {
 	ls := make([]Layer, len(n.layers))
 	for i, l := range n.layers {
-		c, ok := cloneLayer(l)
+		c, ok := l.(layers.Cloner)
 		if !ok {
 			return nil, i
 		}
-		ls[i] = c
+		ls[i] = c.Clone()
 	}
-	return NewNetwork(ls...), -1
-}
-
-// cloneLayer copies a layer if it knows how.
-func cloneLayer(l Layer) (Layer, bool) {
-	switch l := l.(type) {
-	case *layers.Affine:
-		return l.Clone(), true
-	case *layers.ReLU:
-		return l.Clone(), true
-	case *layers.Sigmoid:
-		return l.Clone(), true
-	case *layers.Tanh:
-		return l.Clone(), true
-	case interface{ Clone() Layer }:
-		return l.Clone(), true
-	}
-	return nil, false
+	return NewNetworkWithHead(n.head.Clone(), ls...), -1
 }

@@ -5,11 +5,13 @@ import (
 	"sync"
 
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// NumericalGradient computes the gradient of Loss(x, t) with respect to
-// every parameter by central differences (grad.Numerical, h = 1e-4) and
+// NumericalGradient computes the gradient of the loss of x against t with
+// respect to every parameter by central differences (grad.Numerical,
+// h = 1e-4), with the layers in training mode as Gradient has them, and
 // returns new tensors aligned with Params. It needs two forward passes per
 // parameter, so it is slow by nature: it splits the parameters among
 // GOMAXPROCS goroutines, each with its own Clone of the network (serially,
@@ -40,7 +42,7 @@ func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 		wg.Add(1)
 		go func(net *Network) {
 			defer wg.Done()
-			f := func(*tensor.Tensor) float64 { return net.Loss(x, t) }
+			f := func(*tensor.Tensor) float64 { return net.trainingLoss(x, t) }
 			for i, p := range net.params {
 				lo, hi := p.Size()*w/workers, p.Size()*(w+1)/workers
 				if lo == hi {
@@ -65,4 +67,10 @@ func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 func (n *Network) GradientCheck(x, t *tensor.Tensor) []grad.Difference {
 	backprop := cloneAll(n.Gradient(x, t)) // the layers reuse them
 	return grad.Check(backprop, n.NumericalGradient(x, t))
+}
+
+// trainingLoss is the head's loss of x against t with the layers in
+// training mode: the function whose gradient Gradient computes.
+func (n *Network) trainingLoss(x, t *tensor.Tensor) float64 {
+	return n.head.Forward(n.forward(x, nil, layers.Training), t)
 }

@@ -67,7 +67,7 @@ func TestLoadRejectsBadFilesAndChangesNothing(t *testing.T) {
 		{"not a zip", []byte("W1 = [[1, 2]]"), ErrFormat, ""},
 		{"another network's shapes", saved(t, NewTwoLayerNet(4, 6, 2, newRand(37))), ErrMismatch, `"W1" has shape [4 6] in the file, [4 3] in the network`},
 		{"fewer parameters", saved(t, NewNetwork(NewTwoLayerNet(4, 3, 2, newRand(38)).Layers()[0])), ErrMismatch, `no "W2" in the file`},
-		{"more parameters", saved(t, NewMultiLayerNet([]int{4, 3, 2, 2}, ReLU, He, newRand(39))), ErrMismatch, `the file has "W3"`},
+		{"more parameters", saved(t, NewMultiLayerNet([]int{4, 3, 2, 2}, MultiLayerConfig{Activation: ReLU, Init: He}, newRand(39))), ErrMismatch, `the file has "W3"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,17 +14,20 @@ import (
 )
 
 // TrainConfig sets up Train. Every zero field has a default, given in its
-// comment; the defaults are the book's §4.5 and §5.7 settings.
+// comment.
 type TrainConfig struct {
 	// Iterations is the number of mini-batch steps. When 0, Train runs
 	// Epochs epochs of n/BatchSize steps each.
 	Iterations int
 	// Epochs is used when Iterations is 0; when both are 0, one epoch.
 	Epochs int
-	// BatchSize is the number of samples per step; 0 means 100.
+	// BatchSize is the number of samples per step; 0 means 100, the
+	// book's.
 	BatchSize int
 	// Optimizer updates the parameters from their gradients; nil means
-	// &grad.SGD{LR: 0.1}. Optimizers keep state: pass a fresh one per run.
+	// &grad.SGD{}, plain gradient descent at grad.DefaultLR. (The book's
+	// train_neuralnet.py uses &grad.SGD{LR: 0.1}.) Optimizers keep state:
+	// pass a fresh one per run.
 	Optimizer grad.Optimizer
 	// Rand draws the mini-batches; nil means a PCG seeded with (1, 2), so
 	// that runs repeat exactly either way.
@@ -33,22 +36,22 @@ type TrainConfig struct {
 	// order. By default each batch is drawn at random with replacement,
 	// like the book's np.random.choice(train_size, batch_size).
 	Shuffle bool
-	// TestX and TestT (one-hot) are optional validation data, evaluated
-	// with the training data.
+	// TestX and TestT are optional validation data, evaluated with the
+	// training data.
 	TestX, TestT *tensor.Tensor
 	// EvalEvery is the number of steps between evaluations; 0 means one
 	// epoch (n/BatchSize steps) and a negative value means never. As in
 	// the book, evaluation happens after step 1, every EvalEvery steps
 	// after that, and once more after the last step.
 	EvalEvery int
-	// SkipTrainAccuracy leaves out the accuracy on the whole training set
-	// at each evaluation (the costlier half of it); TrainAccuracy is NaN.
-	SkipTrainAccuracy bool
+	// SkipTrainEval leaves out the evaluation on the whole training set
+	// (the costlier half of each evaluation): its fields are NaN.
+	SkipTrainEval bool
 	// EvalChunk is the number of samples evaluated at once, which bounds
 	// the memory evaluation needs; 0 means 10,000.
 	EvalChunk int
-	// Progress, if set, is called after every step, with accuracies after
-	// the steps that were evaluated.
+	// Progress, if set, is called after every step, with the evaluation
+	// after the steps that were evaluated.
 	Progress func(Progress)
 }
 
@@ -58,12 +61,10 @@ type Progress struct {
 	Iterations int     // steps in the whole run
 	Epoch      float64 // epochs done: Iteration·BatchSize/n
 	Loss       float64 // the loss on this step's mini-batch
-	// Evaluated says whether the accuracies below were measured after
-	// this step; otherwise they are NaN.
-	Evaluated     bool
-	TrainAccuracy float64 // on the whole training set, NaN if skipped
-	TestAccuracy  float64 // on TestX, TestT; NaN without them
-	Elapsed       time.Duration
+	// Evaluated says whether Eval was measured after this step.
+	Evaluated bool
+	Eval      Evaluation
+	Elapsed   time.Duration
 }
 
 // History is the record of a training run.
@@ -74,60 +75,68 @@ type History struct {
 	TrainTime, EvalTime time.Duration
 }
 
-// Evaluation is the accuracy measured after one step.
+// Evaluation is what was measured on the whole training and test sets
+// after one step. A network whose head predicts classes is measured by
+// accuracy (its losses are NaN); any other, a regression network, by its
+// loss (its accuracies are NaN). A set that was not evaluated gives NaN.
 type Evaluation struct {
-	Iteration     int
-	Epoch         float64
-	TrainAccuracy float64 // NaN if SkipTrainAccuracy was set
-	TestAccuracy  float64 // NaN without test data
+	Iteration                int
+	Epoch                    float64
+	TrainAccuracy, TrainLoss float64
+	TestAccuracy, TestLoss   float64
 }
 
-// ErrNonFinite is returned (wrapped) by Train when the loss becomes NaN or
-// infinite, which usually means the learning rate is too large.
-var ErrNonFinite = errors.New("loss is not finite")
+// ErrDiverged is wrapped by the error Train returns when the loss or the
+// parameters become NaN or infinite, which usually means the learning rate
+// is too large.
+var ErrDiverged = errors.New("numlearn: training diverged")
 
-// Train fits the network to inputs x (n, …) and one-hot targets t (n,
-// classes) by mini-batch gradient descent, as the book's train_neuralnet.py
-// does, and returns what happened. It allocates nothing per step once the
-// first step has sized the buffers.
+// ErrConfig is wrapped by the errors Train returns for a configuration it
+// cannot run and for data that does not fit the network.
+var ErrConfig = errors.New("numlearn: bad training configuration")
+
+// maxHistory is the most steps whose losses Train reserves room for at
+// the start; a longer run grows its history as it goes.
+const maxHistory = 1 << 16
+
+// Train fits the network to inputs x (n, …) and targets t (n, …) by
+// mini-batch gradient descent, as the book's train_neuralnet.py does, and
+// returns what happened. It allocates nothing per step once the first step
+// has sized the buffers.
 //
-// Train returns an error for bad configuration or data (mismatched sample
-// counts, a batch larger than the data), when ctx is cancelled (with the
-// history so far), and when the loss becomes non-finite: then it restores
-// the parameters of the last evaluation whose loss was then seen to be
-// finite (or those it started from), so the network never holds NaN, and
-// the error wraps ErrNonFinite and names the step.
+// Train returns an error wrapping ErrConfig for a configuration or data it
+// cannot use (mismatched sample counts, a batch larger than the data,
+// inputs or targets whose shape does not fit the network, step counts that
+// overflow), and one wrapping the context's error when ctx is cancelled,
+// with the history so far. When the loss or the parameters become NaN or
+// infinite it restores the last parameters that were seen to give a finite
+// loss (or those it started from), so the network never holds NaN, and
+// returns an error wrapping ErrDiverged that names the step.
 func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfig) (*History, error) {
-	cfg, err := cfg.withDefaults(x, t)
+	cfg, iters, err := n.checkConfig(x, t, cfg)
 	if err != nil {
 		return nil, err
 	}
 	samples := x.Shape()[0]
 	perEpoch := max(samples/cfg.BatchSize, 1)
-	iters := cfg.Iterations
-	if iters == 0 {
-		iters = cfg.Epochs * perEpoch
-	}
 	every := cfg.EvalEvery
 	if every == 0 {
 		every = perEpoch
 	}
+	defer n.release()
 
-	h := &History{Loss: make([]float64, 0, iters)}
-	prepStart := time.Now()
-	s := n.newStepper(x, t, cfg, perEpoch)
-	h.TrainTime += time.Since(prepStart)
-	var testPrep *layers.Prepared
-	if s.first != nil && cfg.TestX != nil {
-		prepStart = time.Now()
-		testPrep = layers.Prepare(cfg.TestX)
-		h.EvalTime += time.Since(prepStart)
-	}
+	h := &History{Loss: make([]float64, 0, min(iters, maxHistory))}
+	s := newStepper(n, x, t, cfg, perEpoch)
 	// good holds the last parameters known to give a finite loss. A
 	// snapshot taken at an evaluation waits in pending until the next
 	// step's loss on it has come out finite.
 	good, pending := cloneAll(n.params), cloneAll(n.params)
 	lastGood, pendingStep := 0, -1
+	diverged := func(step int, what string) error {
+		copyAll(n.params, good)
+		return fmt.Errorf("%w at step %d of %d: %s; the learning rate is likely too large; parameters restored to those after step %d",
+			ErrDiverged, step, iters, what, lastGood)
+	}
 	start := time.Now()
 
 	for it := range iters {
@@ -136,32 +145,29 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 		}
 		stepStart := time.Now()
 		grads := s.gradient(it)
-		cost := n.LastLoss()
+		cost := n.cost
 		if math.IsNaN(cost) || math.IsInf(cost, 0) {
-			copyAll(n.params, good)
-			return h, fmt.Errorf("numlearn: step %d of %d: %w (%v); the learning rate is likely too large; parameters restored to those after step %d",
-				it+1, iters, ErrNonFinite, cost, lastGood)
+			return h, diverged(it+1, fmt.Sprintf("the loss is %v", cost))
 		}
 		if pendingStep >= 0 {
 			good, pending = pending, good
 			lastGood, pendingStep = pendingStep, -1
 		}
 		cfg.Optimizer.Update(n.params, grads)
+		if it == iters-1 && !allFinite(n.params) {
+			// No later loss will show it: look at the parameters.
+			return h, diverged(it+1, "the update made parameters non-finite")
+		}
 		h.Loss = append(h.Loss, cost)
 		h.TrainTime += time.Since(stepStart)
 
-		p := Progress{Iteration: it + 1, Iterations: iters, Epoch: float64((it+1)*cfg.BatchSize) / float64(samples),
-			Loss: cost, TrainAccuracy: math.NaN(), TestAccuracy: math.NaN()}
+		p := Progress{Iteration: it + 1, Iterations: iters, Epoch: float64(it+1) * float64(cfg.BatchSize) / float64(samples), Loss: cost}
 		if every > 0 && (it%every == 0 || it == iters-1) {
 			evalStart := time.Now()
-			if !cfg.SkipTrainAccuracy {
-				p.TrainAccuracy = n.trainingAccuracy(s.first, s.prep, x, t, cfg.EvalChunk)
-			}
-			if cfg.TestX != nil {
-				p.TestAccuracy = n.trainingAccuracy(s.first, testPrep, cfg.TestX, cfg.TestT, cfg.EvalChunk)
-			}
+			p.Eval = n.evaluate(x, t, cfg)
+			p.Eval.Iteration, p.Eval.Epoch = p.Iteration, p.Epoch
 			p.Evaluated = true
-			h.Evals = append(h.Evals, Evaluation{Iteration: p.Iteration, Epoch: p.Epoch, TrainAccuracy: p.TrainAccuracy, TestAccuracy: p.TestAccuracy})
+			h.Evals = append(h.Evals, p.Eval)
 			h.EvalTime += time.Since(evalStart)
 			copyAll(pending, n.params)
 			pendingStep = it + 1
@@ -174,46 +180,117 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 	return h, nil
 }
 
-// withDefaults checks the configuration against the data and fills in the
-// defaults.
-func (cfg TrainConfig) withDefaults(x, t *tensor.Tensor) (TrainConfig, error) {
-	if x.Dims() < 1 || t.Dims() != 2 {
-		return cfg, fmt.Errorf("numlearn: Train: inputs shape %v and targets shape %v: want (n, …) and (n, classes)", x.Shape(), t.Shape())
-	}
-	if x.Shape()[0] != t.Shape()[0] {
-		return cfg, fmt.Errorf("numlearn: Train: %d inputs but %d targets", x.Shape()[0], t.Shape()[0])
-	}
-	if cfg.TestX != nil || cfg.TestT != nil {
-		if cfg.TestX == nil || cfg.TestT == nil || cfg.TestX.Dims() < 1 || cfg.TestT.Dims() != 2 || cfg.TestX.Shape()[0] != cfg.TestT.Shape()[0] {
-			return cfg, errors.New("numlearn: Train: TestX and TestT must be given together with the same number of samples")
+// evaluate measures the network on the training set (unless skipped) and
+// the test set, reading both by rows so that the first layer reuses what it
+// keeps of them.
+func (n *Network) evaluate(x, t *tensor.Tensor, cfg TrainConfig) Evaluation {
+	e := Evaluation{TrainAccuracy: math.NaN(), TrainLoss: math.NaN(), TestAccuracy: math.NaN(), TestLoss: math.NaN()}
+	_, classifies := n.head.(layers.Classifier)
+	measure := func(x, t *tensor.Tensor) (accuracy, loss float64) {
+		if classifies {
+			return n.accuracy(x, t, cfg.EvalChunk, true), math.NaN()
 		}
+		return math.NaN(), n.meanLoss(x, t, cfg.EvalChunk)
+	}
+	if !cfg.SkipTrainEval {
+		e.TrainAccuracy, e.TrainLoss = measure(x, t)
+	}
+	if cfg.TestX != nil {
+		e.TestAccuracy, e.TestLoss = measure(cfg.TestX, cfg.TestT)
+	}
+	return e
+}
+
+// meanLoss returns the loss over the whole of x and t in inference mode,
+// chunk by chunk: the mean of the chunks' losses weighted by their sizes.
+func (n *Network) meanLoss(x, t *tensor.Tensor, chunk int) float64 {
+	samples := x.Shape()[0]
+	var sum float64
+	for from := 0; from < samples; from += chunk {
+		to := min(from+chunk, samples)
+		n.seq = n.seq[:0]
+		for r := from; r < to; r++ {
+			n.seq = append(n.seq, r)
+		}
+		sum += n.head.Forward(n.forward(x, n.seq, layers.Inference), t.Slice(from, to)) * float64(to-from)
+	}
+	return sum / float64(samples)
+}
+
+// checkConfig checks the configuration and the data against each other and
+// the network, fills in the defaults and returns the number of steps.
+func (n *Network) checkConfig(x, t *tensor.Tensor, cfg TrainConfig) (TrainConfig, int, error) {
+	bad := func(format string, args ...any) (TrainConfig, int, error) {
+		return cfg, 0, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	if x == nil || t == nil {
+		return bad("inputs and targets must not be nil")
+	}
+	if x.Dims() < 1 || t.Dims() < 1 || x.Shape()[0] != t.Shape()[0] {
+		return bad("inputs shape %v and targets shape %v: want the same number of samples, (n, …) and (n, …)", x.Shape(), t.Shape())
+	}
+	if (cfg.TestX == nil) != (cfg.TestT == nil) {
+		return bad("TestX and TestT must be given together")
+	}
+	if cfg.TestX != nil && (cfg.TestX.Dims() < 1 || cfg.TestT.Dims() < 1 || cfg.TestX.Shape()[0] != cfg.TestT.Shape()[0]) {
+		return bad("test inputs shape %v and targets shape %v: want the same number of samples", cfg.TestX.Shape(), cfg.TestT.Shape())
 	}
 	if cfg.Iterations < 0 || cfg.Epochs < 0 || cfg.BatchSize < 0 || cfg.EvalChunk < 0 {
-		return cfg, fmt.Errorf("numlearn: Train: negative Iterations (%d), Epochs (%d), BatchSize (%d) or EvalChunk (%d)",
+		return bad("negative Iterations (%d), Epochs (%d), BatchSize (%d) or EvalChunk (%d)",
 			cfg.Iterations, cfg.Epochs, cfg.BatchSize, cfg.EvalChunk)
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 100
 	}
-	if x.Shape()[0] == 0 {
-		return cfg, errors.New("numlearn: Train: no training samples")
+	samples := x.Shape()[0]
+	if samples == 0 {
+		return bad("no training samples")
 	}
-	if cfg.BatchSize > x.Shape()[0] {
-		return cfg, fmt.Errorf("numlearn: Train: batch size %d is larger than the %d samples", cfg.BatchSize, x.Shape()[0])
+	if cfg.BatchSize > samples {
+		return bad("batch size %d is larger than the %d samples", cfg.BatchSize, samples)
 	}
 	if cfg.Iterations == 0 && cfg.Epochs == 0 {
 		cfg.Epochs = 1
 	}
+	iters := cfg.Iterations
+	if iters == 0 {
+		perEpoch := max(samples/cfg.BatchSize, 1)
+		if cfg.Epochs > math.MaxInt/perEpoch {
+			return bad("%d epochs of %d steps is more steps than an int holds", cfg.Epochs, perEpoch)
+		}
+		iters = cfg.Epochs * perEpoch
+	}
+	if err := n.fits("", x, t); err != nil {
+		return cfg, 0, err
+	}
+	if cfg.TestX != nil {
+		if err := n.fits("test ", cfg.TestX, cfg.TestT); err != nil {
+			return cfg, 0, err
+		}
+	}
 	if cfg.Optimizer == nil {
-		cfg.Optimizer = &grad.SGD{LR: 0.1}
+		cfg.Optimizer = &grad.SGD{}
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.New(rand.NewPCG(1, 2))
 	}
 	if cfg.EvalChunk == 0 {
-		cfg.EvalChunk = 10000
+		cfg.EvalChunk = evalChunk
 	}
-	return cfg, nil
+	return cfg, iters, nil
+}
+
+// fits runs the first sample of x through the network and its head in
+// inference mode, and returns an error wrapping ErrConfig, naming both
+// shapes, if a layer or the head rejects its shape.
+func (n *Network) fits(which string, x, t *tensor.Tensor) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %sinputs shape %v and targets shape %v do not fit the network: %v", ErrConfig, which, x.Shape(), t.Shape(), r)
+		}
+	}()
+	n.head.Forward(n.forward(x.Slice(0, 1), nil, layers.Inference), t.Slice(0, 1))
+	return nil
 }
 
 // stepper draws the mini-batch of each step and computes its gradient.
@@ -224,39 +301,13 @@ type stepper struct {
 	perEpoch int
 	idx      []int // the samples of this step
 	order    []int // a permutation of the samples, with Shuffle
-	bx, bt   *tensor.Tensor
-	// first is the first layer when it reads prepared data (as
-	// layers.Affine does), and prep the training inputs prepared for it:
-	// then a batch is taken by row index, without copying its inputs.
-	first preparedForwarder
-	prep  *layers.Prepared
+	bt       *tensor.Tensor
 }
 
-// preparedForwarder is a first layer that reads layers.Prepared data by
-// rows, as layers.Affine does.
-type preparedForwarder interface {
-	ForwardPrepared(p *layers.Prepared, rows []int) *tensor.Tensor
-	ForwardPreparedRange(p *layers.Prepared, from, to int) *tensor.Tensor
-}
-
-// firstPrepared returns the first layer if it reads prepared data.
-func (n *Network) firstPrepared() preparedForwarder {
-	if len(n.layers) == 0 {
-		return nil
-	}
-	f, _ := n.layers[0].(preparedForwarder)
-	return f
-}
-
-func (n *Network) newStepper(x, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
+func newStepper(n *Network, x, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
 	samples := x.Shape()[0]
 	s := &stepper{n: n, cfg: cfg, x: x, t: t, perEpoch: perEpoch, idx: make([]int, cfg.BatchSize)}
-	if s.first = n.firstPrepared(); s.first != nil {
-		s.prep = layers.Prepare(x)
-	} else {
-		s.bx = tensor.New(append([]int{cfg.BatchSize}, x.Shape()[1:]...)...)
-	}
-	s.bt = tensor.New(cfg.BatchSize, t.Size()/samples)
+	s.bt = tensor.New(append([]int{cfg.BatchSize}, t.Shape()[1:]...)...)
 	if cfg.Shuffle {
 		s.order = make([]int, samples)
 		for i := range s.order {
@@ -267,20 +318,11 @@ func (n *Network) newStepper(x, t *tensor.Tensor, cfg TrainConfig, perEpoch int)
 }
 
 // gradient draws step it's batch and returns the gradient on it, as
-// Network.Gradient does.
+// Network.Gradient does; the first layer reads the batch's rows of x.
 func (s *stepper) gradient(it int) []*tensor.Tensor {
 	s.sample(it)
 	s.bt.TakeRows(s.t, s.idx)
-	if s.first == nil {
-		s.bx.TakeRows(s.x, s.idx)
-		return s.n.Gradient(s.bx, s.bt)
-	}
-	y := s.first.ForwardPrepared(s.prep, s.idx)
-	for _, l := range s.n.layers[1:] {
-		y = l.Forward(y)
-	}
-	s.n.last.Forward(y, s.bt)
-	return s.n.backward()
+	return s.n.gradient(s.x, s.idx, s.bt)
 }
 
 // sample fills idx with the samples of step it: drawn with replacement,
@@ -313,4 +355,16 @@ func copyAll(dst, src []*tensor.Tensor) {
 	for i := range dst {
 		copy(dst[i].Data(), src[i].Data())
 	}
+}
+
+// allFinite reports whether no element of ts is NaN or ±Inf.
+func allFinite(ts []*tensor.Tensor) bool {
+	for _, t := range ts {
+		for _, v := range t.Data() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
 }

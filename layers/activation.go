@@ -57,7 +57,7 @@ func (s *Sigmoid) Backward(dout *tensor.Tensor) *tensor.Tensor {
 }
 
 // Clone returns a new Sigmoid layer (it has no parameters to copy).
-func (s *Sigmoid) Clone() *Sigmoid { return &Sigmoid{} }
+func (s *Sigmoid) Clone() Layer { return &Sigmoid{} }
 
 // ReLU is the layer y = max(0, x) of the book's §5.5.1, element-wise on
 // input of any shape. Its gradient is 1 where x > 0 and 0 where x ≤ 0 (at
@@ -88,7 +88,7 @@ func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 }
 
 // Clone returns a new ReLU layer (it has no parameters to copy).
-func (r *ReLU) Clone() *ReLU { return &ReLU{} }
+func (r *ReLU) Clone() Layer { return &ReLU{} }
 
 // Tanh is the layer y = tanh(x), element-wise on input of any shape. The
 // zero value is ready to use.
@@ -111,4 +111,4 @@ func (t *Tanh) Backward(dout *tensor.Tensor) *tensor.Tensor {
 }
 
 // Clone returns a new Tanh layer (it has no parameters to copy).
-func (t *Tanh) Clone() *Tanh { return &Tanh{} }
+func (t *Tanh) Clone() Layer { return &Tanh{} }

@@ -25,27 +25,28 @@ type Affine struct {
 	W, B   *tensor.Tensor // the parameters
 	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
 
-	// SkipInputGrad makes Backward compute DW and DB only and return nil:
-	// the first layer of a network has no one to pass dx to, and
-	// dout·Wᵀ is a third of its backward work.
-	SkipInputGrad bool
+	skipInputGrad bool
 
-	x      *tensor.Tensor // the last input as (n, in); nil after a sparse ForwardRows; not owned
-	xShape []int          // the last input's own shape; nil after ForwardRows
+	x      *tensor.Tensor // the last input as (n, in); nil after ForwardRows until gathered; not owned
+	xShape []int          // the last input's own shape; empty after ForwardRows
 	n      int            // the last input's number of rows
 
-	// After ForwardRows: the whole input as (N, in) and the rows taken
-	// from it (neither owned), and the rows gathered densely, which only
-	// the dense paths need.
+	// After ForwardRows: the data set as (N, in) and the rows taken from it
+	// (neither owned), and the rows gathered densely, which only the dense
+	// paths need.
 	src      *tensor.Tensor
 	rows     []int
 	gathered buffer.Reusable
+	sets     [2]dataSet // the data sets ForwardRows read last, most recent first
 
 	out, dx buffer.Reusable
+	// Views that reshape a flattened or single-sample input, its output
+	// and its dx without allocating.
+	xView, outView, doutView, dxView tensor.Tensor
 
 	// The sparse path: when sparse is set, cur is the last input in
 	// compressed-row form — xs, which this layer fills, or view, a window
-	// on a Prepared data set — and xt its transpose for DW.
+	// on a data set's compressed copy — and xt its transpose for DW.
 	xs, view, xt sparse.CSR
 	cur          *sparse.CSR
 	sparse       bool
@@ -86,13 +87,15 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	x2 := x
 	switch {
 	case x.Dims() == 1 && x.Size() == in:
-		x2 = x.Reshape(1, in)
+		a.xView.ViewOf(x, 1, in)
+		x2 = &a.xView
 	case x.Dims() > 2 && x.Size() == x.Shape()[0]*in:
-		x2 = x.Reshape(x.Shape()[0], in)
+		a.xView.ViewOf(x, x.Shape()[0], in)
+		x2 = &a.xView
 	case x.Dims() != 2 || x.Shape()[1] != in:
 		panic(fmt.Sprintf("layers: Affine.Forward: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
 	}
-	a.x, a.xShape, a.src, a.rows = x2, x.Shape(), nil, nil
+	a.x, a.xShape, a.src, a.rows = x2, append(a.xShape[:0], x.Shape()...), nil, nil
 	a.n = x2.Shape()[0]
 	// A sparse product skips the terms 0·W[k][j], which are NaN rather than
 	// 0 when W[k][j] is not finite: such weights take the dense path.
@@ -107,43 +110,10 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 		out = a.forwardDense(x2)
 	}
 	if x.Dims() == 1 {
-		return out.Reshape(outDim)
+		a.outView.ViewOf(out, outDim)
+		return &a.outView
 	}
 	return out
-}
-
-// ForwardRows returns what Forward would for the input made of rows rows
-// of x (n = len(rows) rows, repeats allowed), without gathering them into
-// a batch first: on sparse data it compresses them straight from x, so a
-// training step does not copy its mini-batch. x must flatten to (N, in),
-// and neither x nor rows may change until the matching Backward, which
-// returns dx of shape (n, in). ForwardRows panics if x does not flatten to
-// (N, in) or a row is out of range.
-func (a *Affine) ForwardRows(x *tensor.Tensor, rows []int) *tensor.Tensor {
-	in := a.W.Shape()[0]
-	if x.Dims() < 2 || x.Size() != x.Shape()[0]*in {
-		panic(fmt.Sprintf("layers: Affine.ForwardRows: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
-	}
-	total := x.Shape()[0]
-	for _, r := range rows {
-		if r < 0 || r >= total {
-			panic(fmt.Sprintf("layers: Affine.ForwardRows: row %d out of range for input shape %v", r, x.Shape()))
-		}
-	}
-	x2 := x
-	if x.Dims() != 2 {
-		x2 = x.Reshape(total, in)
-	}
-	a.src, a.rows, a.n, a.xShape, a.x = x2, rows, len(rows), nil, nil
-	checked := a.trySparse()
-	a.sparse = checked && a.xs.FromRows(x2.Data(), in, rows, sparseMaxDensity) &&
-		sparse.AllFinite(a.W.Data())
-	a.noteDensity(checked)
-	if a.sparse {
-		return a.forwardSparse(&a.xs)
-	}
-	a.x = a.gather()
-	return a.forwardDense(a.x)
 }
 
 // forwardSparse computes y = x·W + b for x in compressed form and makes x
@@ -188,16 +158,8 @@ func (a *Affine) noteDensity(checked bool) {
 	}
 }
 
-// gather copies the rows of the last ForwardRows into a dense (n, in)
-// buffer.
-func (a *Affine) gather() *tensor.Tensor {
-	g := a.gathered.Shaped(len(a.rows), a.W.Shape()[0])
-	g.TakeRows(a.src, a.rows)
-	return g
-}
-
 // Backward takes dout = ∂L/∂y, fills DW and DB, and returns dx = ∂L/∂x in
-// the shape of the last input (nil if SkipInputGrad is set):
+// the shape of the last input (nil after SkipInputGrad(true)):
 //
 //	∂L/∂x = dout·Wᵀ    ∂L/∂W = xᵀ·dout    ∂L/∂b = Σ over rows of dout
 //
@@ -210,7 +172,8 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	n, outDim := a.n, a.W.Shape()[1]
 	d2 := dout
 	if dout.Dims() == 1 && len(a.xShape) == 1 && dout.Size() == outDim {
-		d2 = dout.Reshape(1, outDim)
+		a.doutView.ViewOf(dout, 1, outDim)
+		d2 = &a.doutView
 	} else if dout.Dims() != 2 || dout.Shape()[0] != n || dout.Shape()[1] != outDim {
 		panic(fmt.Sprintf("layers: Affine.Backward: dout shape %v does not match output shape [%d %d]", dout.Shape(), n, outDim))
 	}
@@ -224,16 +187,23 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		a.DW.MatMulTransA(a.x, d2)
 	}
 	a.DB.SumAxis(d2, 0)
-	if a.SkipInputGrad {
+	if a.skipInputGrad {
 		return nil
 	}
 	dx := a.dx.Shaped(n, a.W.Shape()[0])
 	dx.MatMulTransB(d2, a.W)
-	if a.xShape != nil && len(a.xShape) != 2 {
-		return dx.Reshape(a.xShape...)
+	if len(a.xShape) == 1 || len(a.xShape) > 2 {
+		a.dxView.ViewOf(dx, a.xShape...)
+		return &a.dxView
 	}
 	return dx
 }
+
+// SkipInputGrad makes Backward compute DW and DB only and return nil when
+// skip is true: the first layer of a network has no one to pass dx to, and
+// dout·Wᵀ is a third of its backward work. numlearn's Network sets it on
+// its first layer.
+func (a *Affine) SkipInputGrad(skip bool) { a.skipInputGrad = skip }
 
 // Params returns the learnable tensors {W, B}.
 func (a *Affine) Params() []*tensor.Tensor { return []*tensor.Tensor{a.W, a.B} }
@@ -241,12 +211,15 @@ func (a *Affine) Params() []*tensor.Tensor { return []*tensor.Tensor{a.W, a.B} }
 // Grads returns {DW, DB}, aligned with Params.
 func (a *Affine) Grads() []*tensor.Tensor { return []*tensor.Tensor{a.DW, a.DB} }
 
-// Clone returns an independent copy of the layer: copied parameters and
-// gradients, fresh buffers, the same SkipInputGrad.
-func (a *Affine) Clone() *Affine {
+// ParamNames returns {"W", "b"}, the book's names.
+func (a *Affine) ParamNames() []string { return []string{"W", "b"} }
+
+// Clone returns an independent copy of the layer, an *Affine: copied
+// parameters and gradients, fresh buffers, the same SkipInputGrad setting.
+func (a *Affine) Clone() Layer {
 	c := NewAffine(a.W.Clone(), a.B.Clone())
 	c.DW.CopyFrom(a.DW)
 	c.DB.CopyFrom(a.DB)
-	c.SkipInputGrad = a.SkipInputGrad
+	c.skipInputGrad = a.skipInputGrad
 	return c
 }

@@ -47,9 +47,7 @@ func (s *SoftmaxWithLoss) ForwardLabels(x *tensor.Tensor, labels []int) float64 
 }
 
 func (s *SoftmaxWithLoss) softmax(x *tensor.Tensor) {
-	if x.Dims() != 1 && x.Dims() != 2 {
-		panic(fmt.Sprintf("layers: SoftmaxWithLoss.Forward: scores shape %v is not (n, classes) or (classes)", x.Shape()))
-	}
+	checkScores("SoftmaxWithLoss.Forward", x)
 	s.y = s.out.Shaped(x.Shape()...)
 	s.y.Softmax(x)
 }
@@ -85,9 +83,42 @@ func (s *SoftmaxWithLoss) Backward() *tensor.Tensor {
 	return dx
 }
 
+// Predict sets dst to softmax(x), the class probabilities, without
+// changing the layer's state. An empty dst is sized by the call. It panics
+// if x is not (n, classes) or (classes), or dst is non-empty and of
+// another shape.
+func (s *SoftmaxWithLoss) Predict(dst, x *tensor.Tensor) {
+	checkScores("SoftmaxWithLoss.Predict", x)
+	dst.Softmax(x)
+}
+
+// Classes appends to dst the class each row of scores x predicts: the
+// index of its largest score.
+func (s *SoftmaxWithLoss) Classes(dst []int, x *tensor.Tensor) []int {
+	checkScores("SoftmaxWithLoss.Classes", x)
+	return x.AppendArgMax(dst)
+}
+
+// TargetClasses appends to dst the class each row of one-hot targets t
+// holds: the index of its 1 (of its largest entry).
+func (s *SoftmaxWithLoss) TargetClasses(dst []int, t *tensor.Tensor) []int {
+	checkScores("SoftmaxWithLoss.TargetClasses", t)
+	return t.AppendArgMax(dst)
+}
+
+// Clone returns a new SoftmaxWithLoss (it has no parameters to copy).
+func (s *SoftmaxWithLoss) Clone() Head { return &SoftmaxWithLoss{} }
+
 // Output returns the softmax probabilities of the last Forward, owned by
 // the layer.
 func (s *SoftmaxWithLoss) Output() *tensor.Tensor { return s.y }
 
 // Loss returns the loss the last Forward computed.
 func (s *SoftmaxWithLoss) Loss() float64 { return s.cost }
+
+// checkScores panics unless x is (n, classes) or (classes).
+func checkScores(op string, x *tensor.Tensor) {
+	if x.Dims() != 1 && x.Dims() != 2 {
+		panic(fmt.Sprintf("layers: %s: scores shape %v is not (n, classes) or (classes)", op, x.Shape()))
+	}
+}

@@ -35,8 +35,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "mnist:", err)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h: the usage is printed
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err) // prefixed by the package that made it
 		os.Exit(1)
 	}
 }
@@ -68,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.hidden, "hidden", 50, "hidden layer size")
 	fs.IntVar(&o.iters, "iters", 10000, "training steps (mini-batches)")
 	fs.IntVar(&o.batch, "batch", 100, "mini-batch size")
-	fs.IntVar(&o.evalEvery, "eval-every", 0, "steps between evaluations (0: one epoch, 60000/batch)")
-	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: 0.1 for sgd, the book's default for the others: 0.01, adam 0.001)")
+	fs.IntVar(&o.evalEvery, "eval-every", 0, "steps between evaluations (0: one epoch, 60000/batch; negative: never)")
+	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: train_neuralnet.py's 0.1 for sgd, the optimizer's default for the others: 0.01, adam 0.001)")
 	fs.StringVar(&o.optimizer, "optimizer", "sgd", "sgd, momentum, nesterov, adagrad, rmsprop or adam")
 	fs.StringVar(&o.init, "init", "std", "weight initialisation: std (0.01·N(0,1), the book's), xavier or he")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for the weights and the mini-batches")
@@ -79,26 +82,41 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar, even on a terminal")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the training to this file (see go tool pprof)")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, fmt.Errorf("mnist: %w", err)
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return o, fmt.Errorf("mnist: unexpected arguments %q", fs.Args())
 	}
-	if o.hidden <= 0 || o.iters <= 0 || o.batch <= 0 || o.lr < 0 || o.evalEvery < 0 {
-		return o, errors.New("-hidden, -iters and -batch must be positive, -lr and -eval-every not negative")
+	for _, f := range []struct {
+		name  string
+		value int
+	}{{"hidden", o.hidden}, {"iters", o.iters}, {"batch", o.batch}} {
+		if f.value <= 0 {
+			return o, fmt.Errorf("mnist: -%s %d: must be positive", f.name, f.value)
+		}
+	}
+	if o.lr < 0 {
+		return o, fmt.Errorf("mnist: -lr %g: must not be negative", o.lr)
 	}
 	return o, nil
 }
 
+// scriptLR is the learning rate of the book's ch05/train_neuralnet.py,
+// which the main job reproduces: ten times grad.SGD's default.
+const scriptLR = 0.1
+
 // newOptimizer returns the named optimizer and the learning rate it uses:
-// lr, or when 0 the default — train_neuralnet.py's 0.1 for SGD, the
-// book's (grad.DefaultLR, grad.DefaultAdamLR) for the others.
+// lr, or when 0 the default — train_neuralnet.py's for SGD, the
+// optimizer's own (grad.DefaultLR, grad.DefaultAdamLR) for the others.
 func newOptimizer(name string, lr float64) (grad.Optimizer, float64, error) {
 	key := strings.ToLower(name)
 	if lr == 0 {
 		switch key {
 		case "sgd":
-			lr = 0.1
+			lr = scriptLR
 		case "adam":
 			lr = grad.DefaultAdamLR
 		default:
@@ -119,7 +137,7 @@ func newOptimizer(name string, lr float64) (grad.Optimizer, float64, error) {
 	case "adam":
 		return &grad.Adam{LR: lr}, lr, nil
 	}
-	return nil, 0, fmt.Errorf("unknown -optimizer %q (want sgd, momentum, nesterov, adagrad, rmsprop or adam)", name)
+	return nil, 0, fmt.Errorf("mnist: unknown -optimizer %q (want sgd, momentum, nesterov, adagrad, rmsprop or adam)", name)
 }
 
 func newInit(name string) (numlearn.Init, error) {
@@ -131,7 +149,7 @@ func newInit(name string) (numlearn.Init, error) {
 	case "he":
 		return numlearn.He, nil
 	}
-	return nil, fmt.Errorf("unknown -init %q (want std, xavier or he)", name)
+	return nil, fmt.Errorf("mnist: unknown -init %q (want std, xavier or he)", name)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -148,7 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return err
+		return fmt.Errorf("mnist: -out: %w", err)
 	}
 	interactive := !o.quiet && isTerminal(stdout)
 
@@ -161,18 +179,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "MNIST: %d training and %d test images of 28×28, loaded in %.2fs\n", train.Len(), test.Len(), loadTime.Seconds())
 
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
-	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.ReLU, init, rng)
+	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.MultiLayerConfig{Init: init}, rng)
 	fmt.Fprintf(stdout, "network: Affine(784→%d) → ReLU → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d\n",
 		o.hidden, o.hidden, o.init, opt, lr, o.iters, o.batch)
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
-			return err
+			return fmt.Errorf("mnist: -cpuprofile: %w", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return fmt.Errorf("mnist: -cpuprofile: %w", err)
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -192,9 +210,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	final := hist.Evals[len(hist.Evals)-1]
+	final := numlearn.Evaluation{Iteration: len(hist.Loss)}
+	if len(hist.Evals) > 0 {
+		final = hist.Evals[len(hist.Evals)-1]
+	} else { // -eval-every < 0: measure once, at the end
+		final.TrainAccuracy = net.Accuracy(train.Images, train.OneHot())
+		final.TestAccuracy = net.Accuracy(test.Images, test.OneHot())
+	}
 	if err := writeCharts(o.out, hist); err != nil {
-		return err
+		return fmt.Errorf("mnist: charts: %w", err)
 	}
 	model := filepath.Join(o.out, "model.npz")
 	if err := net.SaveFile(model); err != nil {

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,11 +64,14 @@ func TestFlags(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"unknown optimizer", []string{"-optimizer", "lbfgs"}, `unknown -optimizer "lbfgs"`},
-		{"unknown init", []string{"-init", "zeros"}, `unknown -init "zeros"`},
-		{"bad size", []string{"-hidden", "0"}, "must be positive"},
-		{"extra argument", []string{"now"}, "unexpected arguments"},
-		{"unknown flag", []string{"-epochs", "3"}, "flag provided but not defined"},
+		{"unknown optimizer", []string{"-optimizer", "lbfgs"}, `mnist: unknown -optimizer "lbfgs"`},
+		{"unknown init", []string{"-init", "zeros"}, `mnist: unknown -init "zeros"`},
+		{"bad hidden size", []string{"-hidden", "0"}, "mnist: -hidden 0: must be positive"},
+		{"bad step count", []string{"-iters", "-5"}, "mnist: -iters -5: must be positive"},
+		{"bad batch", []string{"-batch", "0"}, "mnist: -batch 0: must be positive"},
+		{"negative rate", []string{"-lr", "-0.5"}, "mnist: -lr -0.5: must not be negative"},
+		{"extra argument", []string{"now"}, "mnist: unexpected arguments"},
+		{"unknown flag", []string{"-epochs", "3"}, "mnist: flag provided but not defined: -epochs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +81,40 @@ func TestFlags(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.msg)
 		})
 	}
+}
+
+// TestHelpIsNotAnError: -h prints the usage and is no failure, as for
+// the go command.
+func TestHelpIsNotAnError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, &stdout, &stderr)
+	assert.ErrorIs(t, err, flag.ErrHelp, "main exits 0 on it")
+	assert.Contains(t, stderr.String(), "-hidden")
+}
+
+// TestFolderUnderAFile: an -out or -data path that cannot be made says so,
+// with one prefix.
+func TestFolderUnderAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	for _, tt := range []struct{ flag, prefix string }{
+		{"-out", "mnist: -out: mkdir "},
+		{"-data", "mnist: mkdir "},
+	} {
+		t.Run(tt.flag, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{tt.flag, filepath.Join(file, "sub"), "-quiet"}, &stdout, &stderr)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.prefix), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error(), "mnist:"), err.Error())
+		})
+	}
+}
+
+func TestNegativeEvalEveryMeansNever(t *testing.T) {
+	o, err := parseFlags([]string{"-eval-every", "-1"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, -1, o.evalEvery)
 }
 
 func TestOptimizersAndInits(t *testing.T) {

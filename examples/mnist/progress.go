@@ -58,7 +58,7 @@ func (p *progress) update(s numlearn.Progress) {
 		p.bar.Clear()
 	}
 	fmt.Fprintf(p.w, "%7.2f %6d %8.4f %10.4f %9.4f %7.1fs\n",
-		s.Epoch, s.Iteration, p.lossSum/float64(p.lossRuns), s.TrainAccuracy, s.TestAccuracy, s.Elapsed.Seconds())
+		s.Epoch, s.Iteration, p.lossSum/float64(p.lossRuns), s.Eval.TrainAccuracy, s.Eval.TestAccuracy, s.Elapsed.Seconds())
 	p.lossSum, p.lossRuns = 0, 0
 }
 

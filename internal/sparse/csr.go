@@ -60,38 +60,6 @@ func (c *CSR) FromDense(data []float64, rows, cols int, maxDensity float64) bool
 	return true
 }
 
-// FromRows is FromDense for the matrix whose row i is row rows[i] of data,
-// a row-major matrix with cols columns: it compresses a mini-batch straight
-// from the data set, without gathering a dense copy first. It panics if
-// len(data) is not a multiple of cols or a row index is out of range.
-func (c *CSR) FromRows(data []float64, cols int, rows []int, maxDensity float64) bool {
-	if cols <= 0 || len(data)%cols != 0 {
-		panic("sparse: FromRows: data length is not a multiple of cols")
-	}
-	total := len(data) / cols
-	n := len(rows)
-	limit := int(maxDensity * float64(n) * float64(cols))
-	limit = max(0, min(limit, n*cols))
-	c.Rows, c.Cols = n, cols
-	c.RowPtr = grow(c.RowPtr, n+1)
-	c.ColIdx = grow(c.ColIdx, limit+cols+compressSlack)
-	c.Val = grow(c.Val, limit+cols+compressSlack)
-	rowPtr := c.RowPtr
-	rowPtr[0] = 0
-	k := 0
-	for i, r := range rows {
-		if r < 0 || r >= total {
-			panic("sparse: FromRows: row index out of range")
-		}
-		k += kernel.compress(data[r*cols:(r+1)*cols], c.Val[k:], c.ColIdx[k:])
-		if k > limit {
-			return false
-		}
-		rowPtr[i+1] = k
-	}
-	return true
-}
-
 // GatherRows sets c to the matrix whose row i is row rows[i] of src,
 // copying only the nonzeros. It panics if a row is out of range; c must
 // not be src.
@@ -120,7 +88,7 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 
 // RowRange sets c to rows [from, to) of src, sharing src's storage: c's
 // RowPtr is a window of src's, whose offsets still index src's ColIdx and
-// Val. c must not be filled by FromDense, FromRows or GatherRows while it
+// Val. c must not be filled by FromDense or GatherRows while it
 // shares src's storage (it would overwrite src). It panics unless
 // 0 ≤ from ≤ to ≤ src.Rows.
 func (c *CSR) RowRange(src *CSR, from, to int) {

@@ -379,36 +379,6 @@ func FuzzMul(f *testing.F) {
 	})
 }
 
-// TestFromRows: compressing rows picked by index equals compressing the
-// gathered dense rows, repeats and all.
-func TestFromRows(t *testing.T) {
-	withKernels(t, func(t *testing.T) {
-		rng := newRand()
-		for _, cols := range []int{1, 9, 17, 784} {
-			data := randSparse(rng, 20, cols, 0.2)
-			rows := []int{19, 0, 7, 7, 3}
-			gathered := make([]float64, 0, len(rows)*cols)
-			for _, r := range rows {
-				gathered = append(gathered, data[r*cols:(r+1)*cols]...)
-			}
-			var want, got CSR
-			require.True(t, want.FromDense(gathered, len(rows), cols, 1))
-			require.True(t, got.FromRows(data, cols, rows, 1))
-			assert.Equal(t, want.Rows, got.Rows)
-			assert.Equal(t, want.Cols, got.Cols)
-			assert.Equal(t, want.RowPtr, got.RowPtr)
-			assert.Equal(t, want.ColIdx[:want.NNZ()], got.ColIdx[:got.NNZ()])
-			assert.Equal(t, want.Val[:want.NNZ()], got.Val[:got.NNZ()])
-		}
-		data := []float64{1, 1, 0, 0, 0, 0}
-		var c CSR
-		assert.False(t, c.FromRows(data, 2, []int{0, 1, 2}, 0.3), "2 of 6 is over 0.3")
-		assert.True(t, c.FromRows(data, 2, []int{1, 2}, 0), "all zero")
-		assert.Panics(t, func() { c.FromRows(data, 2, []int{3}, 1) })
-		assert.Panics(t, func() { c.FromRows(data, 4, []int{0}, 1) })
-	})
-}
-
 func TestGatherRowsAndRowRange(t *testing.T) {
 	rng := newRand()
 	const rows, cols = 30, 17
@@ -417,11 +387,15 @@ func TestGatherRowsAndRowRange(t *testing.T) {
 	require.True(t, all.FromDense(data, rows, cols, 1))
 	w := randSparse(rng, cols, 9, 1)
 
-	t.Run("GatherRows equals FromRows", func(t *testing.T) {
+	t.Run("GatherRows equals compressing the gathered dense rows", func(t *testing.T) {
 		pick := []int{29, 0, 4, 4, 13}
+		gathered := make([]float64, 0, len(pick)*cols)
+		for _, r := range pick {
+			gathered = append(gathered, data[r*cols:(r+1)*cols]...)
+		}
 		var got, want CSR
 		got.GatherRows(&all, pick)
-		require.True(t, want.FromRows(data, cols, pick, 1))
+		require.True(t, want.FromDense(gathered, len(pick), cols, 1))
 		assert.Equal(t, want.RowPtr[:len(pick)+1], got.RowPtr[:len(pick)+1])
 		assert.Equal(t, want.ColIdx[:want.NNZ()], got.ColIdx[:got.NNZ()])
 		assert.Equal(t, want.Val[:want.NNZ()], got.Val[:got.NNZ()])
