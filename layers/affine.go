@@ -87,10 +87,10 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	x2 := x
 	switch {
 	case x.Dims() == 1 && x.Size() == in:
-		a.xView.ViewOf(x, 1, in)
+		a.xView.Wrap(x.Data(), 1, in)
 		x2 = &a.xView
 	case x.Dims() > 2 && x.Size() == x.Shape()[0]*in:
-		a.xView.ViewOf(x, x.Shape()[0], in)
+		a.xView.Wrap(x.Data(), x.Shape()[0], in)
 		x2 = &a.xView
 	case x.Dims() != 2 || x.Shape()[1] != in:
 		panic(fmt.Sprintf("layers: Affine.Forward: input shape %v does not fit W shape %v", x.Shape(), a.W.Shape()))
@@ -110,7 +110,7 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 		out = a.forwardDense(x2)
 	}
 	if x.Dims() == 1 {
-		a.outView.ViewOf(out, outDim)
+		a.outView.Wrap(out.Data(), outDim)
 		return &a.outView
 	}
 	return out
@@ -172,7 +172,7 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	n, outDim := a.n, a.W.Shape()[1]
 	d2 := dout
 	if dout.Dims() == 1 && len(a.xShape) == 1 && dout.Size() == outDim {
-		a.doutView.ViewOf(dout, 1, outDim)
+		a.doutView.Wrap(dout.Data(), 1, outDim)
 		d2 = &a.doutView
 	} else if dout.Dims() != 2 || dout.Shape()[0] != n || dout.Shape()[1] != outDim {
 		panic(fmt.Sprintf("layers: Affine.Backward: dout shape %v does not match output shape [%d %d]", dout.Shape(), n, outDim))
@@ -193,7 +193,7 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	dx := a.dx.Shaped(n, a.W.Shape()[0])
 	dx.MatMulTransB(d2, a.W)
 	if len(a.xShape) == 1 || len(a.xShape) > 2 {
-		a.dxView.ViewOf(dx, a.xShape...)
+		a.dxView.Wrap(dx.Data(), a.xShape...)
 		return &a.dxView
 	}
 	return dx

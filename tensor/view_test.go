@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestViewOf(t *testing.T) {
+func TestWrap(t *testing.T) {
 	a := FromSlice([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
 	tests := []struct {
 		name  string
@@ -21,17 +21,17 @@ func TestViewOf(t *testing.T) {
 	var v Tensor
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v.ViewOf(a, tt.shape...)
+			v.Wrap(a.Data(), tt.shape...)
 			assert.Equal(t, tt.want, v.Shape())
-			assert.Same(t, &a.Data()[0], &v.Data()[0], "shares a's data")
+			assert.Same(t, &a.Data()[0], &v.Data()[0], "shares the data")
 		})
 	}
 	v.Set(10, 0, 0, 1)
-	assert.Equal(t, 10.0, a.At(0, 1), "writes go to a")
+	assert.Equal(t, 10.0, a.At(0, 1), "writes go to the data")
 	assert.Equal(t, []int{2, 3}, a.Shape(), "a keeps its shape")
 
-	assert.Equal(t, 0.0, testing.AllocsPerRun(10, func() { v.ViewOf(a, 3, 2) }), "reuses its shape storage")
-	assert.PanicsWithValue(t, "tensor: ViewOf: cannot view [2 3] as [4 2]", func() { v.ViewOf(a, 4, 2) })
-	assert.PanicsWithValue(t, "tensor: ViewOf: cannot view [2 3] as [4 -1]", func() { v.ViewOf(a, 4, -1) })
-	assert.PanicsWithValue(t, "tensor: ViewOf: bad shape [-2 -3] for shape [2 3]", func() { v.ViewOf(a, -2, -3) })
+	assert.Equal(t, 0.0, testing.AllocsPerRun(10, func() { v.Wrap(a.Data()[:4], 2, 2) }), "reuses its shape storage")
+	assert.PanicsWithValue(t, "tensor: Wrap: 6 elements do not fit shape [4 2]", func() { v.Wrap(a.Data(), 4, 2) })
+	assert.PanicsWithValue(t, "tensor: Wrap: 6 elements do not fit shape [4 -1]", func() { v.Wrap(a.Data(), 4, -1) })
+	assert.PanicsWithValue(t, "tensor: Wrap: bad shape [-2 -3]", func() { v.Wrap(a.Data(), -2, -3) })
 }

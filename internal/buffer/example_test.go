@@ -11,11 +11,14 @@ import (
 func ExampleReusable() {
 	var out buffer.Reusable
 	batch := out.Shaped(100, 50)
+	fmt.Println(batch.Shape())
 	chunk := out.Shaped(1000, 50)
+	fmt.Println(chunk.Shape())
+	first := &chunk.Data()[0]
 	again := out.Shaped(100, 50)
-	fmt.Println(batch.Shape(), chunk.Shape(), again.Shape())
-	fmt.Println(&again.Data()[0] == &chunk.Data()[0])
+	fmt.Println(again.Shape(), &again.Data()[0] == first, again == batch)
 	// Output:
-	// [100 50] [1000 50] [100 50]
-	// true
+	// [100 50]
+	// [1000 50]
+	// [100 50] true true
 }
