@@ -1,7 +1,9 @@
 package numlearn
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -84,4 +86,37 @@ func BenchmarkAccuracy(b *testing.B) {
 			net.Accuracy(x, t)
 		}
 	})
+}
+
+// BenchmarkPredictor measures predictions per second from one shared
+// Predictor of the book's 784-50-10 net, for single images and batches of
+// 100, with 1, 2 and 16 goroutines asking at once.
+func BenchmarkPredictor(b *testing.B) {
+	x, _ := benchData(100)
+	p := NewTwoLayerNet(784, 50, 10, newRand(56)).NewPredictor()
+	for _, size := range []int{1, 100} {
+		input := x.Slice(0, size)
+		for _, goroutines := range []int{1, 2, 16} {
+			b.Run(fmt.Sprintf("batch=%d/goroutines=%d", size, goroutines), func(b *testing.B) {
+				b.ReportAllocs()
+				predict := func(dst *tensor.Tensor) { p.Predict(dst, input) }
+				var dst tensor.Tensor
+				predict(&dst)
+				if goroutines == 1 {
+					for b.Loop() {
+						predict(&dst)
+					}
+				} else {
+					b.SetParallelism(max(goroutines/runtime.GOMAXPROCS(0), 1))
+					b.RunParallel(func(pb *testing.PB) {
+						var dst tensor.Tensor
+						for pb.Next() {
+							predict(&dst)
+						}
+					})
+				}
+				b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "predictions/s")
+			})
+		}
+	}
 }

@@ -2,16 +2,17 @@
 // Network, the neural network of the book Deep Learning from Scratch
 // (chapters 4–6): forward pass, loss, backpropagation, a gradient check
 // against central differences, mini-batch training with any optimizer
-// from package grad, and saving the parameters in numpy's .npz format.
+// from package grad, predictions from many goroutines at once, and saving
+// the parameters in numpy's .npz format.
 //
 // # Overview
 //
 //	train, test, _ := mnist.Load(dir)
 //	net := numlearn.NewTwoLayerNet(784, 50, 10, rand.New(rand.NewPCG(1, 2)))
 //	hist, err := net.Train(ctx, train.Images, train.OneHot(), numlearn.TrainConfig{
-//		Iterations: 10000,                   // the book's settings …
+//		Iterations: 10000,                   // the book's settings
 //		BatchSize:  100,
-//		Optimizer:  &grad.SGD{LR: 0.1},      // … are also the defaults
+//		Optimizer:  &grad.SGD{LR: 0.1},
 //		TestX:      test.Images, TestT: test.OneHot(),
 //	})
 //	fmt.Println(net.Accuracy(test.Images, test.OneHot())) // about 0.97
@@ -23,31 +24,50 @@
 //
 // NewTwoLayerNet is the book's TwoLayerNet (Affine → ReLU → Affine, weights
 // 0.01·N(0, 1), zero biases); NewMultiLayerNet builds any depth with ReLU,
-// Sigmoid or Tanh between the Affine layers and Std, Xavier or He
-// initialisation; NewNetwork takes any Layer values, including your own.
-// Every network ends in softmax with cross-entropy loss.
+// Sigmoid or Tanh between the Affine layers, Std, Xavier or He
+// initialisation and any head (MultiLayerConfig); NewNetwork takes any
+// layers, including your own (see layers' contract), and ends them in
+// softmax with cross-entropy; NewNetworkWithHead ends them in the head you
+// give: layers.IdentityWithLoss for regression, layers.SigmoidWithLoss for
+// binary labels, or one of your own.
+//
+// A network uses its layers only through the layer contract of package
+// layers, so a layer of your own — with parameters or without — trains,
+// clones, gradient-checks, saves and loads exactly as Affine does.
+//
+// # Modes
+//
+// Predict, Output, Loss, Accuracy and the evaluations during training run
+// the layers in inference mode; Gradient, NumericalGradient and the
+// training steps in training mode (layers.Moder). Today's layers compute
+// the same either way; Dropout and batch normalisation do not.
 //
 // # Shapes
 //
 // Inputs are (n, features) — or (n, d₁, d₂, …), which the first Affine
-// layer flattens — and targets are one-hot (n, classes). Predict returns
-// scores (n, classes) before softmax. Params and Gradient list W1, b1, W2,
-// b2, … in layer order, as ParamNames names them.
+// layer flattens — and targets have the shape of the scores: one-hot
+// (n, classes) for the default head. Predict returns the scores before the
+// head, Output the head's prediction (probabilities for classifiers),
+// Classes the predicted classes. Params and Gradient list W1, b1, W2, b2, …
+// in layer order, as ParamNames names them.
 //
 // # Errors
 //
-// Shape mismatches are programmer errors and panic. Train returns an error
-// for bad configuration or data, for a cancelled context, and when the loss
-// becomes NaN or infinite (ErrNonFinite), restoring the last good
-// parameters rather than leaving NaN in the network. Load returns an error
-// wrapping ErrFormat for a damaged file and ErrMismatch for another
-// network's file, and leaves the network unchanged.
+// Shape mismatches in calls are programmer errors and panic. Train returns
+// an error for data or configuration it cannot use (ErrConfig: the shapes
+// of the data against the network are checked before the first step), for
+// a cancelled context, and when the loss or the parameters become NaN or
+// infinite (ErrDiverged), restoring the last good parameters rather than
+// leaving NaN in the network. Load returns an error wrapping ErrFormat for
+// a damaged file and ErrMismatch for another network's file, and leaves
+// the network unchanged.
 //
 // # Concurrency
 //
 // A Network is not safe for concurrent use: its layers keep the values of
-// the last forward pass and reuse their buffers. Clone makes an
-// independent copy cheaply (it copies the parameters, nothing else), so
-// each goroutine can predict with its own. NumericalGradient does this to
-// use every core.
+// the last forward pass and reuse their buffers. A Predictor
+// (NewPredictor) serves predictions to any number of goroutines, with a
+// pool of workspaces that allocates nothing per call once warm; Clone
+// makes an independent copy for other work. NumericalGradient uses clones
+// to spread its work over every core.
 package numlearn

@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -89,4 +91,64 @@ func ExampleNetwork_Save() {
 	// Output:
 	// true
 	// numlearn: load: parameters do not match the network: "W1" has shape [4 3] in the file, [4 7] in the network
+}
+
+// A regression network: the identity head with mean squared error. Here
+// one Affine layer fits y = 2x + 1 exactly.
+func ExampleNewNetworkWithHead() {
+	x := tensor.FromSlice([]float64{-1, 0, 1, 2}, 4, 1)
+	y := tensor.FromSlice([]float64{-1, 1, 3, 5}, 4, 1)
+	net := numlearn.NewNetworkWithHead(&layers.IdentityWithLoss{},
+		layers.NewAffine(tensor.New(1, 1), tensor.New(1)))
+	_, err := net.Train(context.Background(), x, y, numlearn.TrainConfig{
+		Iterations: 2000, BatchSize: 4, Optimizer: &grad.SGD{LR: 0.1}, EvalEvery: -1,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("w %.4f, b %.4f, loss below 1e-12: %v\n", net.Params()[0].Data()[0], net.Params()[1].Data()[0], net.Loss(x, y) < 1e-12)
+	var out tensor.Tensor
+	net.Output(&out, tensor.FromSlice([]float64{10}, 1, 1))
+	fmt.Printf("prediction for 10: %.4f\n", out.Data()[0])
+	// Output:
+	// w 2.0000, b 1.0000, loss below 1e-12: true
+	// prediction for 10: 21.0000
+}
+
+// A Predictor answers from many goroutines at once; each call writes into
+// the caller's own destination.
+func ExampleNetwork_NewPredictor() {
+	// W = I, b = 0: the predicted class is the position of the largest input.
+	net := numlearn.NewNetwork(layers.NewAffine(tensor.FromRows([][]float64{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}), tensor.New(3)))
+	p := net.NewPredictor()
+	inputs := [][]float64{{3, 1, 2}, {0, 5, 1}, {1, 1, 9}}
+	classes := make([]int, len(inputs))
+	var wg sync.WaitGroup
+	for i, in := range inputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			classes[i] = p.Class(tensor.FromSlice(in))
+		}()
+	}
+	wg.Wait()
+	fmt.Println(classes)
+
+	var probs tensor.Tensor
+	p.Output(&probs, tensor.FromSlice([]float64{0, 0, 0}))
+	fmt.Printf("%.4f\n", probs.Data())
+	// Output:
+	// [0 1 2]
+	// [0.3333 0.3333 0.3333]
+}
+
+func ExampleNetwork_Classes() {
+	net := numlearn.NewNetwork(layers.NewAffine(tensor.FromRows([][]float64{{1, 0}, {0, 1}}), tensor.New(2)))
+	x := tensor.FromRows([][]float64{{1, 2}, {4, 3}, {0, 1}})
+	fmt.Println(net.Classes(nil, x))
+	fmt.Println(net.Class(tensor.FromSlice([]float64{7, 1})))
+	// Output:
+	// [1 0 1]
+	// 0
 }

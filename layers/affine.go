@@ -16,8 +16,8 @@ import (
 // single sample. Backward fills DW and DB and returns dx in the shape of the
 // last input.
 //
-// When at most SparseMaxDensity of the input's entries are nonzero (MNIST
-// images have about 19 %), Forward keeps the input in compressed-row form
+// When at most 30 % of the input's entries are nonzero (MNIST images have
+// about 19 %), Forward keeps the input in compressed-row form
 // and multiplies only its nonzeros, and Backward computes DW = xᵀ·dout from
 // the same form; the results equal the dense products up to rounding. See
 // the package's Performance section.
@@ -57,17 +57,17 @@ type Affine struct {
 	skipChecks int
 }
 
-// SparseMaxDensity is the largest fraction of nonzero entries in an input
+// maxSparseDensity is the largest fraction of nonzero entries in an input
 // batch for which Affine uses its sparse path. Measured on a 784-50 layer
-// with batches of 100 and chunks of 10,000 (see layers' benchmarks), the
+// with batches of 100 and chunks of 10,000 (BenchmarkAffineDensity), the
 // sparse path is faster than the dense one up to about this density, and
 // the test for it stops early on a denser batch, so it costs a dense input
 // only a few percent of the product.
-const SparseMaxDensity = 0.3
+const maxSparseDensity = 0.3
 
 // sparseMaxDensity is the threshold in use; benchmarks set it below 0 to
 // measure the dense path.
-var sparseMaxDensity = SparseMaxDensity
+var sparseMaxDensity = maxSparseDensity
 
 // NewAffine returns an Affine layer that uses w (in, out) and b (out)
 // themselves, not copies, as its parameters, with zeroed gradients of the

@@ -67,7 +67,7 @@ func BenchmarkAffineFirstLayer(b *testing.B) {
 
 // BenchmarkAffineDensity runs the forward and backward of a 100×784×50
 // layer at several input densities, by both paths: where they cross is
-// where SparseMaxDensity belongs.
+// where maxSparseDensity belongs.
 func BenchmarkAffineDensity(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, density := range []float64{0.1, 0.2, 0.3, 0.4, 0.5} {

@@ -1,8 +1,10 @@
-// Package layers provides the building blocks of the book's chapter 5
-// networks, each with a Forward pass and the Backward pass that
-// backpropagates through it: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, and SoftmaxWithLoss, the output layer that joins
-// softmax and cross-entropy.
+// Package layers provides the building blocks of the book's networks and
+// the contract they share: Affine (y = x·W + b), the activations ReLU,
+// Sigmoid and Tanh, and the heads that end a network — SoftmaxWithLoss
+// (classes, cross-entropy), SigmoidWithLoss (binary labels, binary
+// cross-entropy) and IdentityWithLoss (regression, mean squared error) —
+// each with a Forward pass and the Backward pass that backpropagates
+// through it, side by side.
 //
 // # Overview
 //
@@ -19,12 +21,37 @@
 // The numlearn package composes layers into a Network and does this loop
 // for you.
 //
+// # The layer contract
+//
+// A Layer is anything with Forward(x) and Backward(dout); a Head is a
+// network's last step, with Forward(x, t) returning the loss. What else a
+// layer can do it says by implementing small optional interfaces, each
+// named for one capability:
+//
+//   - Learnable: it has parameters and their gradients (Affine).
+//   - Named: it names its parameters for saved models (Affine: W, b).
+//   - Cloner: it can be copied for another goroutine (every layer here).
+//   - Moder: it computes differently in training and in inference
+//     (SetMode; layers start in Training mode).
+//   - InputGradSkipper: it can leave ∂L/∂input out of Backward, as a
+//     network's first layer may (Affine).
+//   - RowForwarder: it reads a batch as rows of a whole data set
+//     (Affine; see Performance).
+//   - Classifier: a head whose predictions are classes (SoftmaxWithLoss,
+//     SigmoidWithLoss), for which accuracy means something.
+//
+// numlearn's Network asks for these and nothing else: it never names a
+// concrete layer type, so a layer of your own with the same methods is
+// trained, cloned, gradient-checked, saved and loaded exactly as Affine is.
+//
 // # Shapes
 //
 // Activations work element-wise on any shape. Affine takes (n, in), or
 // (n, d₁, …) with d₁·… = in (it flattens, and gives dx back in the input's
 // shape), or one sample (in). SoftmaxWithLoss takes scores (n, classes) or
 // (classes) with one-hot targets of the same shape, or class indices.
+// SigmoidWithLoss and IdentityWithLoss take scores and targets of one
+// shape, any shape: one binary label or value per element.
 //
 // # Ownership
 //
@@ -33,33 +60,36 @@
 // once warm. Clone a result to keep it. A layer remembers what Backward
 // needs from its last Forward (its input or output), so call them in
 // pairs, and do not use one layer from two goroutines at once; Clone gives
-// an independent copy.
+// an independent copy. A head's Predict, Classes and TargetClasses do not
+// touch its state, so one head may serve several goroutines.
 //
 // # Performance
 //
-// Affine looks at each input batch: when at most SparseMaxDensity (30 %)
-// of its entries are nonzero, as for MNIST images (19 %), Forward stores it
-// in compressed-row form and multiplies only the nonzeros, fused with the
-// bias, and Backward computes ∂L/∂W = xᵀ·dout from the same form; dx =
-// dout·Wᵀ, when wanted, is dense either way. On amd64 the sparse kernels
-// are AVX-512 or AVX2+FMA assembly (plain Go elsewhere or with the purego
-// build tag). The check stops reading a batch as soon as it has seen too
-// many nonzeros, so a dense batch pays for only a part of one pass over
-// it. The results equal the dense products up to rounding (the sums are
-// taken in another order); weights or a dout holding NaN or ±Inf take the
-// dense path, so that 0·Inf terms give NaN exactly where a dense product
-// gives it. Storage is kept between calls, so training still allocates
-// nothing once warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity
-// compare the two paths. After a batch turns out too dense (a hidden
-// layer's input, about half zeros after ReLU), the next 64 are taken dense
-// without looking.
+// Affine looks at each input batch: when at most 30 % of its entries are
+// nonzero, as for MNIST images (19 %), Forward stores it in compressed-row
+// form and multiplies only the nonzeros, fused with the bias, and Backward
+// computes ∂L/∂W = xᵀ·dout from the same form; dx = dout·Wᵀ, when wanted,
+// is dense either way. On amd64 the sparse kernels are AVX-512 or AVX2+FMA
+// assembly (plain Go elsewhere or with the purego build tag). The check
+// stops reading a batch as soon as it has seen too many nonzeros, so a
+// dense batch pays for only a part of one pass over it. The results equal
+// the dense products up to rounding (the sums are taken in another
+// order); weights or a dout holding NaN or ±Inf take the dense path, so
+// that 0·Inf terms give NaN exactly where a dense product gives it.
+// Storage is kept between calls, so training still allocates nothing once
+// warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity compare the
+// two paths. After a batch turns out too dense (a hidden layer's input,
+// about half zeros after ReLU), the next 64 are taken dense without
+// looking.
 //
 // A training loop reads its mini-batches from rows scattered over the
-// whole data set. ForwardRows takes such a batch as row indices and
-// compresses it straight from the data, with no gathered copy; Prepare
-// goes further and compresses a sparse data set once, after which
-// ForwardPrepared copies only a batch's nonzeros and ForwardPreparedRange
-// reads an evaluation chunk in place. numlearn's Network.Train does this.
+// whole data set. Affine's ForwardRows takes such a batch as row indices:
+// the first time it sees a sparse data set it compresses it once, and
+// keeps that copy (for the last two data sets, a training and a test set),
+// after which a mini-batch copies only its nonzeros and a run of
+// consecutive rows (an evaluation chunk) is read in place. numlearn's
+// Network.Train reads its data this way, and releases the copies when it
+// returns.
 //
 // # Errors
 //

@@ -42,3 +42,33 @@ func ExampleSoftmaxWithLoss() {
 	// 0.6931
 	// [[-0.5  0.5]]
 }
+
+// A regression head: the loss is the mean squared error, the prediction
+// the scores themselves.
+func ExampleIdentityWithLoss() {
+	var h layers.IdentityWithLoss
+	x := tensor.FromSlice([]float64{2, 0}, 2, 1)
+	t := tensor.FromSlice([]float64{1, 2}, 2, 1)
+	fmt.Printf("%.4f\n", h.Forward(x, t)) // ((2−1)² + (0−2)²)/2
+	fmt.Println(h.Backward())             // 2·(x − t)/2
+	// Output:
+	// 2.5000
+	// [[ 1.]
+	//  [-2.]]
+}
+
+// A binary head: σ(score) is the probability of label 1.
+func ExampleSigmoidWithLoss() {
+	var h layers.SigmoidWithLoss
+	x := tensor.FromSlice([]float64{0, 3, -3})
+	t := tensor.FromSlice([]float64{1, 1, 0})
+	fmt.Printf("%.4f\n", h.Forward(x, t))
+	var p tensor.Tensor
+	h.Predict(&p, x)
+	fmt.Printf("%.4f %.4f %.4f\n", p.Data()[0], p.Data()[1], p.Data()[2])
+	fmt.Println(h.Classes(nil, x))
+	// Output:
+	// 0.2634
+	// 0.5000 0.9526 0.0474
+	// [0 1 0]
+}

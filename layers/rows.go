@@ -31,7 +31,7 @@ func (s *dataSet) matches(data *tensor.Tensor) bool {
 // Forward. The matching Backward returns dx of shape (len(rows), in).
 //
 // The first call with a data set looks at its density: when it is sparse
-// (see SparseMaxDensity) the layer compresses it once and keeps that
+// (at most 30 % of its entries nonzero) the layer compresses it once and keeps that
 // copy, so that a mini-batch then copies only its nonzeros and a run of
 // consecutive rows is read in place. It keeps the copies of the last two
 // data sets it was given (a training set and a test set), so data must not

@@ -25,7 +25,7 @@ func sparseBatch(rng *rand.Rand, density float64, n, in int) *tensor.Tensor {
 
 // TestAffineSparseMatchesDense checks the sparse path against the dense
 // formulas y = x·W + b and ∂L/∂W = xᵀ·dout, computed with tensor's
-// products, for densities on both sides of SparseMaxDensity.
+// products, for densities on both sides of maxSparseDensity.
 func TestAffineSparseMatchesDense(t *testing.T) {
 	rng := newRand()
 	for _, tc := range []struct {
@@ -52,7 +52,7 @@ func TestAffineSparseMatchesDense(t *testing.T) {
 					nnz++
 				}
 			}
-			assert.Equal(t, float64(nnz) <= SparseMaxDensity*float64(x.Size()), a.sparse, "path taken")
+			assert.Equal(t, float64(nnz) <= maxSparseDensity*float64(x.Size()), a.sparse, "path taken")
 
 			var wantY, wantDW tensor.Tensor
 			wantY.MatMul(x, a.W)

@@ -1,5 +1,5 @@
 // Command compare times numlearn against numpy on the book's MNIST
-// training run, on this machine, and prints the ratio.
+// training run, on the machine it runs on, and prints the ratio.
 //
 //	go run ./bench/compare            # 3 rounds of the full run (~5 minutes)
 //	go run ./bench/compare -quick     # 1 round of 500 steps: a smoke test
@@ -23,8 +23,8 @@
 // timings jump between two levels, so each round runs every configuration
 // once, interleaved, and the table shows each configuration's best round
 // (smallest train + evaluation time), with every round's total below it.
-// The ratio compared with the target of issue 7 is numlearn pure Go's best
-// total over numpy lean's best total.
+// The ratio compared with numlearn's goal (at most 0.5) is numlearn pure
+// Go's best total over numpy lean's best total.
 //
 // Some processors' environments set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
 // which slow a current numpy; the command removes both from the

@@ -18,7 +18,8 @@ const (
 	targetName    = "numlearn pure Go"
 )
 
-// Targets of issue 7 for the full run.
+// numlearn's goals for the full run: at most half numpy's time, and at
+// least the book's test accuracy.
 const (
 	targetRatio    = 0.5
 	targetAccuracy = 0.965
@@ -98,7 +99,7 @@ type outcome struct {
 
 // writeReport prints each configuration's best run, its total relative to
 // the ref configuration's best, every round's total, and the ratio of
-// target over ref against issue 7's targets.
+// target over ref against numlearn's goals (targetRatio, targetAccuracy).
 func writeReport(w io.Writer, rows []outcome, ref, target string) error {
 	refBest, ok := bestOf(rows, ref)
 	if !ok || refBest.total() <= 0 {

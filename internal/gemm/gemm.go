@@ -23,11 +23,12 @@ const (
 	// least, when the rows allow.
 	itemsPerThread = 4
 	// parallelFlops is the size of product (2·m·n·k) below which sharing
-	// the work among cores costs more than it saves. Measured on a shared
-	// 2-core VM, products of a training batch of 100 (about 8·10⁶
-	// operations, 150 µs on one core) ran slower on two cores than on one:
-	// waking a helper and waiting for its last item cost more than its
-	// half of the work. Products from about 1.7·10⁷ operations up share.
+	// the work among cores costs more than it saves. Products of a
+	// training batch of 100 (about 8·10⁶ operations, 150 µs on one core)
+	// ran slower on two cores than on one (`go test -bench Gemm` in this
+	// package with -cpu 1,2): waking a helper and waiting for its last item
+	// cost more than its half of the work. Products from about 1.7·10⁷
+	// operations up share.
 	parallelFlops = 1 << 24
 )
 

@@ -51,9 +51,9 @@ const (
 	// parallelWork is the number of floating-point operations below which
 	// a product runs on the calling goroutine alone. A training batch of
 	// 100 MNIST images through a 784-50 layer (1.5 Mflop, about 80 µs on
-	// one core) stays below it: measured on a 2-vCPU VM shared with other
-	// jobs, waiting for a second core cost more than it saved; a
-	// 10,000-image evaluation chunk (150 Mflop) is shared.
+	// one core) stays below it: on two cores, waiting for the second cost
+	// more than it saved (BenchmarkMul in this package, GOMAXPROCS 1 and
+	// 2); a 10,000-image evaluation chunk (150 Mflop) is shared.
 	parallelWork = 1 << 22
 	// chunksPerProc splits the rows finer than one piece per core, so that
 	// a core slowed by another process does not hold up the rest.
