@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -224,8 +225,50 @@ func TestPanics(t *testing.T) {
 		{"ldc too small", func() { Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 1) }},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { require.Panics(t, tc.fn) })
+		t.Run(tc.name, func(t *testing.T) { requireGemmPanic(t, tc.fn) })
 	}
+}
+
+// TestPanicsOnHugeStrides gives leading dimensions so large that the
+// extent of a matrix, (rows−1)·ld + cols, exceeds the int range: the check
+// must see a matrix that no slice can hold, not a wrapped-around small one.
+func TestPanicsOnHugeStrides(t *testing.T) {
+	// 15·ld = 2⁶⁴ − 1 wraps around to −1: the extent of a 16-row matrix
+	// would look like cols − 1.
+	const wraps = (1<<64 - 1) / 15
+	a, b, c := make([]float64, 16*8), make([]float64, 8*8), make([]float64, 16*8)
+	cases := []struct {
+		name string
+		fn   func(kern *kernel)
+	}{
+		{"ldc wraps", func(kern *kernel) { gemmWith(kern, false, false, 16, 8, 8, 1, a, 8, b, 8, 0, c, wraps) }},
+		{"lda wraps", func(kern *kernel) { gemmWith(kern, false, false, 16, 8, 8, 1, a, wraps, b, 8, 0, c, 8) }},
+		{"ldb wraps", func(kern *kernel) { gemmWith(kern, false, true, 16, 16, 8, 1, a, 8, b, wraps, 0, c, 16) }},
+		{"lda half of MaxInt", func(kern *kernel) { gemmWith(kern, false, false, 3, 2, 2, 1, a, math.MaxInt/2, b, 2, 0, c, 2) }},
+		{"ldc MaxInt", func(kern *kernel) { gemmWith(kern, false, false, 2, 2, 2, 1, a, 2, b, 2, 0, c, math.MaxInt) }},
+	}
+	for _, tc := range cases {
+		for _, kern := range kernelChoice() {
+			t.Run(tc.name+"/kernel="+kern.name, func(t *testing.T) {
+				requireGemmPanic(t, func() { tc.fn(&kern) })
+			})
+		}
+	}
+}
+
+// requireGemmPanic checks that fn panics with the package's own message,
+// not a runtime error from deeper down.
+func requireGemmPanic(t *testing.T, fn func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		require.NotNil(t, r, "no panic")
+		msg, ok := r.(string)
+		require.True(t, ok, "panic value %v (%T) is not the package's message", r, r)
+		require.True(t, strings.HasPrefix(msg, "gemm: "), "panic %q", msg)
+	}()
+	fn()
 }
 
 // TestSmallByHand checks a 2×3·3×2 product worked out by hand.
