@@ -69,6 +69,10 @@
 //   - the environment variable NUMLEARN_GEMM=gonum, read once, on the
 //     first product.
 //
+// Both built-in engines sum every term of the product's definition, so a
+// NaN or an infinity in an operand reaches the result in the same places
+// whichever of them runs (0·NaN is NaN).
+//
 // With cgo and OpenBLAS installed (Debian: libopenblas-dev), the build tag
 // openblas routes every product through OpenBLAS instead, by way of
 // gonum.org/v1/netlib. The default build needs no cgo.

@@ -271,6 +271,62 @@ func requireGemmPanic(t *testing.T, fn func()) {
 	fn()
 }
 
+// TestNonFinitePropagates checks that every term of the definition is
+// summed, including 0·NaN and 0·Inf (both NaN under IEEE 754): a kernel
+// that skipped zero elements of A would return 0 where the definition
+// gives NaN.
+func TestNonFinitePropagates(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	cases := []struct {
+		name string
+		bad  float64 // stored in row 0 of op(B), where A's column 0 is zero
+	}{{"NaN", nan}, {"+Inf", inf}, {"-Inf", -inf}}
+	for _, kern := range kernelChoice() {
+		for _, tr := range transposes {
+			for _, tc := range cases {
+				t.Run(fmt.Sprintf("kernel=%s/trans=%s/value=%s", kern.name, tr.name, tc.name), func(t *testing.T) {
+					for _, s := range [][3]int{{2, 2, 2}, {17, 9, 3}, {40, 33, 300}} {
+						m, n, k := s[0], s[1], s[2]
+						// op(A) is zero in column 0 and 1 elsewhere; op(B) holds
+						// bad at (0, 0) and 1 elsewhere. So c[i][0] = 0·bad + (k−1)
+						// = NaN for every i, and c[i][j] = k−1 for j > 0.
+						a := make([]float64, m*k)
+						b := make([]float64, k*n)
+						for i := range m {
+							for p := 1; p < k; p++ {
+								if tr.transA {
+									a[p*m+i] = 1
+								} else {
+									a[i*k+p] = 1
+								}
+							}
+						}
+						for i := range b {
+							b[i] = 1
+						}
+						b[0] = tc.bad
+						lda, ldb := k, n
+						if tr.transA {
+							lda = m
+						}
+						if tr.transB {
+							ldb = k
+						}
+						c := make([]float64, m*n)
+						gemmWith(&kern, tr.transA, tr.transB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+						for i := range m {
+							require.True(t, math.IsNaN(c[i*n]), "m=%d n=%d k=%d: c[%d][0] = %v, want NaN", m, n, k, i, c[i*n])
+							for j := 1; j < n; j++ {
+								require.Equal(t, float64(k-1), c[i*n+j], "m=%d n=%d k=%d: c[%d][%d]", m, n, k, i, j)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
 // TestSmallByHand checks a 2×3·3×2 product worked out by hand.
 func TestSmallByHand(t *testing.T) {
 	const tol = 1e-15
