@@ -30,7 +30,9 @@
 // tensor (the zero value, or one after Reset) is sized by the call; a
 // non-empty receiver must already have the result's shape, or the call
 // panics. Keeping destinations from one step to the next is what makes a
-// training step free of allocations.
+// training step free of allocations. An empty tensor has no shape, so it
+// is never a valid argument: every operation given one (or nil) as an
+// input panics.
 //
 // # Broadcasting
 //

@@ -37,6 +37,8 @@ func (t *Tensor) Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta flo
 }
 
 func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tensor, beta float64) {
+	checkOperand(op, a)
+	checkOperand(op, b)
 	if len(a.shape) != 2 || len(b.shape) != 2 {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not both 2-D", op, a.shape, b.shape))
 	}

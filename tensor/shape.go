@@ -57,6 +57,18 @@ func dimsProduct(op string, dims, whole []int) int {
 	return n
 }
 
+// checkOperand panics unless a can be an input of op: a nil pointer or the
+// zero value (an empty tensor, which has no shape) can only be a
+// destination.
+func checkOperand(op string, a *Tensor) {
+	if a == nil {
+		panic(fmt.Sprintf("tensor: %s: operand is nil", op))
+	}
+	if a.IsEmpty() {
+		panic(fmt.Sprintf("tensor: %s: operand is an empty tensor (the zero value), which has no shape", op))
+	}
+}
+
 // prepare makes t ready to receive a result of the given shape: an empty t
 // is allocated, a t of another shape is a programmer error.
 func (t *Tensor) prepare(op string, shape []int) {

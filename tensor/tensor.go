@@ -112,6 +112,9 @@ func (t *Tensor) At(idx ...int) float64 { return t.data[t.offset("At", idx)] }
 func (t *Tensor) Set(v float64, idx ...int) { t.data[t.offset("Set", idx)] = v }
 
 func (t *Tensor) offset(op string, idx []int) int {
+	if t.IsEmpty() {
+		panic(fmt.Sprintf("tensor: %s: empty tensor (the zero value) has no elements", op))
+	}
 	if len(idx) != len(t.shape) {
 		panic(fmt.Sprintf("tensor: %s: %d indices for shape %v", op, len(idx), t.shape))
 	}
@@ -196,6 +199,7 @@ func (t *Tensor) Slice(from, to int) *Tensor {
 // panics if a is a scalar, a row is out of range or t has the wrong shape;
 // t must not share data with a.
 func (t *Tensor) TakeRows(a *Tensor, rows []int) {
+	checkOperand("TakeRows", a)
 	if len(a.shape) == 0 {
 		panic(fmt.Sprintf("tensor: TakeRows: shape %v has no rows", a.shape))
 	}
@@ -231,6 +235,7 @@ func (t *Tensor) Clone() *Tensor {
 // CopyFrom copies a's elements into t. An empty t takes a's shape;
 // otherwise CopyFrom panics if the shapes differ.
 func (t *Tensor) CopyFrom(a *Tensor) {
+	checkOperand("CopyFrom", a)
 	t.prepare("CopyFrom", a.shape)
 	copy(t.data, a.data)
 }
