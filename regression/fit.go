@@ -19,6 +19,10 @@ const (
 	divergeRises = 100
 )
 
+// historyPrealloc is how many costs Fit makes room for at the start; a
+// longer history grows as the steps are made.
+const historyPrealloc = 1 << 12
+
 // Config holds the settings of Fit. LearningRate must be set; every other
 // zero field means the plain full-batch descent of the lectures.
 type Config struct {
@@ -27,7 +31,9 @@ type Config struct {
 	LearningRate float64
 
 	// Steps is the number of updates. Zero makes Fit a no-op; negative is
-	// an error.
+	// an error. Any positive count is valid, up to math.MaxInt: the cost
+	// history grows with the steps made, so a large count with Tolerance
+	// or a Callback to stop the fit costs only the steps it runs.
 	Steps int
 
 	// Tolerance, if positive, stops the fit early once the descent has
@@ -187,7 +193,7 @@ func (f *fitter) run() ([]float64, error) {
 		f.full.r = r // reuse the buffer for every step
 	}
 
-	costs := make([]float64, 0, cfg.Steps)
+	costs := make([]float64, 0, min(cfg.Steps, historyPrealloc))
 	rises := 0
 	prevEpoch, epochSum, epochSteps := math.NaN(), 0.0, 0
 	for step := range cfg.Steps {

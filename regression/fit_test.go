@@ -495,3 +495,45 @@ func firstNonFiniteIn(ts ...*tensor.Tensor) int {
 	}
 	return -1
 }
+
+// TestFitHugeSteps checks that a step count far beyond what a history
+// could hold is no problem when the fit stops early: the history grows
+// with the steps made, not with the steps asked for.
+func TestFitHugeSteps(t *testing.T) {
+	stopAt3 := func(step int, _ float64, _, _ *tensor.Tensor) error {
+		if step == 3 {
+			return regression.Stop
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		cfg  regression.Config
+	}{
+		{"MaxInt, callback stops", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3}},
+		{"2^40, callback stops", regression.Config{LearningRate: 0.1, Steps: 1 << 40, Callback: stopAt3}},
+		{"MaxInt, mini-batch, callback stops", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3,
+			BatchSize: 2, Rand: rand.New(rand.NewPCG(1, 2))}},
+		{"MaxInt, batch size MaxInt", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3,
+			BatchSize: math.MaxInt}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, y := lectureData()
+			m := model(2, 1)
+			var costs []float64
+			var err error
+			allocs := testing.AllocsPerRun(1, func() { costs, err = m.Fit(x, y, tt.cfg) })
+			require.NoError(t, err)
+			assert.Len(t, costs, 3, "the updates before step 3")
+			assert.Less(t, allocs, 100.0)
+		})
+	}
+	// With full batches the first cost is 29/3 (see TestFitStepsWorkedByHand),
+	// and a tolerance ends the fit long before MaxInt steps.
+	x, y := lectureData()
+	costs, err := model(2, 1).Fit(x, y, regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Tolerance: 1e-9})
+	require.NoError(t, err)
+	assert.InDelta(t, 29.0/3, costs[0], 1e-12)
+	assert.Less(t, len(costs), 100000)
+}
