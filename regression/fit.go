@@ -95,7 +95,8 @@ func (cfg *Config) check(rows int) error {
 //
 // Fit checks its input first and returns, without touching the model, an
 // error wrapping ErrShape, ErrEmpty or ErrNonFinite for data the model
-// cannot use (see Check), or ErrConfig for a bad Config.
+// cannot use (see Check; a nil model, W, x or y is an ErrShape), or
+// ErrConfig for a bad Config.
 //
 // The fit counts as diverged at a step whose cost is NaN or infinite,
 // whose cost exceeds 10⁶ times the starting cost (for mini-batches, times
@@ -111,7 +112,7 @@ func (cfg *Config) check(rows int) error {
 // *DivergedError (matching ErrDiverged) that names the step and holds
 // their cost as LastCost.
 func (m *Linear) Fit(x, y *tensor.Tensor, cfg Config) ([]float64, error) {
-	yv, err := m.check(x, y)
+	yv, err := m.checkXY(x, y)
 	if err != nil {
 		return nil, err
 	}
