@@ -266,13 +266,13 @@ func TestDownloadNoSource(t *testing.T) {
 
 func TestDefaultDir(t *testing.T) {
 	t.Run("env", func(t *testing.T) {
-		t.Setenv(mnist.DirEnv, "/data/mnist")
+		t.Setenv("NUMLEARN_MNIST_DIR", "/data/mnist")
 		dir, err := mnist.DefaultDir()
 		require.NoError(t, err)
 		assert.Equal(t, "/data/mnist", dir)
 	})
 	t.Run("cache", func(t *testing.T) {
-		t.Setenv(mnist.DirEnv, "")
+		t.Setenv("NUMLEARN_MNIST_DIR", "")
 		cache, err := os.UserCacheDir()
 		require.NoError(t, err)
 		dir, err := mnist.DefaultDir()

@@ -26,8 +26,8 @@ const (
 // trailer — but only as data arrives (see readData), so a short file that
 // claims a huge count costs little.
 const (
-	MaxCount = 1 << 24 // items in one file (MNIST has 60,000)
-	MaxSide  = 1 << 12 // rows or columns of one image (MNIST has 28)
+	maxCount = 1 << 24 // items in one file (MNIST has 60,000)
+	maxSide  = 1 << 12 // rows or columns of one image (MNIST has 28)
 )
 
 // firstChunk is the most a reader allocates before data has arrived.
@@ -103,11 +103,11 @@ func readImages(r io.Reader, file string, normalise bool) (idxImages, error) {
 		return idxImages{}, err
 	}
 	n, rows, cols := dims[0], dims[1], dims[2]
-	if n > MaxCount {
-		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d images, more than %d", n, MaxCount), Err: ErrSize}
+	if n > maxCount {
+		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d images, more than %d", n, maxCount), Err: ErrSize}
 	}
-	if rows < 1 || cols < 1 || rows > MaxSide || cols > MaxSide {
-		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d×%d images, want sides in 1…%d", rows, cols, MaxSide), Err: ErrSize}
+	if rows < 1 || cols < 1 || rows > maxSide || cols > maxSide {
+		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d×%d images, want sides in 1…%d", rows, cols, maxSide), Err: ErrSize}
 	}
 	total := n * rows * cols
 	var conv *converter
@@ -144,8 +144,8 @@ func readLabels(r io.Reader, file string) ([]int, error) {
 		return nil, err
 	}
 	n := dims[0]
-	if n > MaxCount {
-		return nil, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d labels, more than %d", n, MaxCount), Err: ErrSize}
+	if n > maxCount {
+		return nil, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d labels, more than %d", n, maxCount), Err: ErrSize}
 	}
 	raw, err := readData(src, file, n, 1, "labels", nil)
 	if err != nil {
