@@ -3,11 +3,13 @@ package npz
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -203,6 +205,20 @@ func FuzzRead(f *testing.F) {
 			}
 			return
 		}
+		// Open and ReadInto agree with Read on a valid file.
+		entries, err := Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil || len(entries) != len(arrays) {
+			t.Fatalf("Open: %d entries, error %v; Read: %d arrays", len(entries), err, len(arrays))
+		}
+		for i, e := range entries {
+			dst := make([]float64, e.Len())
+			if err := e.ReadInto(dst); err != nil {
+				t.Fatalf("%s: ReadInto: %v", e.Name, err)
+			}
+			if e.Name != arrays[i].Name || !slices.Equal(e.Shape, arrays[i].Shape) || !bytes.Equal(float64Bytes(dst), float64Bytes(arrays[i].Data)) {
+				t.Fatalf("%s: Open and ReadInto disagree with Read", e.Name)
+			}
+		}
 		for _, a := range arrays {
 			n := 1
 			for _, d := range a.Shape {
@@ -311,4 +327,13 @@ func TestReadIntoChecksDataLength(t *testing.T) {
 			assert.Contains(t, err.Error(), "npz: a.npy: ")
 		})
 	}
+}
+
+// float64Bytes returns the bit patterns of s, so that NaN equals NaN.
+func float64Bytes(s []float64) []byte {
+	b := make([]byte, 0, 8*len(s))
+	for _, v := range s {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	}
+	return b
 }
