@@ -80,32 +80,44 @@ func (n *Network) LoadFile(name string) error {
 }
 
 func (n *Network) load(b []byte) error {
-	arrays, err := npz.Read(bytes.NewReader(b), int64(len(b)))
+	// Names, dtypes and shapes are checked from the .npy headers before any
+	// data is inflated, and each array is then read into a buffer of the
+	// size the network expects: a file can make Load allocate no more than
+	// the network's own parameters, however its data would inflate.
+	entries, err := npz.Open(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return fmt.Errorf("numlearn: load: %w", err)
 	}
-	byName := make(map[string]npz.Array, len(arrays))
-	for _, a := range arrays {
-		if _, dup := byName[a.Name]; dup {
-			return fmt.Errorf("numlearn: load: %w: %q appears twice", ErrMismatch, a.Name)
+	byName := make(map[string]*npz.Entry, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if _, dup := byName[e.Name]; dup {
+			return fmt.Errorf("numlearn: load: %w: %q appears twice", ErrMismatch, e.Name)
 		}
-		byName[a.Name] = a
+		byName[e.Name] = e
 	}
-	data := make([][]float64, len(n.params)) // each parameter's values, checked
+	found := make([]*npz.Entry, len(n.params))
 	for i, p := range n.params {
-		a, ok := byName[n.names[i]]
+		e, ok := byName[n.names[i]]
 		if !ok {
 			return fmt.Errorf("numlearn: load: %w: no %q in the file", ErrMismatch, n.names[i])
 		}
-		if !slices.Equal(a.Shape, p.Shape()) {
-			return fmt.Errorf("numlearn: load: %w: %q has shape %v in the file, %v in the network", ErrMismatch, a.Name, a.Shape, p.Shape())
+		if !slices.Equal(e.Shape, p.Shape()) {
+			return fmt.Errorf("numlearn: load: %w: %q has shape %v in the file, %v in the network", ErrMismatch, e.Name, e.Shape, p.Shape())
 		}
-		data[i] = a.Data
+		found[i] = e
 		delete(byName, n.names[i])
 	}
-	for _, a := range arrays { // in file order, so the error is the same every time
-		if _, extra := byName[a.Name]; extra {
-			return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, a.Name)
+	for _, e := range entries { // in file order, so the error is the same every time
+		if _, extra := byName[e.Name]; extra {
+			return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, e.Name)
+		}
+	}
+	data := make([][]float64, len(n.params)) // each parameter's values, read whole before any changes
+	for i, p := range n.params {
+		data[i] = make([]float64, p.Size())
+		if err := found[i].ReadInto(data[i]); err != nil {
+			return fmt.Errorf("numlearn: load: %w", err)
 		}
 	}
 	for i, p := range n.params {

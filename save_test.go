@@ -1,12 +1,16 @@
 package numlearn
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
+	"github.com/numlearn/numlearn/internal/npz"
 	"github.com/numlearn/numlearn/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,4 +119,98 @@ print(sorted(p.keys()), p["W1"].shape, p["W1"].dtype, repr(float(p["W1"][1, 0]))
 		t.Skip("numpy is not installed")
 	}
 	assert.Equal(t, "['W1', 'W2', 'b1', 'b2'] (3, 2) float64 "+reprFloat(net.Params()[0].At(1, 0))+"\n", out)
+}
+
+// withDeflated returns the model file model with entries added (or, for a
+// name the model has, replaced): each a deflate-compressed .npy file whose
+// header declares shape and whose data is values zeros, streamed so that
+// the test itself holds little memory.
+func withDeflated(t *testing.T, model []byte, entries ...deflatedEntry) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(model), int64(len(model)))
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	replaced := map[string]bool{}
+	for _, e := range entries {
+		replaced[e.name+".npy"] = true
+	}
+	for _, f := range zr.File {
+		if !replaced[f.Name] {
+			require.NoError(t, zw.Copy(f))
+		}
+	}
+	zeros := make([]byte, 64<<10)
+	for _, e := range entries {
+		// The header alone: npz.Write of an array with no data.
+		var hdr bytes.Buffer
+		require.NoError(t, npz.Write(&hdr, []npz.Array{{Name: e.name, Shape: e.shape}}))
+		hr, err := zip.NewReader(bytes.NewReader(hdr.Bytes()), int64(hdr.Len()))
+		require.NoError(t, err)
+		rc, err := hr.File[0].Open()
+		require.NoError(t, err)
+		header, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name + ".npy", Method: zip.Deflate})
+		require.NoError(t, err)
+		_, err = w.Write(header)
+		require.NoError(t, err)
+		for left := 8 * e.values; left > 0; left -= len(zeros) {
+			_, err := w.Write(zeros[:min(left, len(zeros))])
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// deflatedEntry is one entry for withDeflated.
+type deflatedEntry struct {
+	name   string
+	shape  []int
+	values int
+}
+
+// TestLoadChecksBeforeInflating checks that names and shapes are checked
+// before any data is inflated and that no array is read beyond the size
+// the network expects: files of a few hundred KiB whose deflated data
+// would inflate to 32 MiB fail having allocated little, and leave the
+// network unchanged.
+func TestLoadChecksBeforeInflating(t *testing.T) {
+	const big = 1 << 22 // values: 32 MiB, deflated to about 32 KiB
+	good := saved(t, NewTwoLayerNet(4, 3, 2, newRand(43)))
+	tests := []struct {
+		name    string
+		entries []deflatedEntry
+		wantErr error
+		msg     string
+	}{
+		{"extra huge array", []deflatedEntry{{"huge", []int{big}, big}}, ErrMismatch, `the file has "huge"`},
+		{"huge array for a known name", []deflatedEntry{{"W1", []int{big}, big}}, ErrMismatch, `"W1" has shape [4194304] in the file, [4 3] in the network`},
+		{"right shape, data too long", []deflatedEntry{{"W1", []int{4, 3}, big}}, ErrFormat, "data continues past the 12 values"},
+		{"right shape, data too short", []deflatedEntry{{"b1", []int{3}, 2}}, ErrFormat, "data ends after 2 of 3 values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := withDeflated(t, good, tt.entries...)
+			require.Less(t, len(file), 256<<10)
+			net := NewTwoLayerNet(4, 3, 2, newRand(44))
+			before := cloneAll(net.Params())
+			var err error
+			var ms0, ms1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms0)
+			err = net.Load(bytes.NewReader(file))
+			runtime.ReadMemStats(&ms1)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Contains(t, err.Error(), tt.msg)
+			// The file itself (read whole), a zip reader's buffers and the
+			// network's few values: nowhere near the 32 MiB of data.
+			got := ms1.TotalAlloc - ms0.TotalAlloc
+			assert.Less(t, got, uint64(2*len(file)+1<<20), "allocated %d bytes", got)
+			for i, p := range net.Params() {
+				assert.Equal(t, before[i].Data(), p.Data(), "a failed load leaves the network unchanged")
+			}
+		})
+	}
 }

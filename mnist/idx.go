@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"math"
 
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -23,16 +21,30 @@ const (
 )
 
 // Limits on what an IDX header may declare. They keep the arithmetic on
-// sizes far from overflow; memory is never allocated from the header alone
-// (buffers grow as data arrives), so a short file that claims a huge count
-// costs nothing.
+// sizes far from overflow. Memory is never allocated from what a file
+// claims — neither the header's counts nor, for gzip, the size in its
+// trailer — but only as data arrives (see readData), so a short file that
+// claims a huge count costs little.
 const (
-	MaxCount = 1 << 24 // items in one file (MNIST has 60,000)
-	MaxSide  = 1 << 12 // rows or columns of one image (MNIST has 28)
+	maxCount = 1 << 24 // items in one file (MNIST has 60,000)
+	maxSide  = 1 << 12 // rows or columns of one image (MNIST has 28)
 )
 
 // firstChunk is the most a reader allocates before data has arrived.
 const firstChunk = 1 << 20
+
+// growth is the factor by which a buffer grows when data fills it: its
+// capacity never exceeds growth times the data read, and growing by more
+// than doubling keeps the copies few (1, 4 and 16 MiB for MNIST's 47 MB
+// of training images).
+const growth = 4
+
+// convertAfter sets when the conversion of pixels to float64 starts: once
+// 1/convertAfter of the declared pixels have arrived, the float64 values
+// for all of them (eight bytes a pixel) are allocated, at most
+// 8·convertAfter times the data read. From then on the rest is converted
+// while it is decompressed.
+const convertAfter = 4
 
 // ReadImages reads one IDX3 image file (magic 0x00000803), gzip-compressed
 // or raw, and returns an (n, rows·cols) tensor holding each pixel divided by
@@ -78,11 +90,11 @@ func (img idxImages) tensor() *tensor.Tensor {
 }
 
 // readImages parses an image file, and normalises the pixels too when
-// asked; file names it in errors. When the input is a file big enough to
-// hold what the header declares, the pixels are converted while the rest
+// asked; file names it in errors. Once enough pixels have arrived to
+// justify the memory (see convertAfter), they are converted while the rest
 // is read and decompressed.
 func readImages(r io.Reader, file string, normalise bool) (idxImages, error) {
-	src, hint, err := decompress(r, file)
+	src, err := decompress(r, file)
 	if err != nil {
 		return idxImages{}, err
 	}
@@ -91,18 +103,24 @@ func readImages(r io.Reader, file string, normalise bool) (idxImages, error) {
 		return idxImages{}, err
 	}
 	n, rows, cols := dims[0], dims[1], dims[2]
-	if n > MaxCount {
-		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d images, more than %d", n, MaxCount), Err: ErrSize}
+	if n > maxCount {
+		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d images, more than %d", n, maxCount), Err: ErrSize}
 	}
-	if rows < 1 || cols < 1 || rows > MaxSide || cols > MaxSide {
-		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d×%d images, want sides in 1…%d", rows, cols, MaxSide), Err: ErrSize}
+	if rows < 1 || cols < 1 || rows > maxSide || cols > maxSide {
+		return idxImages{}, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d×%d images, want sides in 1…%d", rows, cols, maxSide), Err: ErrSize}
 	}
-	total, hint := n*rows*cols, hint-16
+	total := n * rows * cols
 	var conv *converter
-	if normalise && hint >= total {
-		conv = newConverter(total)
+	onRead := func(buf []byte) {
+		if conv == nil && len(buf) >= total/convertAfter {
+			conv = newConverter(total)
+		}
+		conv.feed(buf)
 	}
-	pix, err := readData(src, file, n, rows*cols, hint, "images", conv.feed)
+	if !normalise {
+		onRead = nil
+	}
+	pix, err := readData(src, file, n, rows*cols, "images", onRead)
 	data := conv.finish()
 	if err != nil {
 		return idxImages{}, err
@@ -117,7 +135,7 @@ func readImages(r io.Reader, file string, normalise bool) (idxImages, error) {
 
 // readLabels parses a label file; file names it in errors.
 func readLabels(r io.Reader, file string) ([]int, error) {
-	src, hint, err := decompress(r, file)
+	src, err := decompress(r, file)
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +144,10 @@ func readLabels(r io.Reader, file string) ([]int, error) {
 		return nil, err
 	}
 	n := dims[0]
-	if n > MaxCount {
-		return nil, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d labels, more than %d", n, MaxCount), Err: ErrSize}
+	if n > maxCount {
+		return nil, &ReadError{File: file, Detail: fmt.Sprintf("header declares %d labels, more than %d", n, maxCount), Err: ErrSize}
 	}
-	raw, err := readData(src, file, n, 1, hint-8, "labels", nil)
+	raw, err := readData(src, file, n, 1, "labels", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -144,26 +162,24 @@ func readLabels(r io.Reader, file string) ([]int, error) {
 }
 
 // decompress returns a reader of r's content, gunzipped when r starts with
-// the gzip magic bytes 1f 8b, and a hint of the content's size (0 when
-// unknown, see sizeHints).
-func decompress(r io.Reader, file string) (content io.Reader, hint int, err error) {
-	raw, gz := sizeHints(r)
+// the gzip magic bytes 1f 8b.
+func decompress(r io.Reader, file string) (content io.Reader, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, 0, &ReadError{File: file, Detail: "reading the header", Err: err}
+		return nil, &ReadError{File: file, Detail: "reading the header", Err: err}
 	}
 	if len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b {
-		return br, raw, nil
+		return br, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, 0, &ReadError{File: file, Detail: "reading the gzip header", Err: err}
+		return nil, &ReadError{File: file, Detail: "reading the gzip header", Err: err}
 	}
-	return zr, gz, nil
+	return zr, nil
 }
 
 // readHeader reads the magic number, checks it, then reads ndim
@@ -207,20 +223,19 @@ func magicDetail(got, want uint32) string {
 }
 
 // readData reads exactly n items of size bytes each and checks that
-// nothing follows. The buffer starts at min(n·size, max(firstChunk, hint))
-// bytes and doubles as data arrives, so the header's n alone costs memory
-// only when the data is really there; hint, the size of the content when
-// the input is a file, spares the copies of growing.
+// nothing follows. The buffer starts at min(n·size, firstChunk) bytes and
+// grows by the factor growth only when data fills it, so its capacity
+// stays within growth times the data read, whatever the header declares.
 //
 // onRead, when not nil, is called with the data read so far after each
 // read, to process it while more is coming.
-func readData(r io.Reader, file string, n, size, hint int, what string, onRead func([]byte)) ([]byte, error) {
+func readData(r io.Reader, file string, n, size int, what string, onRead func([]byte)) ([]byte, error) {
 	total := n * size
-	buf := make([]byte, 0, min(total, max(firstChunk, hint)))
+	buf := make([]byte, 0, min(total, firstChunk))
 	hugepage.Advise(buf)
 	for len(buf) < total {
 		if len(buf) == cap(buf) {
-			grown := make([]byte, len(buf), min(total, 2*cap(buf)))
+			grown := make([]byte, len(buf), min(total, growth*cap(buf)))
 			hugepage.Advise(grown)
 			copy(grown, buf)
 			buf = grown
@@ -253,45 +268,4 @@ func readData(r io.Reader, file string, n, size, hint int, what string, onRead f
 			return nil, &ReadError{File: file, Detail: fmt.Sprintf("reading past the %d %s", n, what), Err: err}
 		}
 	}
-}
-
-// maxHintRatio bounds how much larger than the gzip file the size recorded
-// in its trailer is believed for sizing buffers. Deflate can expand 1032
-// times, but the trailer is only a claim until the data arrives; MNIST's
-// images expand about 5 times, and content that expands more is read by
-// growing the buffers instead.
-const maxHintRatio = 64
-
-// sizeHints returns the number of bytes left in r when r is a regular
-// file (as Load and most callers of ReadImages pass), and the uncompressed
-// size recorded in the file's last four bytes in case it is gzip (ISIZE,
-// the size modulo 2³²), capped at maxHintRatio times the file's size.
-// Both are 0 when unknown. They are hints for sizing buffers, never trusted
-// for correctness.
-func sizeHints(r io.Reader) (raw, gz int) {
-	f, ok := r.(interface {
-		Stat() (fs.FileInfo, error)
-		io.Seeker
-		io.ReaderAt
-	})
-	if !ok {
-		return 0, 0
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
-		return 0, 0
-	}
-	pos, err := f.Seek(0, io.SeekCurrent)
-	if err != nil || pos > info.Size() {
-		return 0, 0
-	}
-	raw = int(min(info.Size()-pos, math.MaxInt32))
-	var trailer [4]byte
-	if raw < 18 {
-		return raw, 0
-	}
-	if _, err := f.ReadAt(trailer[:], info.Size()-4); err != nil {
-		return raw, 0
-	}
-	return raw, min(int(binary.LittleEndian.Uint32(trailer[:])), maxHintRatio*raw)
 }

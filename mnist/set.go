@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"math/rand/v2"
 
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -65,61 +64,6 @@ func (s *Set) Slice(from, to int) *Set {
 		sub.Pixels = s.Pixels[from*ImageSize : to*ImageSize : to*ImageSize]
 	}
 	return sub
-}
-
-// Sample fills idx with sample indices drawn uniformly, with replacement,
-// from [0, s.Len()) using rng: the book's np.random.choice(train_size,
-// batch_size). Pass idx to Gather to build the mini-batch. Sample panics if
-// the set is empty and idx is not.
-func (s *Set) Sample(rng *rand.Rand, idx []int) {
-	n := s.Len()
-	if n == 0 && len(idx) > 0 {
-		panic("mnist: Sample: the set is empty")
-	}
-	for i := range idx {
-		idx[i] = rng.IntN(n)
-	}
-}
-
-// Gather copies the samples at idx into caller-owned tensors: row i of x
-// becomes image idx[i], (len(idx), 784), and row i of t its one-hot label,
-// (len(idx), 10). t may be nil when only images are wanted. Empty receivers
-// are sized; once x and t are sized, Gather does not allocate, so one pair
-// of tensors serves every mini-batch of a training run. Gather panics if x
-// or t has another shape, an index is out of range or a label is not 0–9.
-func (s *Set) Gather(x, t *tensor.Tensor, idx []int) {
-	b := len(idx)
-	size := s.Images.Shape()[1]
-	sizeTo(x, "x", b, size)
-	if t != nil {
-		sizeTo(t, "t", b, NumClasses)
-	}
-	for _, j := range idx {
-		if j < 0 || j >= s.Len() {
-			panic(fmt.Sprintf("mnist: Gather: index %d out of range for %d samples", j, s.Len()))
-		}
-	}
-	x.TakeRows(s.Images, idx)
-	if t == nil {
-		return
-	}
-	td := t.Data()
-	clear(td)
-	for i, j := range idx {
-		td[i*NumClasses+checkLabel("Gather", j, s.Labels[j])] = 1
-	}
-}
-
-// sizeTo sizes an empty tensor to (rows, cols) or checks that a non-empty
-// one has that shape.
-func sizeTo(t *tensor.Tensor, name string, rows, cols int) {
-	if t.IsEmpty() {
-		*t = *tensor.New(rows, cols)
-		return
-	}
-	if sh := t.Shape(); len(sh) != 2 || sh[0] != rows || sh[1] != cols {
-		panic(fmt.Sprintf("mnist: Gather: %s has shape %v, want [%d %d]", name, sh, rows, cols))
-	}
 }
 
 // Image returns sample i as a new 28×28 grayscale image (0 black, 255

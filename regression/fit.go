@@ -19,6 +19,10 @@ const (
 	divergeRises = 100
 )
 
+// historyPrealloc is how many costs Fit makes room for at the start; a
+// longer history grows as the steps are made.
+const historyPrealloc = 1 << 12
+
 // Config holds the settings of Fit. LearningRate must be set; every other
 // zero field means the plain full-batch descent of the lectures.
 type Config struct {
@@ -27,7 +31,9 @@ type Config struct {
 	LearningRate float64
 
 	// Steps is the number of updates. Zero makes Fit a no-op; negative is
-	// an error.
+	// an error. Any positive count is valid, up to math.MaxInt: the cost
+	// history grows with the steps made, so a large count with Tolerance
+	// or a Callback to stop the fit costs only the steps it runs.
 	Steps int
 
 	// Tolerance, if positive, stops the fit early once the descent has
@@ -89,7 +95,8 @@ func (cfg *Config) check(rows int) error {
 //
 // Fit checks its input first and returns, without touching the model, an
 // error wrapping ErrShape, ErrEmpty or ErrNonFinite for data the model
-// cannot use (see Check), or ErrConfig for a bad Config.
+// cannot use (see Check; a nil model, W, x or y is an ErrShape), or
+// ErrConfig for a bad Config.
 //
 // The fit counts as diverged at a step whose cost is NaN or infinite,
 // whose cost exceeds 10⁶ times the starting cost (for mini-batches, times
@@ -105,7 +112,7 @@ func (cfg *Config) check(rows int) error {
 // *DivergedError (matching ErrDiverged) that names the step and holds
 // their cost as LastCost.
 func (m *Linear) Fit(x, y *tensor.Tensor, cfg Config) ([]float64, error) {
-	yv, err := m.check(x, y)
+	yv, err := m.checkXY(x, y)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +194,7 @@ func (f *fitter) run() ([]float64, error) {
 		f.full.r = r // reuse the buffer for every step
 	}
 
-	costs := make([]float64, 0, cfg.Steps)
+	costs := make([]float64, 0, min(cfg.Steps, historyPrealloc))
 	rises := 0
 	prevEpoch, epochSum, epochSteps := math.NaN(), 0.0, 0
 	for step := range cfg.Steps {

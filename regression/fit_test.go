@@ -495,3 +495,105 @@ func firstNonFiniteIn(ts ...*tensor.Tensor) int {
 	}
 	return -1
 }
+
+// TestFitHugeSteps checks that a step count far beyond what a history
+// could hold is no problem when the fit stops early: the history grows
+// with the steps made, not with the steps asked for.
+func TestFitHugeSteps(t *testing.T) {
+	stopAt3 := func(step int, _ float64, _, _ *tensor.Tensor) error {
+		if step == 3 {
+			return regression.Stop
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		cfg  regression.Config
+	}{
+		{"MaxInt, callback stops", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3}},
+		{"2^40, callback stops", regression.Config{LearningRate: 0.1, Steps: 1 << 40, Callback: stopAt3}},
+		{"MaxInt, mini-batch, callback stops", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3,
+			BatchSize: 2, Rand: rand.New(rand.NewPCG(1, 2))}},
+		{"MaxInt, batch size MaxInt", regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Callback: stopAt3,
+			BatchSize: math.MaxInt}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, y := lectureData()
+			m := model(2, 1)
+			var costs []float64
+			var err error
+			allocs := testing.AllocsPerRun(1, func() { costs, err = m.Fit(x, y, tt.cfg) })
+			require.NoError(t, err)
+			assert.Len(t, costs, 3, "the updates before step 3")
+			assert.Less(t, allocs, 100.0)
+		})
+	}
+	// With full batches the first cost is 29/3 (see TestFitStepsWorkedByHand),
+	// and a tolerance ends the fit long before MaxInt steps.
+	x, y := lectureData()
+	costs, err := model(2, 1).Fit(x, y, regression.Config{LearningRate: 0.1, Steps: math.MaxInt, Tolerance: 1e-9})
+	require.NoError(t, err)
+	assert.InDelta(t, 29.0/3, costs[0], 1e-12)
+	assert.Less(t, len(costs), 100000)
+}
+
+// TestNilInputs checks every exported entry point against nil models,
+// weights and data: Fit, Check and LeastSquares return an error wrapping
+// ErrShape, and Predict, Cost and Gradient panic with the package's own
+// message.
+func TestNilInputs(t *testing.T) {
+	x, y := lectureData()
+	ok := regression.Config{LearningRate: 0.01, Steps: 10}
+	var nilModel *regression.Linear
+	errs := []struct {
+		name string
+		call func() error
+	}{
+		{"Fit nil y", func() error { _, err := model(0, 0).Fit(x, nil, ok); return err }},
+		{"Fit nil x", func() error { _, err := model(0, 0).Fit(nil, y, ok); return err }},
+		{"Fit nil x and y", func() error { _, err := model(0, 0).Fit(nil, nil, ok); return err }},
+		{"Fit empty y", func() error { _, err := model(0, 0).Fit(x, &tensor.Tensor{}, ok); return err }},
+		{"Fit empty x", func() error { _, err := model(0, 0).Fit(&tensor.Tensor{}, y, ok); return err }},
+		{"Fit nil model", func() error { _, err := nilModel.Fit(x, y, ok); return err }},
+		{"Fit nil W", func() error { _, err := (&regression.Linear{}).Fit(x, y, ok); return err }},
+		{"Fit empty W", func() error { _, err := (&regression.Linear{W: &tensor.Tensor{}}).Fit(x, y, ok); return err }},
+		{"Fit empty B", func() error {
+			_, err := (&regression.Linear{W: tensor.New(1, 1), B: &tensor.Tensor{}}).Fit(x, y, ok)
+			return err
+		}},
+		{"Check nil model", func() error { return nilModel.Check(x, y) }},
+		{"Check nil x", func() error { return model(0, 0).Check(nil, y) }},
+		{"LeastSquares nil x", func() error { _, err := regression.LeastSquares(nil, y); return err }},
+		{"LeastSquares nil y", func() error { _, err := regression.LeastSquares(x, nil); return err }},
+		{"LeastSquaresNoBias empty x", func() error { _, err := regression.LeastSquaresNoBias(&tensor.Tensor{}, y); return err }},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			require.ErrorIs(t, err, regression.ErrShape)
+			assert.Regexp(t, "^regression: ", err.Error())
+		})
+	}
+	panics := []struct {
+		name string
+		call func()
+		msg  string
+	}{
+		{"Predict nil model", func() { nilModel.Predict(x) }, "regression: Predict: shapes do not match: the model is nil"},
+		{"Predict nil x", func() { model(0, 0).Predict(nil) }, "regression: Predict: shapes do not match: x has shape nil, want (rows, 1)"},
+		{"Cost nil y", func() { model(0, 0).Cost(x, nil) }, "regression: Cost: shapes do not match: y is nil, want (rows, outputs) or (rows)"},
+		{"Cost nil W", func() { (&regression.Linear{}).Cost(x, y) }, "regression: Cost: shapes do not match: W has shape nil, want (features, outputs)"},
+		{"Gradient nil y", func() { var dW, dB tensor.Tensor; model(0, 0).Gradient(&dW, &dB, x, nil) },
+			"regression: Gradient: shapes do not match: y is nil, want (rows, outputs) or (rows)"},
+		{"Gradient nil dW", func() { var dB tensor.Tensor; model(0, 0).Gradient(nil, &dB, x, y) },
+			"regression: Gradient: dW is nil, or dB is nil for a model with a bias"},
+		{"Gradient nil dB with bias", func() { var dW tensor.Tensor; model(0, 0).Gradient(&dW, nil, x, y) },
+			"regression: Gradient: dW is nil, or dB is nil for a model with a bias"},
+	}
+	for _, tt := range panics {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.PanicsWithValue(t, tt.msg, tt.call)
+		})
+	}
+}

@@ -49,7 +49,7 @@ func (m *Linear) Predict(x *tensor.Tensor) *tensor.Tensor {
 // shape problems that Check reports; NaN or infinite values simply give a
 // NaN or infinite cost.
 func (m *Linear) Cost(x, y *tensor.Tensor) float64 {
-	yv, err := m.check(x, y)
+	yv, err := m.checkXY(x, y)
 	if err != nil {
 		panicShape("Cost", err)
 	}
@@ -71,9 +71,12 @@ func (m *Linear) Cost(x, y *tensor.Tensor) float64 {
 // problems that Check reports, or if dW or dB is not empty and has the
 // wrong shape.
 func (m *Linear) Gradient(dW, dB, x, y *tensor.Tensor) float64 {
-	yv, err := m.check(x, y)
+	yv, err := m.checkXY(x, y)
 	if err != nil {
 		panicShape("Gradient", err)
+	}
+	if dW == nil || (m.B != nil && dB == nil) {
+		panic("regression: Gradient: dW is nil, or dB is nil for a model with a bias")
 	}
 	for _, d := range []struct {
 		name   string
@@ -100,8 +103,17 @@ func (m *Linear) Check(x, y *tensor.Tensor) error {
 	return m.checkFinite(x, y)
 }
 
+// checkXY is check for the entry points that need y: a nil y is an error.
+func (m *Linear) checkXY(x, y *tensor.Tensor) (*tensor.Tensor, error) {
+	yv, err := m.check(x, y)
+	if err == nil && y == nil {
+		return nil, fmt.Errorf("%w: y is nil, want (rows, outputs) or (rows)", ErrShape)
+	}
+	return yv, err
+}
+
 // check validates the shapes of the model and the data and returns y viewed
-// as (rows, outputs). y may be nil, for Predict.
+// as (rows, outputs). y may be nil, for Predict and Check.
 func (m *Linear) check(x, y *tensor.Tensor) (*tensor.Tensor, error) {
 	features, outputs, err := m.dims()
 	if err != nil {
@@ -142,6 +154,9 @@ func (m *Linear) check(x, y *tensor.Tensor) (*tensor.Tensor, error) {
 
 // dims validates W and B and returns the model's feature and output counts.
 func (m *Linear) dims() (features, outputs int, err error) {
+	if m == nil {
+		return 0, 0, fmt.Errorf("%w: the model is nil", ErrShape)
+	}
 	if m.W == nil || m.W.Dims() != 2 {
 		return 0, 0, fmt.Errorf("%w: W has shape %s, want (features, outputs)", ErrShape, shapeOf(m.W))
 	}

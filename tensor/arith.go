@@ -54,6 +54,8 @@ func (t *Tensor) Div(a, b *Tensor) { t.binary(opDiv, a, b) }
 // is walked as an odometer over all but the innermost coalesced dimension,
 // whose loop runs in rowKernel with strides 0 or 1.
 func (t *Tensor) binary(op binop, a, b *Tensor) {
+	checkOperand(binopNames[op], a)
+	checkOperand(binopNames[op], b)
 	var outBuf, saBuf, sbBuf [maxFastRank]int
 	out, ok := broadcastShape(outBuf[:], a.shape, b.shape)
 	if !ok {
@@ -171,6 +173,8 @@ func (t *Tensor) Scale(alpha float64, a *Tensor) {
 // AddScaled stores a + alpha·b in t (axpy), without a temporary. It panics
 // if a and b have different shapes or t has the wrong shape.
 func (t *Tensor) AddScaled(a *Tensor, alpha float64, b *Tensor) {
+	checkOperand("AddScaled", a)
+	checkOperand("AddScaled", b)
 	if !slices.Equal(a.shape, b.shape) {
 		panic(fmt.Sprintf("tensor: AddScaled: shapes %v and %v differ", a.shape, b.shape))
 	}
@@ -190,6 +194,7 @@ func (t *Tensor) Apply(f func(float64) float64, a *Tensor) {
 // unary prepares t to receive an element-wise function of a and returns the
 // destination and source slices, which are equally long.
 func (t *Tensor) unary(op string, a *Tensor) (dst, src []float64) {
+	checkOperand(op, a)
 	t.prepare(op, a.shape)
 	return t.data, a.data[:len(t.data)]
 }

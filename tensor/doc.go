@@ -30,7 +30,9 @@
 // tensor (the zero value, or one after Reset) is sized by the call; a
 // non-empty receiver must already have the result's shape, or the call
 // panics. Keeping destinations from one step to the next is what makes a
-// training step free of allocations.
+// training step free of allocations. An empty tensor has no shape, so it
+// is never a valid argument: every operation given one (or nil) as an
+// input panics.
 //
 // # Broadcasting
 //
@@ -68,6 +70,10 @@
 //     assembly, as is the Go convention;
 //   - the environment variable NUMLEARN_GEMM=gonum, read once, on the
 //     first product.
+//
+// Both built-in engines sum every term of the product's definition, so a
+// NaN or an infinity in an operand reaches the result in the same places
+// whichever of them runs (0·NaN is NaN).
 //
 // With cgo and OpenBLAS installed (Debian: libopenblas-dev), the build tag
 // openblas routes every product through OpenBLAS instead, by way of

@@ -1,12 +1,15 @@
 package tensor
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 
+	"github.com/numlearn/numlearn/internal/gemm"
 	"github.com/numlearn/numlearn/internal/workers"
 )
 
@@ -44,11 +47,23 @@ var taskPool = sync.Pool{New: func() any { return new(gemmTask) }}
 
 // gemmTiled computes c = alpha·op(a)·op(b) + beta·c for non-empty operands
 // whose shapes have been checked.
+//
+// gonum's Dgemm skips a term alpha·a[i][p]·b[p][j] when alpha·a[i][p] is
+// zero in every form but a·bᵀ (which it computes as dot products), so a
+// NaN or an infinity in op(b) facing a zero of op(a) would vanish where
+// the definition gives NaN (0·NaN and 0·Inf are NaN under IEEE 754). Such
+// a product goes to internal/gemm, whose kernels sum every term, so that
+// all engines agree on non-finite values. The scan of b reads k·n values,
+// a small fraction of the m·n·k multiply-adds.
 func gemmTiled(transA, transB bool, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
 	m, n := c.Rows, c.Cols
 	k := a.Cols
 	if transA {
 		k = a.Rows
+	}
+	if (transA || !transB) && mayHoldNonFinite(b) {
+		gemm.Gemm(transA, transB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+		return
 	}
 	task := taskPool.Get().(*gemmTask)
 	*task = gemmTask{transA: transA, transB: transB, alpha: alpha, beta: beta, a: a, b: b, c: c, m: m, n: n, k: k}
@@ -83,6 +98,18 @@ func (t *gemmTask) Run() {
 			beta = 1
 		}
 	}
+}
+
+// mayHoldNonFinite reports whether g might hold a NaN or an infinity: it
+// is true whenever g holds one, and also when its finite values sum beyond
+// the float64 range, a false alarm that only costs speed. A sum is the
+// cheapest full scan gonum offers in SIMD.
+func mayHoldNonFinite(g blas64.General) bool {
+	var s float64
+	for i := range g.Rows {
+		s += floats.Sum(g.Data[i*g.Stride : i*g.Stride+g.Cols])
+	}
+	return math.IsNaN(s) || math.IsInf(s, 0)
 }
 
 // sub returns the rows×cols block of g starting at (i, j), sharing data.

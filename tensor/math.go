@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -85,7 +86,7 @@ func (t *Tensor) Step(a *Tensor) {
 // the wrong shape.
 func (t *Tensor) Softmax(a *Tensor) {
 	dst, src := t.unary("Softmax", a)
-	n := lastDim(a)
+	n := lastDim("Softmax", a)
 	if n == 0 {
 		return
 	}
@@ -108,11 +109,12 @@ func (t *Tensor) Softmax(a *Tensor) {
 	}
 }
 
-// lastDim returns the length of a's last axis, 1 for a scalar.
-func lastDim(a *Tensor) int {
+// lastDim returns the length of a's last axis, 1 for a scalar. It panics,
+// naming op, if a is empty.
+func lastDim(op string, a *Tensor) int {
 	if len(a.shape) == 0 {
 		if a.IsEmpty() {
-			panic("tensor: empty tensor has no axis")
+			panic(fmt.Sprintf("tensor: %s: empty tensor (the zero value) has no axis", op))
 		}
 		return 1
 	}

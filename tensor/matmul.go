@@ -29,12 +29,16 @@ func (t *Tensor) MatMulTransB(a, b *Tensor) { t.gemm("MatMulTransB", false, true
 // Gemm computes t = alpha·op(a)·op(b) + beta·t, where op(x) is xᵀ when the
 // matching trans flag is set and x otherwise: the general form behind
 // MatMul, including the accumulating product t += a·b (alpha = beta = 1).
-// An empty t is sized and starts from zero. Gemm panics as MatMul does.
+// An empty t is sized and starts from zero. When alpha is zero, a and b
+// are not read (as in BLAS), so NaN in them does not reach t. Gemm panics
+// as MatMul does.
 func (t *Tensor) Gemm(transA, transB bool, alpha float64, a, b *Tensor, beta float64) {
 	t.gemm("Gemm", transA, transB, alpha, a, b, beta)
 }
 
 func (t *Tensor) gemm(op string, transA, transB bool, alpha float64, a, b *Tensor, beta float64) {
+	checkOperand(op, a)
+	checkOperand(op, b)
 	if len(a.shape) != 2 || len(b.shape) != 2 {
 		panic(fmt.Sprintf("tensor: %s: shapes %v and %v are not both 2-D", op, a.shape, b.shape))
 	}

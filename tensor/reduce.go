@@ -32,14 +32,14 @@ func (t *Tensor) Max() float64 {
 // a single index for a vector or scalar. It panics if the last axis has
 // length 0. See AppendArgMax for a form that does not allocate.
 func (t *Tensor) ArgMax() []int {
-	return t.AppendArgMax(make([]int, 0, len(t.data)/max(lastDim(t), 1)))
+	return t.AppendArgMax(make([]int, 0, len(t.data)/max(lastDim("ArgMax", t), 1)))
 }
 
 // AppendArgMax appends the per-row ArgMax indices to dst and returns the
 // extended slice, like strconv.AppendInt: with a dst of enough capacity it
 // does not allocate.
 func (t *Tensor) AppendArgMax(dst []int) []int {
-	n := lastDim(t)
+	n := lastDim("ArgMax", t)
 	if n == 0 {
 		panic(fmt.Sprintf("tensor: ArgMax: last axis of shape %v is empty", t.shape))
 	}
@@ -67,6 +67,7 @@ func (t *Tensor) SumAxis(a *Tensor, axis int) { t.reduceAxis("SumAxis", a, axis,
 func (t *Tensor) MeanAxis(a *Tensor, axis int) { t.reduceAxis("MeanAxis", a, axis, true) }
 
 func (t *Tensor) reduceAxis(op string, a *Tensor, axis int, mean bool) {
+	checkOperand(op, a)
 	r := len(a.shape)
 	if axis < -r || axis >= r {
 		panic(fmt.Sprintf("tensor: %s: axis %d out of range for shape %v", op, axis, a.shape))

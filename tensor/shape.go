@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -17,17 +18,55 @@ func shapeOrScalar(shape []int) []int {
 	return shape
 }
 
+// maxSize is the most elements a tensor can hold: the longest []float64
+// whose size in bytes is still an int.
+const maxSize = math.MaxInt / 8
+
 // sizeOf returns the number of elements of shape, panicking on a negative
-// dimension.
+// dimension. Every shape a tensor takes passes through here.
 func sizeOf(op string, shape []int) int {
-	n := 1
 	for _, d := range shape {
 		if d < 0 {
 			panic(fmt.Sprintf("tensor: %s: negative dimension in shape %v", op, slices.Clone(shape)))
 		}
-		n *= d
+	}
+	return dimsProduct(op, shape, shape)
+}
+
+// dimsProduct returns the product of dims, which are not negative, for the
+// shape whole (named in the panic). It panics if the product of the
+// non-zero dimensions exceeds maxSize, computing it without overflow: a
+// shape such as [1<<32 1<<32], whose product wraps around to 0, is
+// refused rather than taken for an empty tensor, and so is a shape with a
+// zero dimension whose other dimensions could not be walked.
+func dimsProduct(op string, dims, whole []int) int {
+	n, zero := 1, false
+	for _, d := range dims {
+		switch {
+		case d == 0:
+			zero = true
+		case n > maxSize/d:
+			panic(fmt.Sprintf("tensor: %s: shape %v has more elements than a tensor can hold", op, slices.Clone(whole)))
+		default:
+			n *= d
+		}
+	}
+	if zero {
+		return 0
 	}
 	return n
+}
+
+// checkOperand panics unless a can be an input of op: a nil pointer or the
+// zero value (an empty tensor, which has no shape) can only be a
+// destination.
+func checkOperand(op string, a *Tensor) {
+	if a == nil {
+		panic(fmt.Sprintf("tensor: %s: operand is nil", op))
+	}
+	if a.IsEmpty() {
+		panic(fmt.Sprintf("tensor: %s: operand is an empty tensor (the zero value), which has no shape", op))
+	}
 }
 
 // prepare makes t ready to receive a result of the given shape: an empty t

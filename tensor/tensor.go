@@ -16,9 +16,13 @@ type Tensor struct {
 
 // New returns a zero-filled tensor of the given shape. New() with no
 // arguments is a scalar (shape [], one element). New panics if a dimension
-// is negative.
-func New(shape ...int) *Tensor {
-	n := sizeOf("New", shape)
+// is negative or the shape has more elements than a Go slice can hold
+// (Full, RandN, FromSlice and Reshape too).
+func New(shape ...int) *Tensor { return newTensor("New", shape) }
+
+// newTensor is New for op, which its panics name.
+func newTensor(op string, shape []int) *Tensor {
+	n := sizeOf(op, shape)
 	return &Tensor{shape: slices.Clone(shapeOrScalar(shape)), data: make([]float64, n)}
 }
 
@@ -61,7 +65,7 @@ func FromRows(rows [][]float64) *Tensor {
 
 // Full returns a tensor of the given shape with every element set to v.
 func Full(v float64, shape ...int) *Tensor {
-	t := New(shape...)
+	t := newTensor("Full", shape)
 	t.Fill(v)
 	return t
 }
@@ -70,7 +74,7 @@ func Full(v float64, shape ...int) *Tensor {
 // normal distribution N(0, std²) drawn from rng, in row-major order: the
 // same rng state gives the same tensor.
 func RandN(rng *rand.Rand, std float64, shape ...int) *Tensor {
-	t := New(shape...)
+	t := newTensor("RandN", shape)
 	for i := range t.data {
 		t.data[i] = std * rng.NormFloat64()
 	}
@@ -108,6 +112,9 @@ func (t *Tensor) At(idx ...int) float64 { return t.data[t.offset("At", idx)] }
 func (t *Tensor) Set(v float64, idx ...int) { t.data[t.offset("Set", idx)] = v }
 
 func (t *Tensor) offset(op string, idx []int) int {
+	if t.IsEmpty() {
+		panic(fmt.Sprintf("tensor: %s: empty tensor (the zero value) has no elements", op))
+	}
 	if len(idx) != len(t.shape) {
 		panic(fmt.Sprintf("tensor: %s: %d indices for shape %v", op, len(idx), t.shape))
 	}
@@ -136,16 +143,20 @@ func (t *Tensor) Zero() { clear(t.data) }
 // sizes differ, if more than one dimension is -1 or if one is below -1.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
 	shape = slices.Clone(shapeOrScalar(shape))
-	infer, known := -1, 1
+	infer := -1
 	for i, n := range shape {
 		switch {
 		case n == -1 && infer < 0:
 			infer = i
 		case n < 0:
 			panic(fmt.Sprintf("tensor: Reshape: bad shape %v for shape %v", shape, t.shape))
-		default:
-			known *= n
 		}
+	}
+	var known int
+	if infer >= 0 {
+		known = dimsProduct("Reshape", slices.Delete(slices.Clone(shape), infer, infer+1), shape)
+	} else {
+		known = dimsProduct("Reshape", shape, shape)
 	}
 	if infer >= 0 {
 		if known == 0 || len(t.data)%known != 0 {
@@ -188,6 +199,7 @@ func (t *Tensor) Slice(from, to int) *Tensor {
 // panics if a is a scalar, a row is out of range or t has the wrong shape;
 // t must not share data with a.
 func (t *Tensor) TakeRows(a *Tensor, rows []int) {
+	checkOperand("TakeRows", a)
 	if len(a.shape) == 0 {
 		panic(fmt.Sprintf("tensor: TakeRows: shape %v has no rows", a.shape))
 	}
@@ -223,6 +235,7 @@ func (t *Tensor) Clone() *Tensor {
 // CopyFrom copies a's elements into t. An empty t takes a's shape;
 // otherwise CopyFrom panics if the shapes differ.
 func (t *Tensor) CopyFrom(a *Tensor) {
+	checkOperand("CopyFrom", a)
 	t.prepare("CopyFrom", a.shape)
 	copy(t.data, a.data)
 }

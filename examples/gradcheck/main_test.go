@@ -12,6 +12,9 @@ import (
 )
 
 func TestGradcheckOnRealMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("checks gradients on MNIST: needs the real MNIST files; run without -short")
+	}
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-n", "3"}, &out))
 	assert.Contains(t, out.String(), "labels [5 0 4]", "the first three training labels")

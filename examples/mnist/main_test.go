@@ -26,7 +26,7 @@ import (
 // figure 4-12); we require 0.88.
 func TestShortTrainingOnRealMNIST(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains on MNIST")
+		t.Skip("trains on MNIST: needs the real MNIST files; run without -short")
 	}
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer

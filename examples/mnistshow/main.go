@@ -53,7 +53,7 @@ const (
 func run(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("mnistshow", flag.ContinueOnError)
 	out := flags.String("out", ".", "folder to write mnist_digits.png into")
-	data := flags.String("data", "", "MNIST folder (default: "+mnist.DirEnv+" or the user cache folder)")
+	data := flags.String("data", "", "MNIST folder (default: $NUMLEARN_MNIST_DIR or the user cache folder)")
 	quiet := flags.Bool("quiet", false, "do not show download progress")
 	if err := flags.Parse(args); err != nil {
 		return err

@@ -14,6 +14,9 @@ import (
 )
 
 func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shows MNIST digits: needs the real MNIST files; run without -short")
+	}
 	out := t.TempDir()
 	var stdout bytes.Buffer
 	require.NoError(t, run([]string{"-out", out, "-quiet"}, &stdout))

@@ -75,11 +75,16 @@ func gemmWith(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a [
 	gemm(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// checkMatrix panics unless x holds a rows×cols matrix with leading
+// dimension ld, that is, unless (rows−1)·ld + cols ≤ len(x). The extent is
+// compared by division, as rows−1 ≤ (len(x)−cols)/ld, so that a huge ld
+// cannot wrap the product around to a small number: every index the
+// kernels form is then at most len(x) and cannot overflow.
 func checkMatrix(name string, x []float64, rows, cols, ld int) {
 	if ld < max(cols, 1) {
 		panic(fmt.Sprintf("gemm: ld%s = %d is less than the %d columns of %s", name, ld, cols, name))
 	}
-	if rows > 0 && cols > 0 && len(x) < (rows-1)*ld+cols {
+	if rows > 0 && cols > 0 && (len(x) < cols || rows-1 > (len(x)-cols)/ld) {
 		panic(fmt.Sprintf("gemm: %s has %d elements, too few for %d×%d with stride %d", name, len(x), rows, cols, ld))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -224,7 +225,105 @@ func TestPanics(t *testing.T) {
 		{"ldc too small", func() { Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 1) }},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { require.Panics(t, tc.fn) })
+		t.Run(tc.name, func(t *testing.T) { requireGemmPanic(t, tc.fn) })
+	}
+}
+
+// TestPanicsOnHugeStrides gives leading dimensions so large that the
+// extent of a matrix, (rows−1)·ld + cols, exceeds the int range: the check
+// must see a matrix that no slice can hold, not a wrapped-around small one.
+func TestPanicsOnHugeStrides(t *testing.T) {
+	// 15·ld = 2⁶⁴ − 1 wraps around to −1: the extent of a 16-row matrix
+	// would look like cols − 1.
+	const wraps = (1<<64 - 1) / 15
+	a, b, c := make([]float64, 16*8), make([]float64, 8*8), make([]float64, 16*8)
+	cases := []struct {
+		name string
+		fn   func(kern *kernel)
+	}{
+		{"ldc wraps", func(kern *kernel) { gemmWith(kern, false, false, 16, 8, 8, 1, a, 8, b, 8, 0, c, wraps) }},
+		{"lda wraps", func(kern *kernel) { gemmWith(kern, false, false, 16, 8, 8, 1, a, wraps, b, 8, 0, c, 8) }},
+		{"ldb wraps", func(kern *kernel) { gemmWith(kern, false, true, 16, 16, 8, 1, a, 8, b, wraps, 0, c, 16) }},
+		{"lda half of MaxInt", func(kern *kernel) { gemmWith(kern, false, false, 3, 2, 2, 1, a, math.MaxInt/2, b, 2, 0, c, 2) }},
+		{"ldc MaxInt", func(kern *kernel) { gemmWith(kern, false, false, 2, 2, 2, 1, a, 2, b, 2, 0, c, math.MaxInt) }},
+	}
+	for _, tc := range cases {
+		for _, kern := range kernelChoice() {
+			t.Run(tc.name+"/kernel="+kern.name, func(t *testing.T) {
+				requireGemmPanic(t, func() { tc.fn(&kern) })
+			})
+		}
+	}
+}
+
+// requireGemmPanic checks that fn panics with the package's own message,
+// not a runtime error from deeper down.
+func requireGemmPanic(t *testing.T, fn func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		require.NotNil(t, r, "no panic")
+		msg, ok := r.(string)
+		require.True(t, ok, "panic value %v (%T) is not the package's message", r, r)
+		require.True(t, strings.HasPrefix(msg, "gemm: "), "panic %q", msg)
+	}()
+	fn()
+}
+
+// TestNonFinitePropagates checks that every term of the definition is
+// summed, including 0·NaN and 0·Inf (both NaN under IEEE 754): a kernel
+// that skipped zero elements of A would return 0 where the definition
+// gives NaN.
+func TestNonFinitePropagates(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	cases := []struct {
+		name string
+		bad  float64 // stored in row 0 of op(B), where A's column 0 is zero
+	}{{"NaN", nan}, {"+Inf", inf}, {"-Inf", -inf}}
+	for _, kern := range kernelChoice() {
+		for _, tr := range transposes {
+			for _, tc := range cases {
+				t.Run(fmt.Sprintf("kernel=%s/trans=%s/value=%s", kern.name, tr.name, tc.name), func(t *testing.T) {
+					for _, s := range [][3]int{{2, 2, 2}, {17, 9, 3}, {40, 33, 300}} {
+						m, n, k := s[0], s[1], s[2]
+						// op(A) is zero in column 0 and 1 elsewhere; op(B) holds
+						// bad at (0, 0) and 1 elsewhere. So c[i][0] = 0·bad + (k−1)
+						// = NaN for every i, and c[i][j] = k−1 for j > 0.
+						a := make([]float64, m*k)
+						b := make([]float64, k*n)
+						for i := range m {
+							for p := 1; p < k; p++ {
+								if tr.transA {
+									a[p*m+i] = 1
+								} else {
+									a[i*k+p] = 1
+								}
+							}
+						}
+						for i := range b {
+							b[i] = 1
+						}
+						b[0] = tc.bad
+						lda, ldb := k, n
+						if tr.transA {
+							lda = m
+						}
+						if tr.transB {
+							ldb = k
+						}
+						c := make([]float64, m*n)
+						gemmWith(&kern, tr.transA, tr.transB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+						for i := range m {
+							require.True(t, math.IsNaN(c[i*n]), "m=%d n=%d k=%d: c[%d][0] = %v, want NaN", m, n, k, i, c[i*n])
+							for j := 1; j < n; j++ {
+								require.Equal(t, float64(k-1), c[i*n+j], "m=%d n=%d k=%d: c[%d][%d]", m, n, k, i, j)
+							}
+						}
+					}
+				})
+			}
+		}
 	}
 }
 

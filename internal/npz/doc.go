@@ -2,4 +2,11 @@
 // archive holding one .npy file per array, as np.savez writes and np.load
 // reads. Only what numlearn stores is supported: little-endian float64
 // ('<f8') arrays in C (row-major) order, npy format versions 1.0 to 3.0.
+//
+// Read returns every array. A reader that knows which arrays and shapes it
+// expects uses Open instead, which reads only the directory and each
+// entry's .npy header, checks the names and shapes against its own, and
+// only then reads each array with Entry.ReadInto into a buffer of the size
+// it expects: a file can then never make it allocate more than that,
+// however much its compressed data would inflate to.
 package npz

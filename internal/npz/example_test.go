@@ -29,3 +29,29 @@ func ExampleWrite() {
 	// W1 [2 2] [1 2 3 4]
 	// b1 [2] [0.5 -0.5]
 }
+
+func ExampleOpen() {
+	var file bytes.Buffer
+	err := npz.Write(&file, []npz.Array{{Name: "W", Shape: []int{2, 2}, Data: []float64{1, 2, 3, 4}}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	entries, err := npz.Open(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range entries {
+		fmt.Println(e.Name, e.Shape) // check the name and shape first…
+		dst := make([]float64, e.Len())
+		if err := e.ReadInto(dst); err != nil { // …then read into a buffer of the expected size
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(dst)
+	}
+	// Output:
+	// W [2 2]
+	// [1 2 3 4]
+}

@@ -81,16 +81,38 @@ func writeNPY(w io.Writer, shape []int, data []float64) error {
 	return err
 }
 
-// Read reads every array of the .npz archive r of the given size, in
-// archive order. The zip checksums are verified, so a corrupted archive is
-// an error, as is any entry that is not a '<f8' C-order .npy file whose
-// data is exactly as long as its shape says.
-func Read(r io.ReaderAt, size int64) ([]Array, error) {
+// Entry is one array of an archive whose .npy header has been read but
+// whose data has not: its name (without ".npy"), its shape, and where to
+// find its values.
+type Entry struct {
+	Name  string
+	Shape []int
+	file  *zip.File
+}
+
+// Len returns the number of values e's shape declares.
+func (e *Entry) Len() int {
+	n := 1
+	for _, d := range e.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Open reads the directory of the .npz archive r of the given size and the
+// .npy header of every entry, in archive order, without reading any
+// array's data: a caller checks names, dtypes and shapes against what it
+// expects, then reads the data it wants with ReadInto into buffers of the
+// size it expects. Only the start of each entry is decompressed, so
+// opening costs little however large the arrays claim or turn out to be.
+// The error wraps ErrFormat when an entry is not a '<f8' C-order .npy
+// file.
+func Open(r io.ReaderAt, size int64) ([]Entry, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("npz: %w: %w", ErrFormat, err)
 	}
-	arrays := make([]Array, 0, len(zr.File))
+	entries := make([]Entry, 0, len(zr.File))
 	for _, f := range zr.File {
 		name, ok := strings.CutSuffix(f.Name, ".npy")
 		if !ok {
@@ -100,82 +122,160 @@ func Read(r io.ReaderAt, size int64) ([]Array, error) {
 		if err != nil {
 			return nil, fmt.Errorf("npz: %s: %w: %w", f.Name, ErrFormat, err)
 		}
-		shape, data, err := readNPY(rc)
+		shape, err := readHeader(rc)
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("npz: %s: %w", f.Name, err)
 		}
-		arrays = append(arrays, Array{Name: name, Shape: shape, Data: data})
+		entries = append(entries, Entry{Name: name, Shape: shape, file: f})
+	}
+	return entries, nil
+}
+
+// ReadInto reads e's values into dst, which must hold exactly e.Len()
+// values, and checks that the data ends there; dst is the only memory the
+// values take. The zip checksum is verified. The error wraps ErrFormat
+// when the data is shorter or longer than the shape says or the archive
+// is corrupted; dst may then hold part of the values. ReadInto panics if
+// len(dst) differs from e.Len().
+func (e *Entry) ReadInto(dst []float64) error {
+	if len(dst) != e.Len() {
+		panic(fmt.Sprintf("npz: ReadInto: %s has %d values, dst has room for %d", e.file.Name, e.Len(), len(dst)))
+	}
+	_, err := e.read(dst[:0])
+	return err
+}
+
+// read appends e's values to dst, growing it as data arrives, and returns
+// it.
+func (e *Entry) read(dst []float64) ([]float64, error) {
+	rc, err := e.file.Open()
+	if err != nil {
+		return nil, fmt.Errorf("npz: %s: %w: %w", e.file.Name, ErrFormat, err)
+	}
+	defer rc.Close()
+	if _, err := readHeader(rc); err != nil {
+		return nil, fmt.Errorf("npz: %s: %w", e.file.Name, err)
+	}
+	dst, err = readValues(rc, e.Len(), dst)
+	if err != nil {
+		return nil, fmt.Errorf("npz: %s: %w", e.file.Name, err)
+	}
+	return dst, nil
+}
+
+// Read reads every array of the .npz archive r of the given size, in
+// archive order. The zip checksums are verified, so a corrupted archive is
+// an error, as is any entry that is not a '<f8' C-order .npy file whose
+// data is exactly as long as its shape says. Each array's memory grows as
+// its data arrives, so a header that claims more than the entry holds
+// costs little; to read only the arrays and shapes you expect, use Open.
+func Read(r io.ReaderAt, size int64) ([]Array, error) {
+	entries, err := Open(r, size)
+	if err != nil {
+		return nil, err
+	}
+	arrays := make([]Array, 0, len(entries))
+	for _, e := range entries {
+		data, err := e.read(make([]float64, 0, min(e.Len(), 1<<16)))
+		if err != nil {
+			return nil, err
+		}
+		arrays = append(arrays, Array{Name: e.Name, Shape: e.Shape, Data: data})
 	}
 	return arrays, nil
 }
 
 // readNPY parses one .npy stream and checks that it ends with the data.
 func readNPY(r io.Reader) ([]int, []float64, error) {
+	shape, err := readHeader(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	data, err := readValues(r, n, make([]float64, 0, min(n, 1<<16)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return shape, data, nil
+}
+
+// readHeader reads the preamble and header of a .npy stream and returns
+// the shape, checking that its element count stays below maxElements.
+func readHeader(r io.Reader) ([]int, error) {
 	pre := make([]byte, len(magic)+2)
 	if _, err := io.ReadFull(r, pre); err != nil {
-		return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+		return nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 	}
 	if !bytes.Equal(pre[:len(magic)], magic) {
-		return nil, nil, fmt.Errorf("%w: bad magic %q", ErrFormat, pre[:len(magic)])
+		return nil, fmt.Errorf("%w: bad magic %q", ErrFormat, pre[:len(magic)])
 	}
 	var hlen int
 	switch major := pre[len(magic)]; major {
 	case 1:
 		var n uint16
 		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+			return nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 		}
 		hlen = int(n)
 	case 2, 3:
 		var n uint32
 		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+			return nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 		}
 		if n > maxHeaderLen {
-			return nil, nil, fmt.Errorf("%w: header of %d bytes", ErrFormat, n)
+			return nil, fmt.Errorf("%w: header of %d bytes", ErrFormat, n)
 		}
 		hlen = int(n)
 	default:
-		return nil, nil, fmt.Errorf("%w: npy version %d.%d", ErrFormat, major, pre[len(magic)+1])
+		return nil, fmt.Errorf("%w: npy version %d.%d", ErrFormat, major, pre[len(magic)+1])
 	}
 	header := make([]byte, hlen)
 	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+		return nil, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 	}
 	shape, err := parseHeader(string(header))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n := 1
 	for _, d := range shape {
 		if d > 0 && n > maxElements/d {
-			return nil, nil, fmt.Errorf("%w: shape %v is too large", ErrFormat, shape)
+			return nil, fmt.Errorf("%w: shape %v is too large", ErrFormat, shape)
 		}
 		n *= d
 	}
-	// Read in pieces, so that a header claiming much more data than the
-	// entry holds fails before allocating it all.
-	data := make([]float64, 0, min(n, 1<<16))
+	return shape, nil
+}
+
+// readValues appends n little-endian float64 values read from r to dst
+// and checks that r ends there. It reads in pieces, so that a stream
+// shorter than n values fails having grown dst only as far as the data
+// went; with cap(dst) ≥ len(dst)+n it allocates nothing.
+func readValues(r io.Reader, n int, dst []float64) ([]float64, error) {
 	var chunk [8 << 10]byte
-	for len(data) < n {
-		want := min(len(chunk), 8*(n-len(data)))
-		got, err := io.ReadFull(r, chunk[:want])
-		for i := 0; i+8 <= got; i += 8 {
-			data = append(data, math.Float64frombits(binary.LittleEndian.Uint64(chunk[i:])))
+	for got := 0; got < n; {
+		want := min(len(chunk), 8*(n-got))
+		m, err := io.ReadFull(r, chunk[:want])
+		for i := 0; i+8 <= m; i += 8 {
+			dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(chunk[i:])))
 		}
+		got += m / 8
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: data ends after %d of %d values: %w", ErrFormat, len(data), n, unexpected(err))
+			return nil, fmt.Errorf("%w: data ends after %d of %d values: %w", ErrFormat, got, n, unexpected(err))
 		}
 	}
 	// Reading to the end also makes the zip reader verify the checksum.
 	if extra, err := r.Read(chunk[:1]); extra != 0 || err != io.EOF {
 		if err != nil && err != io.EOF {
-			return nil, nil, fmt.Errorf("%w: %w", ErrFormat, err)
+			return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 		}
-		return nil, nil, fmt.Errorf("%w: data continues past the %d values of shape %v", ErrFormat, n, shape)
+		return nil, fmt.Errorf("%w: data continues past the %d values of the shape", ErrFormat, n)
 	}
-	return shape, data, nil
+	return dst, nil
 }
 
 func unexpected(err error) error {

@@ -1,11 +1,15 @@
 package npz
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
 	"os"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -201,6 +205,20 @@ func FuzzRead(f *testing.F) {
 			}
 			return
 		}
+		// Open and ReadInto agree with Read on a valid file.
+		entries, err := Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil || len(entries) != len(arrays) {
+			t.Fatalf("Open: %d entries, error %v; Read: %d arrays", len(entries), err, len(arrays))
+		}
+		for i, e := range entries {
+			dst := make([]float64, e.Len())
+			if err := e.ReadInto(dst); err != nil {
+				t.Fatalf("%s: ReadInto: %v", e.Name, err)
+			}
+			if e.Name != arrays[i].Name || !slices.Equal(e.Shape, arrays[i].Shape) || !bytes.Equal(float64Bytes(dst), float64Bytes(arrays[i].Data)) {
+				t.Fatalf("%s: Open and ReadInto disagree with Read", e.Name)
+			}
+		}
 		for _, a := range arrays {
 			n := 1
 			for _, d := range a.Shape {
@@ -211,4 +229,111 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// deflated returns a .npz archive with deflate-compressed entries: for
+// each, a .npy header declaring shape followed by values zeros, written
+// without holding them in memory.
+func deflated(t *testing.T, entries ...entrySpec) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zeros := make([]byte, 64<<10)
+	for _, e := range entries {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name + ".npy", Method: zip.Deflate})
+		require.NoError(t, err)
+		require.NoError(t, writeNPY(w, e.shape, nil))
+		for left := 8 * e.values; left > 0; left -= len(zeros) {
+			_, err := w.Write(zeros[:min(left, len(zeros))])
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// entrySpec describes one entry for deflated.
+type entrySpec struct {
+	name   string
+	shape  []int
+	values int
+}
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestOpenReadsHeadersOnly checks that Open learns every entry's name and
+// shape without inflating the data: an archive of a few hundred KiB whose
+// deflated entry holds 32 MiB of values costs little to open, and reading
+// that entry costs its destination and little more.
+func TestOpenReadsHeadersOnly(t *testing.T) {
+	const big = 1 << 22 // values: 32 MiB, which deflate packs into about 32 KiB
+	file := deflated(t, entrySpec{"W", []int{2, 3}, 6}, entrySpec{"huge", []int{big}, big})
+	require.Less(t, len(file), 256<<10)
+	var entries []Entry
+	var err error
+	got := allocated(func() { entries, err = Open(bytes.NewReader(file), int64(len(file))) })
+	require.NoError(t, err)
+	assert.Less(t, got, uint64(1<<20), "opening allocated %d bytes", got)
+	require.Len(t, entries, 2)
+	assert.Equal(t, "W", entries[0].Name)
+	assert.Equal(t, []int{2, 3}, entries[0].Shape)
+	assert.Equal(t, 6, entries[0].Len())
+	assert.Equal(t, "huge", entries[1].Name)
+	assert.Equal(t, []int{big}, entries[1].Shape)
+
+	dst := make([]float64, big)
+	dst[7] = 1
+	got = allocated(func() { err = entries[1].ReadInto(dst) })
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, dst[7], "the values were read into dst")
+	assert.Less(t, got, uint64(1<<20), "reading into dst allocated %d bytes", got)
+
+	assert.PanicsWithValue(t, "npz: ReadInto: W.npy has 6 values, dst has room for 5", func() { _ = entries[0].ReadInto(make([]float64, 5)) })
+}
+
+// TestReadIntoChecksDataLength checks that a data stream shorter or longer
+// than its header says is an error, and that a longer one is not read
+// beyond the destination.
+func TestReadIntoChecksDataLength(t *testing.T) {
+	tests := []struct {
+		name   string
+		values int
+		want   string
+	}{
+		{"exact", 4, ""},
+		{"short", 3, "data ends after 3 of 4 values"},
+		{"long", 1 << 20, "data continues past the 4 values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := deflated(t, entrySpec{"a", []int{2, 2}, tt.values})
+			entries, err := Open(bytes.NewReader(file), int64(len(file)))
+			require.NoError(t, err)
+			err = entries[0].ReadInto(make([]float64, 4))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrFormat)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), "npz: a.npy: ")
+		})
+	}
+}
+
+// float64Bytes returns the bit patterns of s, so that NaN equals NaN.
+func float64Bytes(s []float64) []byte {
+	b := make([]byte, 0, 8*len(s))
+	for _, v := range s {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	}
+	return b
 }
