@@ -24,12 +24,12 @@ import (
 // ErrFormat is wrapped by the errors Load returns for a file that is not a
 // valid .npz of float64 arrays: truncated, corrupted (zip CRC-32 mismatch)
 // or of another dtype.
-var ErrFormat = npz.ErrFormat
+var ErrFormat = errors.New("numlearn: load: not a valid model file")
 
 // ErrMismatch is wrapped by the errors Load returns for a valid file whose
 // parameters are not this network's: a missing or extra name, or a shape
 // that differs.
-var ErrMismatch = errors.New("parameters do not match the network")
+var ErrMismatch = errors.New("numlearn: load: parameters do not match the network")
 
 // Save writes the network's parameters to w in .npz format.
 func (n *Network) Save(w io.Writer) error {
@@ -86,13 +86,13 @@ func (n *Network) load(b []byte) error {
 	// the network's own parameters, however its data would inflate.
 	entries, err := npz.Open(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return fmt.Errorf("numlearn: load: %w", err)
+		return formatError(err)
 	}
 	byName := make(map[string]*npz.Entry, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		if _, dup := byName[e.Name]; dup {
-			return fmt.Errorf("numlearn: load: %w: %q appears twice", ErrMismatch, e.Name)
+			return fmt.Errorf("%w: %q appears twice", ErrMismatch, e.Name)
 		}
 		byName[e.Name] = e
 	}
@@ -100,28 +100,37 @@ func (n *Network) load(b []byte) error {
 	for i, p := range n.params {
 		e, ok := byName[n.names[i]]
 		if !ok {
-			return fmt.Errorf("numlearn: load: %w: no %q in the file", ErrMismatch, n.names[i])
+			return fmt.Errorf("%w: no %q in the file", ErrMismatch, n.names[i])
 		}
 		if !slices.Equal(e.Shape, p.Shape()) {
-			return fmt.Errorf("numlearn: load: %w: %q has shape %v in the file, %v in the network", ErrMismatch, e.Name, e.Shape, p.Shape())
+			return fmt.Errorf("%w: %q has shape %v in the file, %v in the network", ErrMismatch, e.Name, e.Shape, p.Shape())
 		}
 		found[i] = e
 		delete(byName, n.names[i])
 	}
 	for _, e := range entries { // in file order, so the error is the same every time
 		if _, extra := byName[e.Name]; extra {
-			return fmt.Errorf("numlearn: load: %w: the file has %q, which the network does not", ErrMismatch, e.Name)
+			return fmt.Errorf("%w: the file has %q, which the network does not", ErrMismatch, e.Name)
 		}
 	}
 	data := make([][]float64, len(n.params)) // each parameter's values, read whole before any changes
 	for i, p := range n.params {
 		data[i] = make([]float64, p.Size())
 		if err := found[i].ReadInto(data[i]); err != nil {
-			return fmt.Errorf("numlearn: load: %w", err)
+			return formatError(err)
 		}
 	}
 	for i, p := range n.params {
 		copy(p.Data(), data[i])
 	}
 	return nil
+}
+
+// formatError wraps an error from reading the archive: ErrFormat and the
+// reason.
+func formatError(err error) error {
+	if errors.Is(err, npz.ErrFormat) {
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	return fmt.Errorf("numlearn: load: %w", err)
 }
