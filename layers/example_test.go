@@ -42,3 +42,22 @@ func ExampleSoftmaxWithLoss() {
 	// 0.6931
 	// [[-0.5  0.5]]
 }
+
+// In training mode each feature is normalized over the batch: the batch
+// {1, 3} has mean 2 and variance 1, so with γ = 1 and β = 0 it becomes
+// about {−1, 1}. The running statistics move a tenth of the way to the
+// batch's, and inference mode normalizes by them.
+func ExampleBatchNorm() {
+	bn := layers.NewBatchNorm(tensor.Full(1, 1), tensor.New(1)) // one feature
+	y := bn.Forward(tensor.FromRows([][]float64{{1}, {3}}))
+	fmt.Printf("%.4f %.4f\n", y.At(0, 0), y.At(1, 0))
+	fmt.Printf("running mean %.4f, variance %.4f\n", bn.RunningMean.At(0), bn.RunningVar.At(0))
+
+	bn.SetMode(layers.Inference)
+	y = bn.Forward(tensor.FromRows([][]float64{{0.2}}))
+	fmt.Printf("%.4f\n", y.At(0, 0))
+	// Output:
+	// -1.0000 1.0000
+	// running mean 0.2000, variance 0.1000
+	// 0.0000
+}
