@@ -1,7 +1,7 @@
 // Package layers provides the building blocks of the book's chapter 5 and
 // 6 networks, each with a Forward pass and the Backward pass that
 // backpropagates through it: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, BatchNorm, and SoftmaxWithLoss, the output layer that
+// Sigmoid and Tanh, BatchNorm and Dropout, and SoftmaxWithLoss, the output layer that
 // joins softmax and cross-entropy.
 //
 // # Overview
@@ -22,7 +22,8 @@
 // # Shapes
 //
 // Activations work element-wise on any shape. BatchNorm takes (n, d), or
-// (n, d₁, …) with d₁·… = d, such as a convolution's (N, C, H, W). Affine takes (n, in), or
+// (n, d₁, …) with d₁·… = d, such as a convolution's (N, C, H, W). Dropout
+// works element-wise on any shape. Affine takes (n, in), or
 // (n, d₁, …) with d₁·… = in (it flattens, and gives dx back in the input's
 // shape), or one sample (in). SoftmaxWithLoss takes scores (n, classes) or
 // (classes) with one-hot targets of the same shape, or class indices.

@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
@@ -60,4 +61,17 @@ func ExampleBatchNorm() {
 	// -1.0000 1.0000
 	// running mean 0.2000, variance 0.1000
 	// 0.0000
+}
+
+// In training Dropout keeps an element where a uniform draw exceeds the
+// ratio; in inference it keeps all of them, scaled by 1 − ratio.
+func ExampleDropout() {
+	d := layers.NewDropout(0.5, rand.New(rand.NewPCG(3, 4)))
+	x := tensor.Full(1, 8)
+	fmt.Println(d.Forward(x))
+	d.SetMode(layers.Inference)
+	fmt.Println(d.Forward(x))
+	// Output:
+	// [0. 1. 1. 1. 0. 1. 0. 0.]
+	// [0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5]
 }
