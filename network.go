@@ -33,6 +33,11 @@ type Network struct {
 	moders []layers.Moder
 	rows   layers.RowForwarder // the first layer, if it reads rows of a data set
 
+	// State that is saved with the parameters but not learned
+	// (layers.Stateful), and its names.
+	state      []*tensor.Tensor
+	stateNames []string
+
 	cost     float64         // the loss of the last Loss or Gradient
 	batch    buffer.Reusable // rows of a data set gathered for a first layer that cannot read them
 	shape    []int           // the shape of a gathered batch
@@ -57,10 +62,11 @@ func NewNetwork(ls ...Layer) *Network {
 // The network uses the layers themselves, not copies. Its parameters are
 // those of every layers.Learnable layer, in layer order, and they are
 // named for Save and Load as layers.Named describes: W1, b1, W2, b2, … for
-// Affine layers, as the book saves them. When the first layer is a
-// layers.InputGradSkipper, NewNetworkWithHead tells it to skip ∂L/∂input,
-// which nothing needs. It panics if head is nil or a layer's Params and
-// Grads (or ParamNames) differ in length.
+// Affine layers, as the book saves them. The tensors of layers.Stateful
+// layers (State) are named the same way and saved with them. When the
+// first layer is a layers.InputGradSkipper, NewNetworkWithHead tells it
+// to skip ∂L/∂input, which nothing needs. It panics if head is nil or a layer's Params and
+// Grads (or ParamNames), or State and StateNames, differ in length.
 func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	if head == nil {
 		panic("numlearn: NewNetworkWithHead: head is nil")
@@ -70,6 +76,9 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	for i, l := range ls {
 		if m, ok := l.(layers.Moder); ok {
 			n.moders = append(n.moders, m)
+		}
+		if st, ok := l.(layers.Stateful); ok {
+			n.collectState(i, st, counts)
 		}
 		p, ok := l.(layers.Learnable)
 		if !ok {
@@ -105,6 +114,29 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	}
 	return n
 }
+
+// collectState adds layer i's state to the network's, named as
+// layers.Stateful describes.
+func (n *Network) collectState(i int, st layers.Stateful, counts map[string]int) {
+	state, names := st.State(), st.StateNames()
+	if len(names) != len(state) {
+		panic(fmt.Sprintf("numlearn: NewNetwork: layer %d (%T) has %d state tensors and %d names", i, st, len(state), len(names)))
+	}
+	n.state = append(n.state, state...)
+	for _, name := range names {
+		counts[name]++
+		n.stateNames = append(n.stateNames, fmt.Sprintf("%s%d", name, counts[name]))
+	}
+}
+
+// State returns the tensors of every layers.Stateful layer, in layer
+// order — BatchNorm's running mean and variance — which Save and Load keep
+// with the parameters but no optimizer updates.
+func (n *Network) State() []*tensor.Tensor { return n.state }
+
+// StateNames returns the names of State, aligned with it
+// ("running_mean1", "running_var1", …).
+func (n *Network) StateNames() []string { return n.stateNames }
 
 // Layers returns the network's layers in order (without the head).
 func (n *Network) Layers() []Layer { return n.layers }
