@@ -8,6 +8,7 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -89,4 +90,18 @@ func ExampleNetwork_Save() {
 	// Output:
 	// true
 	// numlearn: load: parameters do not match the network: "W1" has shape [4 3] in the file, [4 7] in the network
+}
+
+// With weight decay λ the loss gains ½·λ·ΣW² over the weights (not the
+// biases): here ½·0.1·(1 + 4 + 9 + 16) = 1.5. The gradient of W gains
+// λ·W.
+func ExampleNetwork_SetWeightDecay() {
+	w := tensor.FromRows([][]float64{{1, 2}, {3, 4}})
+	net := numlearn.NewNetwork(layers.NewAffine(w, tensor.FromSlice([]float64{5, 5})))
+	x, t := tensor.FromRows([][]float64{{0, 0}}), tensor.FromRows([][]float64{{1, 0}})
+	plain := net.Loss(x, t) // equal scores: −log ½
+	net.SetWeightDecay(0.1)
+	fmt.Printf("%.4f %.4f\n", plain, net.Loss(x, t)-plain)
+	// Output:
+	// 0.6931 1.5000
 }

@@ -38,6 +38,9 @@ type Network struct {
 	state      []*tensor.Tensor
 	stateNames []string
 
+	decay   float64 // the weight decay λ
+	decayed []bool  // which params decay, aligned with them (layers.Decayer)
+
 	cost     float64         // the loss of the last Loss or Gradient
 	batch    buffer.Reusable // rows of a data set gathered for a first layer that cannot read them
 	shape    []int           // the shape of a gathered batch
@@ -90,6 +93,7 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 		}
 		n.params = append(n.params, params...)
 		n.grads = append(n.grads, grads...)
+		n.collectDecayed(i, p)
 		named, ok := l.(layers.Named)
 		if !ok {
 			for j := range params {
@@ -127,6 +131,21 @@ func (n *Network) collectState(i int, st layers.Stateful, counts map[string]int)
 		counts[name]++
 		n.stateNames = append(n.stateNames, fmt.Sprintf("%s%d", name, counts[name]))
 	}
+}
+
+// collectDecayed notes which of Learnable layer i's parameters weight
+// decay applies to.
+func (n *Network) collectDecayed(i int, p layers.Learnable) {
+	d, ok := p.(layers.Decayer)
+	if !ok {
+		n.decayed = append(n.decayed, make([]bool, len(p.Params()))...)
+		return
+	}
+	decayed := d.Decayed()
+	if len(decayed) != len(p.Params()) {
+		panic(fmt.Sprintf("numlearn: NewNetwork: layer %d (%T) has %d params and %d Decayed flags", i, p, len(p.Params()), len(decayed)))
+	}
+	n.decayed = append(n.decayed, decayed...)
 }
 
 // State returns the tensors of every layers.Stateful layer, in layer
@@ -194,9 +213,10 @@ func (n *Network) Output(dst, x *tensor.Tensor) {
 
 // Loss returns the head's loss for input x against targets t — for the
 // default head, the mean cross-entropy of the softmax output against
-// one-hot t — with the layers in inference mode, as the book's loss.
+// one-hot t — with the layers in inference mode, as the book's loss, plus
+// the weight decay penalty ½·λ·ΣW² when SetWeightDecay has set λ.
 func (n *Network) Loss(x, t *tensor.Tensor) float64 {
-	n.cost = n.head.Forward(n.Predict(x), t)
+	n.cost = n.head.Forward(n.Predict(x), t) + n.penalty()
 	return n.cost
 }
 
@@ -214,7 +234,8 @@ func (n *Network) ParamNames() []string { return n.names }
 
 // Gradient computes the gradient of the loss of x against t with respect
 // to every parameter by backpropagation, with the layers in training mode,
-// and returns it aligned with Params. The tensors are owned by the layers
+// and returns it aligned with Params, with λ·W added to each decayed
+// weight's gradient when SetWeightDecay has set λ. The tensors are owned by the layers
 // and overwritten by the next call. The loss of this forward pass is then
 // available from LastLoss.
 func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
@@ -223,11 +244,12 @@ func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
 
 // gradient is Gradient for the batch that forward takes.
 func (n *Network) gradient(x *tensor.Tensor, rows []int, t *tensor.Tensor) []*tensor.Tensor {
-	n.cost = n.head.Forward(n.forward(x, rows, layers.Training), t)
+	n.cost = n.head.Forward(n.forward(x, rows, layers.Training), t) + n.penalty()
 	dout := n.head.Backward()
 	for i := len(n.layers) - 1; i >= 0; i-- {
 		dout = n.layers[i].Backward(dout)
 	}
+	n.decayGrads()
 	return n.grads
 }
 
@@ -253,5 +275,7 @@ func (n *Network) tryClone() (*Network, int) {
 		}
 		ls[i] = c.Clone()
 	}
-	return NewNetworkWithHead(n.head.Clone(), ls...), -1
+	c := NewNetworkWithHead(n.head.Clone(), ls...)
+	c.decay = n.decay
+	return c, -1
 }

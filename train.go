@@ -202,7 +202,8 @@ func (n *Network) evaluate(x, t *tensor.Tensor, cfg TrainConfig) Evaluation {
 }
 
 // meanLoss returns the loss over the whole of x and t in inference mode,
-// chunk by chunk: the mean of the chunks' losses weighted by their sizes.
+// chunk by chunk: the mean of the chunks' losses weighted by their sizes,
+// plus the weight decay penalty, as Loss has it.
 func (n *Network) meanLoss(x, t *tensor.Tensor, chunk int) float64 {
 	samples := x.Shape()[0]
 	var sum float64
@@ -214,7 +215,7 @@ func (n *Network) meanLoss(x, t *tensor.Tensor, chunk int) float64 {
 		}
 		sum += n.head.Forward(n.forward(x, n.seq, layers.Inference), t.Slice(from, to)) * float64(to-from)
 	}
-	return sum / float64(samples)
+	return sum/float64(samples) + n.penalty()
 }
 
 // checkConfig checks the configuration and the data against each other and
