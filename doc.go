@@ -24,8 +24,10 @@
 // NewTwoLayerNet is the book's TwoLayerNet (Affine → ReLU → Affine, weights
 // 0.01·N(0, 1), zero biases); NewMultiLayerNet builds any depth with ReLU,
 // Sigmoid or Tanh between the Affine layers and Std, Xavier or He
-// initialisation; NewNetwork takes any Layer values, including your own.
-// Every network ends in softmax with cross-entropy loss.
+// initialisation, and with MultiLayerConfig's BatchNorm, Dropout and
+// WeightDecay it is the book's MultiLayerNetExtend (chapter 6); NewNetwork
+// takes any Layer values, including your own. Every network ends in
+// softmax with cross-entropy loss.
 //
 // # Shapes
 //
