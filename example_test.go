@@ -105,3 +105,13 @@ func ExampleNetwork_SetWeightDecay() {
 	// Output:
 	// 0.6931 1.5000
 }
+
+// The book's hyperparameter search tunes on 20 % of the training data,
+// shuffled and split off, and keeps the test set for the end.
+func ExampleSplitValidation() {
+	x, t := tensor.New(500, 784), tensor.New(500, 10)
+	trainX, trainT, valX, valT := numlearn.SplitValidation(x, t, 0.2, rand.New(rand.NewPCG(1, 2)))
+	fmt.Println(trainX.Shape(), trainT.Shape(), valX.Shape(), valT.Shape())
+	// Output:
+	// [400 784] [400 10] [100 784] [100 10]
+}
