@@ -40,11 +40,19 @@ func (n *Network) AccuracyLabels(x *tensor.Tensor, labels []int) float64 {
 // chunks are read as rows of x, through a first layer that keeps a form of
 // x made for that (Train's evaluations); otherwise each is a view of x.
 func (n *Network) accuracy(x, t *tensor.Tensor, chunk int, byRows bool) float64 {
+	return n.accuracyFirst(x, t, -1, chunk, byRows)
+}
+
+// accuracyFirst is accuracy over the first samples samples, or all of
+// them when samples is negative.
+func (n *Network) accuracyFirst(x, t *tensor.Tensor, samples, chunk int, byRows bool) float64 {
 	if x.Dims() < 1 || t.Dims() < 1 || x.Shape()[0] != t.Shape()[0] {
 		panic(fmt.Sprintf("numlearn: Accuracy: inputs shape %v and targets shape %v have different numbers of samples", x.Shape(), t.Shape()))
 	}
 	c := n.classifier("Accuracy")
-	samples := x.Shape()[0]
+	if samples < 0 || samples > x.Shape()[0] {
+		samples = x.Shape()[0]
+	}
 	correct := 0
 	for from := 0; from < samples; from += chunk {
 		to := min(from+chunk, samples)

@@ -25,10 +25,12 @@
 // NewTwoLayerNet is the book's TwoLayerNet (Affine → ReLU → Affine, weights
 // 0.01·N(0, 1), zero biases); NewMultiLayerNet builds any depth with ReLU,
 // Sigmoid or Tanh between the Affine layers, Std, Xavier or He
-// initialisation and any head (MultiLayerConfig); NewNetwork takes any
-// layers, including your own (see layers' contract), and ends them in
-// softmax with cross-entropy; NewNetworkWithHead ends them in the head you
-// give: layers.IdentityWithLoss for regression, layers.SigmoidWithLoss for
+// initialisation and any head, and with BatchNorm, Dropout and WeightDecay
+// it is the book's MultiLayerNetExtend (chapter 6) — all in
+// MultiLayerConfig; NewNetwork takes any layers, including your own (see
+// layers' contract), and ends them in softmax with cross-entropy;
+// NewNetworkWithHead ends them in the head you give:
+// layers.IdentityWithLoss for regression, layers.SigmoidWithLoss for
 // binary labels, or one of your own.
 //
 // A network uses its layers only through the layer contract of package
@@ -39,8 +41,8 @@
 //
 // Predict, Output, Loss, Accuracy and the evaluations during training run
 // the layers in inference mode; Gradient, NumericalGradient and the
-// training steps in training mode (layers.Moder). Today's layers compute
-// the same either way; Dropout and batch normalisation do not.
+// training steps in training mode (layers.Moder): Dropout drops units and
+// BatchNorm normalises by the batch only in training.
 //
 // # Shapes
 //

@@ -152,3 +152,27 @@ func ExampleNetwork_Classes() {
 	// [1 0 1]
 	// 0
 }
+
+// With weight decay λ the loss gains ½·λ·ΣW² over the weights (not the
+// biases): here ½·0.1·(1 + 4 + 9 + 16) = 1.5. The gradient of W gains
+// λ·W.
+func ExampleNetwork_SetWeightDecay() {
+	w := tensor.FromRows([][]float64{{1, 2}, {3, 4}})
+	net := numlearn.NewNetwork(layers.NewAffine(w, tensor.FromSlice([]float64{5, 5})))
+	x, t := tensor.FromRows([][]float64{{0, 0}}), tensor.FromRows([][]float64{{1, 0}})
+	plain := net.Loss(x, t) // equal scores: −log ½
+	net.SetWeightDecay(0.1)
+	fmt.Printf("%.4f %.4f\n", plain, net.Loss(x, t)-plain)
+	// Output:
+	// 0.6931 1.5000
+}
+
+// The book's hyperparameter search tunes on 20 % of the training data,
+// shuffled and split off, and keeps the test set for the end.
+func ExampleSplitValidation() {
+	x, t := tensor.New(500, 784), tensor.New(500, 10)
+	trainX, trainT, valX, valT := numlearn.SplitValidation(x, t, 0.2, rand.New(rand.NewPCG(1, 2)))
+	fmt.Println(trainX.Shape(), trainT.Shape(), valX.Shape(), valT.Shape())
+	// Output:
+	// [400 784] [400 10] [100 784] [100 10]
+}

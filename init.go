@@ -48,7 +48,8 @@ func NewTwoLayerNet(inputSize, hiddenSize, outputSize int, rng *rand.Rand) *Netw
 
 // MultiLayerConfig sets up NewMultiLayerNet. Every zero field has a
 // default, given in its comment: together they are the book's
-// MultiLayerNet.
+// MultiLayerNet. BatchNorm, Dropout and WeightDecay make it the book's
+// MultiLayerNetExtend.
 type MultiLayerConfig struct {
 	// Activation makes the layer between every pair of Affine layers; nil
 	// means ReLU.
@@ -59,15 +60,29 @@ type MultiLayerConfig struct {
 	// Head is the network's last step; nil means softmax with
 	// cross-entropy (layers.SoftmaxWithLoss).
 	Head layers.Head
+	// BatchNorm puts a layers.BatchNorm (γ = 1, β = 0) after every hidden
+	// Affine layer, before its activation; false means none.
+	BatchNorm bool
+	// Dropout is the ratio of a layers.Dropout after every hidden
+	// activation; 0 means no dropout. Its masks come from a stream seeded
+	// by two draws from the rng given to NewMultiLayerNet per layer, after
+	// the weights, so a network with dropout starts with the weights of
+	// one without.
+	Dropout float64
+	// WeightDecay is the λ of L2 weight decay (Network.SetWeightDecay);
+	// 0 means none.
+	WeightDecay float64
 }
 
 // NewMultiLayerNet returns a fully connected network with the given layer
 // sizes — input, hidden…, output — and the activation between every pair
 // of Affine layers: sizes {784, 100, 100, 10} gives Affine(784→100) → act →
-// Affine(100→100) → act → Affine(100→10), then the head. Each layer's
-// weights are drawn from N(0, init(fan-in)²) using rng, in layer order;
-// biases start at zero. It panics if there are fewer than two sizes, one
-// is not positive, or rng is nil.
+// Affine(100→100) → act → Affine(100→10), then the head. With BatchNorm
+// and Dropout each hidden layer is Affine → BatchNorm → act → Dropout, as
+// in the book's MultiLayerNetExtend. Each layer's weights are drawn from
+// N(0, init(fan-in)²) using rng, in layer order; biases start at zero. It
+// panics if there are fewer than two sizes, one is not positive, rng is
+// nil, the dropout ratio is not in [0, 1) or the weight decay is negative.
 func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Network {
 	if len(sizes) < 2 {
 		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: need at least input and output sizes, have %v", sizes))
@@ -90,13 +105,31 @@ func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Networ
 	if head == nil {
 		head = &layers.SoftmaxWithLoss{}
 	}
-	var ls []Layer
-	for i := range len(sizes) - 1 {
-		if i > 0 {
-			ls = append(ls, act())
-		}
-		w := tensor.RandN(rng, init(sizes[i]), sizes[i], sizes[i+1])
-		ls = append(ls, layers.NewAffine(w, tensor.New(sizes[i+1])))
+	if !(cfg.Dropout >= 0 && cfg.Dropout < 1) {
+		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: dropout ratio %v is not in [0, 1)", cfg.Dropout))
 	}
-	return NewNetworkWithHead(head, ls...)
+	if !(cfg.WeightDecay >= 0) || math.IsInf(cfg.WeightDecay, 0) {
+		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: weight decay %v is not a finite number ≥ 0", cfg.WeightDecay))
+	}
+	ws := make([]*tensor.Tensor, len(sizes)-1)
+	for i := range ws {
+		ws[i] = tensor.RandN(rng, init(sizes[i]), sizes[i], sizes[i+1])
+	}
+	var ls []Layer
+	for i, w := range ws {
+		ls = append(ls, layers.NewAffine(w, tensor.New(sizes[i+1])))
+		if i == len(ws)-1 {
+			break
+		}
+		if cfg.BatchNorm {
+			ls = append(ls, layers.NewBatchNorm(tensor.Full(1, sizes[i+1]), tensor.New(sizes[i+1])))
+		}
+		ls = append(ls, act())
+		if cfg.Dropout > 0 {
+			ls = append(ls, layers.NewDropout(cfg.Dropout, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))))
+		}
+	}
+	n := NewNetworkWithHead(head, ls...)
+	n.SetWeightDecay(cfg.WeightDecay)
+	return n
 }

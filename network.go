@@ -33,6 +33,14 @@ type Network struct {
 	moders []layers.Moder
 	rows   layers.RowForwarder // the first layer, if it reads rows of a data set
 
+	// State that is saved with the parameters but not learned
+	// (layers.Stateful), and its names.
+	state      []*tensor.Tensor
+	stateNames []string
+
+	decay   float64 // the weight decay λ
+	decayed []bool  // which params decay, aligned with them (layers.Decayer)
+
 	cost     float64         // the loss of the last Loss or Gradient
 	batch    buffer.Reusable // rows of a data set gathered for a first layer that cannot read them
 	shape    []int           // the shape of a gathered batch
@@ -57,10 +65,11 @@ func NewNetwork(ls ...Layer) *Network {
 // The network uses the layers themselves, not copies. Its parameters are
 // those of every layers.Learnable layer, in layer order, and they are
 // named for Save and Load as layers.Named describes: W1, b1, W2, b2, … for
-// Affine layers, as the book saves them. When the first layer is a
-// layers.InputGradSkipper, NewNetworkWithHead tells it to skip ∂L/∂input,
-// which nothing needs. It panics if head is nil or a layer's Params and
-// Grads (or ParamNames) differ in length.
+// Affine layers, as the book saves them. The tensors of layers.Stateful
+// layers (State) are named the same way and saved with them. When the
+// first layer is a layers.InputGradSkipper, NewNetworkWithHead tells it
+// to skip ∂L/∂input, which nothing needs. It panics if head is nil or a layer's Params and
+// Grads (or ParamNames), or State and StateNames, differ in length.
 func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	if head == nil {
 		panic("numlearn: NewNetworkWithHead: head is nil")
@@ -70,6 +79,9 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	for i, l := range ls {
 		if m, ok := l.(layers.Moder); ok {
 			n.moders = append(n.moders, m)
+		}
+		if st, ok := l.(layers.Stateful); ok {
+			n.collectState(i, st, counts)
 		}
 		p, ok := l.(layers.Learnable)
 		if !ok {
@@ -81,6 +93,7 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 		}
 		n.params = append(n.params, params...)
 		n.grads = append(n.grads, grads...)
+		n.collectDecayed(i, p)
 		named, ok := l.(layers.Named)
 		if !ok {
 			for j := range params {
@@ -105,6 +118,44 @@ func NewNetworkWithHead(head layers.Head, ls ...Layer) *Network {
 	}
 	return n
 }
+
+// collectState adds layer i's state to the network's, named as
+// layers.Stateful describes.
+func (n *Network) collectState(i int, st layers.Stateful, counts map[string]int) {
+	state, names := st.State(), st.StateNames()
+	if len(names) != len(state) {
+		panic(fmt.Sprintf("numlearn: NewNetwork: layer %d (%T) has %d state tensors and %d names", i, st, len(state), len(names)))
+	}
+	n.state = append(n.state, state...)
+	for _, name := range names {
+		counts[name]++
+		n.stateNames = append(n.stateNames, fmt.Sprintf("%s%d", name, counts[name]))
+	}
+}
+
+// collectDecayed notes which of Learnable layer i's parameters weight
+// decay applies to.
+func (n *Network) collectDecayed(i int, p layers.Learnable) {
+	d, ok := p.(layers.Decayer)
+	if !ok {
+		n.decayed = append(n.decayed, make([]bool, len(p.Params()))...)
+		return
+	}
+	decayed := d.Decayed()
+	if len(decayed) != len(p.Params()) {
+		panic(fmt.Sprintf("numlearn: NewNetwork: layer %d (%T) has %d params and %d Decayed flags", i, p, len(p.Params()), len(decayed)))
+	}
+	n.decayed = append(n.decayed, decayed...)
+}
+
+// State returns the tensors of every layers.Stateful layer, in layer
+// order — BatchNorm's running mean and variance — which Save and Load keep
+// with the parameters but no optimizer updates.
+func (n *Network) State() []*tensor.Tensor { return n.state }
+
+// StateNames returns the names of State, aligned with it
+// ("running_mean1", "running_var1", …).
+func (n *Network) StateNames() []string { return n.stateNames }
 
 // Layers returns the network's layers in order (without the head).
 func (n *Network) Layers() []Layer { return n.layers }
@@ -162,9 +213,10 @@ func (n *Network) Output(dst, x *tensor.Tensor) {
 
 // Loss returns the head's loss for input x against targets t — for the
 // default head, the mean cross-entropy of the softmax output against
-// one-hot t — with the layers in inference mode, as the book's loss.
+// one-hot t — with the layers in inference mode, as the book's loss, plus
+// the weight decay penalty ½·λ·ΣW² when SetWeightDecay has set λ.
 func (n *Network) Loss(x, t *tensor.Tensor) float64 {
-	n.cost = n.head.Forward(n.Predict(x), t)
+	n.cost = n.head.Forward(n.Predict(x), t) + n.penalty()
 	return n.cost
 }
 
@@ -182,7 +234,8 @@ func (n *Network) ParamNames() []string { return n.names }
 
 // Gradient computes the gradient of the loss of x against t with respect
 // to every parameter by backpropagation, with the layers in training mode,
-// and returns it aligned with Params. The tensors are owned by the layers
+// and returns it aligned with Params, with λ·W added to each decayed
+// weight's gradient when SetWeightDecay has set λ. The tensors are owned by the layers
 // and overwritten by the next call. The loss of this forward pass is then
 // available from LastLoss.
 func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
@@ -191,11 +244,12 @@ func (n *Network) Gradient(x, t *tensor.Tensor) []*tensor.Tensor {
 
 // gradient is Gradient for the batch that forward takes.
 func (n *Network) gradient(x *tensor.Tensor, rows []int, t *tensor.Tensor) []*tensor.Tensor {
-	n.cost = n.head.Forward(n.forward(x, rows, layers.Training), t)
+	n.cost = n.head.Forward(n.forward(x, rows, layers.Training), t) + n.penalty()
 	dout := n.head.Backward()
 	for i := len(n.layers) - 1; i >= 0; i-- {
 		dout = n.layers[i].Backward(dout)
 	}
+	n.decayGrads()
 	return n.grads
 }
 
@@ -221,5 +275,7 @@ func (n *Network) tryClone() (*Network, int) {
 		}
 		ls[i] = c.Clone()
 	}
-	return NewNetworkWithHead(n.head.Clone(), ls...), -1
+	c := NewNetworkWithHead(n.head.Clone(), ls...)
+	c.decay = n.decay
+	return c, -1
 }

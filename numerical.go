@@ -70,7 +70,8 @@ func (n *Network) GradientCheck(x, t *tensor.Tensor) []grad.Difference {
 }
 
 // trainingLoss is the head's loss of x against t with the layers in
-// training mode: the function whose gradient Gradient computes.
+// training mode, with the weight decay penalty: the function whose
+// gradient Gradient computes.
 func (n *Network) trainingLoss(x, t *tensor.Tensor) float64 {
-	return n.head.Forward(n.forward(x, nil, layers.Training), t)
+	return n.head.Forward(n.forward(x, nil, layers.Training), t) + n.penalty()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/numlearn/numlearn/internal/atomicfile"
 	"github.com/numlearn/numlearn/internal/npz"
+	"github.com/numlearn/numlearn/tensor"
 )
 
 // The model file format is numpy's .npz: a zip archive with one .npy file
@@ -18,8 +19,12 @@ import (
 //
 //	params = np.load("model.npz")  # params["W1"].shape == (784, 50)
 //
-// which is exactly the params dict of the book's TwoLayerNet. The values
-// are stored bit for bit, so a save and a load give back the same network.
+// which is exactly the params dict of the book's TwoLayerNet. After the
+// parameters come the network's State, the tensors that are kept but not
+// learned, named as StateNames gives: a network with BatchNorm layers saves
+// gamma1, beta1, … with its weights and running_mean1, running_var1, … for
+// the statistics its inference uses. The values are stored bit for bit, so
+// a save and a load give back the same network.
 
 // ErrFormat is wrapped by the errors Load returns for a file that is not a
 // valid .npz of float64 arrays: truncated, corrupted (zip CRC-32 mismatch)
@@ -31,11 +36,12 @@ var ErrFormat = errors.New("numlearn: load: not a valid model file")
 // that differs.
 var ErrMismatch = errors.New("numlearn: load: parameters do not match the network")
 
-// Save writes the network's parameters to w in .npz format.
+// Save writes the network's parameters and state to w in .npz format.
 func (n *Network) Save(w io.Writer) error {
-	arrays := make([]npz.Array, len(n.params))
-	for i, p := range n.params {
-		arrays[i] = npz.Array{Name: n.names[i], Shape: p.Shape(), Data: p.Data()}
+	saved, names := n.saved()
+	arrays := make([]npz.Array, len(saved))
+	for i, p := range saved {
+		arrays[i] = npz.Array{Name: names[i], Shape: p.Shape(), Data: p.Data()}
 	}
 	if err := npz.Write(w, arrays); err != nil {
 		return fmt.Errorf("numlearn: save: %w", err)
@@ -54,7 +60,13 @@ func (n *Network) SaveFile(name string) error {
 	return nil
 }
 
-// Load reads parameters saved by Save (or by numpy's np.savez with the same
+// saved returns what Save writes and Load reads, with its names: the
+// parameters, then the state.
+func (n *Network) saved() ([]*tensor.Tensor, []string) {
+	return slices.Concat(n.params, n.state), slices.Concat(n.names, n.stateNames)
+}
+
+// Load reads parameters (and state) saved by Save (or by numpy's np.savez with the same
 // names and shapes) from r into the network. Everything is read and
 // checked before any parameter changes: on error the network is exactly as
 // it was. The error wraps ErrFormat for a damaged file and ErrMismatch for
@@ -96,31 +108,32 @@ func (n *Network) load(b []byte) error {
 		}
 		byName[e.Name] = e
 	}
-	found := make([]*npz.Entry, len(n.params))
-	for i, p := range n.params {
-		e, ok := byName[n.names[i]]
+	params, names := n.saved()
+	found := make([]*npz.Entry, len(params))
+	for i, p := range params {
+		e, ok := byName[names[i]]
 		if !ok {
-			return fmt.Errorf("%w: no %q in the file", ErrMismatch, n.names[i])
+			return fmt.Errorf("%w: no %q in the file", ErrMismatch, names[i])
 		}
 		if !slices.Equal(e.Shape, p.Shape()) {
 			return fmt.Errorf("%w: %q has shape %v in the file, %v in the network", ErrMismatch, e.Name, e.Shape, p.Shape())
 		}
 		found[i] = e
-		delete(byName, n.names[i])
+		delete(byName, names[i])
 	}
 	for _, e := range entries { // in file order, so the error is the same every time
 		if _, extra := byName[e.Name]; extra {
 			return fmt.Errorf("%w: the file has %q, which the network does not", ErrMismatch, e.Name)
 		}
 	}
-	data := make([][]float64, len(n.params)) // each parameter's values, read whole before any changes
-	for i, p := range n.params {
+	data := make([][]float64, len(params)) // each tensor's values, read whole before any changes
+	for i, p := range params {
 		data[i] = make([]float64, p.Size())
 		if err := found[i].ReadInto(data[i]); err != nil {
 			return formatError(err)
 		}
 	}
-	for i, p := range n.params {
+	for i, p := range params {
 		copy(p.Data(), data[i])
 	}
 	return nil

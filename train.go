@@ -50,6 +50,11 @@ type TrainConfig struct {
 	// EvalChunk is the number of samples evaluated at once, which bounds
 	// the memory evaluation needs; 0 means 10,000.
 	EvalChunk int
+	// EvalSamples limits each evaluation to the first EvalSamples samples
+	// of the training and test sets, as the book's Trainer does with
+	// evaluate_sample_num_per_epoch, so that frequent evaluations stay
+	// cheap on large sets; 0 means all of them.
+	EvalSamples int
 	// Progress, if set, is called after every step, with the evaluation
 	// after the steps that were evaluated.
 	Progress func(Progress)
@@ -188,9 +193,9 @@ func (n *Network) evaluate(x, t *tensor.Tensor, cfg TrainConfig) Evaluation {
 	_, classifies := n.head.(layers.Classifier)
 	measure := func(x, t *tensor.Tensor) (accuracy, loss float64) {
 		if classifies {
-			return n.accuracy(x, t, cfg.EvalChunk, true), math.NaN()
+			return n.accuracyFirst(x, t, evalSamples(x, cfg), cfg.EvalChunk, true), math.NaN()
 		}
-		return math.NaN(), n.meanLoss(x, t, cfg.EvalChunk)
+		return math.NaN(), n.meanLoss(x, t, evalSamples(x, cfg), cfg.EvalChunk)
 	}
 	if !cfg.SkipTrainEval {
 		e.TrainAccuracy, e.TrainLoss = measure(x, t)
@@ -201,10 +206,18 @@ func (n *Network) evaluate(x, t *tensor.Tensor, cfg TrainConfig) Evaluation {
 	return e
 }
 
-// meanLoss returns the loss over the whole of x and t in inference mode,
-// chunk by chunk: the mean of the chunks' losses weighted by their sizes.
-func (n *Network) meanLoss(x, t *tensor.Tensor, chunk int) float64 {
-	samples := x.Shape()[0]
+// evalSamples is the number of samples of x that an evaluation measures.
+func evalSamples(x *tensor.Tensor, cfg TrainConfig) int {
+	if cfg.EvalSamples > 0 {
+		return min(cfg.EvalSamples, x.Shape()[0])
+	}
+	return x.Shape()[0]
+}
+
+// meanLoss returns the loss over the first samples of x and t in
+// inference mode, chunk by chunk: the mean of the chunks' losses weighted
+// by their sizes, plus the weight decay penalty, as Loss has it.
+func (n *Network) meanLoss(x, t *tensor.Tensor, samples, chunk int) float64 {
 	var sum float64
 	for from := 0; from < samples; from += chunk {
 		to := min(from+chunk, samples)
@@ -214,7 +227,7 @@ func (n *Network) meanLoss(x, t *tensor.Tensor, chunk int) float64 {
 		}
 		sum += n.head.Forward(n.forward(x, n.seq, layers.Inference), t.Slice(from, to)) * float64(to-from)
 	}
-	return sum / float64(samples)
+	return sum/float64(samples) + n.penalty()
 }
 
 // checkConfig checks the configuration and the data against each other and
@@ -238,6 +251,9 @@ func (n *Network) checkConfig(x, t *tensor.Tensor, cfg TrainConfig) (TrainConfig
 	if cfg.Iterations < 0 || cfg.Epochs < 0 || cfg.BatchSize < 0 || cfg.EvalChunk < 0 {
 		return bad("negative Iterations (%d), Epochs (%d), BatchSize (%d) or EvalChunk (%d)",
 			cfg.Iterations, cfg.Epochs, cfg.BatchSize, cfg.EvalChunk)
+	}
+	if cfg.EvalSamples < 0 {
+		return bad("negative EvalSamples (%d)", cfg.EvalSamples)
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 100

@@ -214,6 +214,10 @@ func (a *Affine) Grads() []*tensor.Tensor { return []*tensor.Tensor{a.DW, a.DB} 
 // ParamNames returns {"W", "b"}, the book's names.
 func (a *Affine) ParamNames() []string { return []string{"W", "b"} }
 
+// Decayed returns {true, false}: weight decay applies to W, not to b, as
+// in the book's MultiLayerNet.
+func (a *Affine) Decayed() []bool { return []bool{true, false} }
+
 // Clone returns an independent copy of the layer, an *Affine: copied
 // parameters and gradients, fresh buffers, the same SkipInputGrad setting.
 func (a *Affine) Clone() Layer {

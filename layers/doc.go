@@ -1,10 +1,10 @@
 // Package layers provides the building blocks of the book's networks and
 // the contract they share: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, and the heads that end a network — SoftmaxWithLoss
-// (classes, cross-entropy), SigmoidWithLoss (binary labels, binary
-// cross-entropy) and IdentityWithLoss (regression, mean squared error) —
-// each with a Forward pass and the Backward pass that backpropagates
-// through it, side by side.
+// Sigmoid and Tanh, BatchNorm and Dropout, and the heads that end a
+// network — SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
+// (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
+// mean squared error) — each with a Forward pass and the Backward pass
+// that backpropagates through it, side by side.
 //
 // # Overview
 //
@@ -46,7 +46,9 @@
 //
 // # Shapes
 //
-// Activations work element-wise on any shape. Affine takes (n, in), or
+// Activations work element-wise on any shape. BatchNorm takes (n, d), or
+// (n, d₁, …) with d₁·… = d, such as a convolution's (N, C, H, W). Dropout
+// works element-wise on any shape. Affine takes (n, in), or
 // (n, d₁, …) with d₁·… = in (it flattens, and gives dx back in the input's
 // shape), or one sample (in). SoftmaxWithLoss takes scores (n, classes) or
 // (classes) with one-hot targets of the same shape, or class indices.

@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
@@ -71,4 +72,36 @@ func ExampleSigmoidWithLoss() {
 	// 0.2634
 	// 0.5000 0.9526 0.0474
 	// [0 1 0]
+}
+
+// In training mode each feature is normalized over the batch: the batch
+// {1, 3} has mean 2 and variance 1, so with γ = 1 and β = 0 it becomes
+// about {−1, 1}. The running statistics move a tenth of the way to the
+// batch's, and inference mode normalizes by them.
+func ExampleBatchNorm() {
+	bn := layers.NewBatchNorm(tensor.Full(1, 1), tensor.New(1)) // one feature
+	y := bn.Forward(tensor.FromRows([][]float64{{1}, {3}}))
+	fmt.Printf("%.4f %.4f\n", y.At(0, 0), y.At(1, 0))
+	fmt.Printf("running mean %.4f, variance %.4f\n", bn.RunningMean.At(0), bn.RunningVar.At(0))
+
+	bn.SetMode(layers.Inference)
+	y = bn.Forward(tensor.FromRows([][]float64{{0.2}}))
+	fmt.Printf("%.4f\n", y.At(0, 0))
+	// Output:
+	// -1.0000 1.0000
+	// running mean 0.2000, variance 0.1000
+	// 0.0000
+}
+
+// In training Dropout keeps an element where a uniform draw exceeds the
+// ratio; in inference it keeps all of them, scaled by 1 − ratio.
+func ExampleDropout() {
+	d := layers.NewDropout(0.5, rand.New(rand.NewPCG(3, 4)))
+	x := tensor.Full(1, 8)
+	fmt.Println(d.Forward(x))
+	d.SetMode(layers.Inference)
+	fmt.Println(d.Forward(x))
+	// Output:
+	// [0. 1. 1. 1. 0. 1. 0. 0.]
+	// [0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5]
 }

@@ -11,9 +11,11 @@ import "github.com/numlearn/numlearn/tensor"
 // A layer owns the tensors it returns and may reuse them on its next call.
 // Beyond these two methods a layer may have any of the optional
 // capabilities below, each a small interface of its own: Learnable (it has
-// parameters), Named (it names them), Cloner (it can be copied), Moder (it
-// behaves differently in training and in inference), InputGradSkipper and
-// RowForwarder (it can save work as a network's first layer).
+// parameters), Named (it names them), Stateful (it has saved state that is
+// not learned), Decayer (it says which parameters weight decay applies
+// to), Cloner (it can be copied), Moder (it behaves differently in
+// training and in inference), InputGradSkipper and RowForwarder (it can
+// save work as a network's first layer).
 type Layer interface {
 	Forward(x *tensor.Tensor) *tensor.Tensor
 	Backward(dout *tensor.Tensor) *tensor.Tensor
@@ -38,6 +40,27 @@ type Learnable interface {
 // network's i-th layer, both counted from 0.
 type Named interface {
 	ParamNames() []string
+}
+
+// Stateful is a layer with state that belongs to the model but is not
+// learned by gradient — PyTorch calls such tensors buffers — such as
+// BatchNorm's running mean and variance: State returns the tensors and
+// StateNames their names, aligned with them. A network saves and loads
+// them with the parameters, and numbers the names as it numbers parameter
+// names (running_mean1, running_var1, …); an unnamed layer's state would be
+// "layer<i>.state<j>". State keeps its tensors for the layer's lifetime.
+type Stateful interface {
+	State() []*tensor.Tensor
+	StateNames() []string
+}
+
+// Decayer is a Learnable layer that says which of its parameters L2 weight
+// decay applies to: Decayed returns, aligned with Params, true for each
+// weight to decay. Affine's W is one, its b is not, and neither are
+// BatchNorm's γ and β, as in the book's MultiLayerNet. A network with
+// weight decay decays no parameter of a layer that is not a Decayer.
+type Decayer interface {
+	Decayed() []bool
 }
 
 // Cloner is a layer that can be copied: Clone returns an independent layer

@@ -1,0 +1,252 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// BatchNormEpsilon is the ε that BatchNorm adds to the variance before its
+// square root, to keep the division finite: 10e-7, that is 1e-6, as the
+// book's code writes it.
+const BatchNormEpsilon = 10e-7
+
+// BatchNormMomentum is how much of the running mean and variance each
+// training batch keeps: running ← 0.9·running + 0.1·batch statistic, the
+// book's momentum.
+const BatchNormMomentum = 0.9
+
+// BatchNorm is batch normalization (Ioffe and Szegedy, 2015) as the book's
+// §6.3 defines it: each feature is normalized over the batch, then scaled
+// and shifted by learned parameters γ and β.
+//
+// In training mode, for each feature j over the n rows of a batch,
+//
+//	μⱼ = mean of xᵢⱼ    σⱼ² = mean of (xᵢⱼ − μⱼ)²
+//	x̂ᵢⱼ = (xᵢⱼ − μⱼ) / √(σⱼ² + ε)    yᵢⱼ = γⱼ·x̂ᵢⱼ + βⱼ
+//
+// and the running statistics move towards the batch's:
+// RunningMean ← 0.9·RunningMean + 0.1·μ, RunningVar ← 0.9·RunningVar + 0.1·σ²
+// (BatchNormMomentum). In inference mode the running statistics stand in
+// for μ and σ², so a prediction does not depend on the rest of its batch.
+// Both start at zero, as in the book, so a BatchNorm must see training
+// batches before its predictions mean anything.
+//
+// Gamma and Beta have shape (d), one value per feature. Forward takes
+// (n, d), or (n, d₁, d₂, …) with d₁·d₂·… = d — the (N, C, H, W) output of a
+// convolution is read as (N, C·H·W), as the book does — and returns the
+// input's shape. The parameters are named "gamma" and "beta" (a network
+// saves them as gamma1, beta1, …), the running statistics "running_mean"
+// and "running_var".
+type BatchNorm struct {
+	Gamma, Beta   *tensor.Tensor // γ and β, the parameters
+	DGamma, DBeta *tensor.Tensor // ∂L/∂γ and ∂L/∂β from the last Backward
+	// RunningMean and RunningVar are the statistics used in inference
+	// mode: state that is saved with the model but not learned by
+	// gradient.
+	RunningMean, RunningVar *tensor.Tensor
+
+	mode    Mode
+	forward Mode // the mode of the last Forward, which Backward differentiates
+	n       int  // rows of the last input
+	inShape []int
+
+	xn     buffer.Reusable // x̂ of the last Forward, (n, d)
+	invStd []float64       // 1/√(σ² + ε) of the last Forward, per feature
+	sum    []float64       // a per-feature sum, in Backward
+
+	out, dx         buffer.Reusable
+	xView, dView    tensor.Tensor // the input and dout read as (n, d)
+	outView, dxView tensor.Tensor // the results in the input's shape
+}
+
+// NewBatchNorm returns a BatchNorm layer that uses gamma and beta, both of
+// shape (d), themselves as its parameters, with zero gradients and running
+// statistics. The book starts with γ = 1 and β = 0. It panics if gamma is
+// not 1-D or beta's shape differs from it.
+func NewBatchNorm(gamma, beta *tensor.Tensor) *BatchNorm {
+	if gamma.Dims() != 1 || beta.Dims() != 1 || beta.Size() != gamma.Size() {
+		panic(fmt.Sprintf("layers: NewBatchNorm: gamma shape %v and beta shape %v are not both (d)", gamma.Shape(), beta.Shape()))
+	}
+	d := gamma.Size()
+	return &BatchNorm{
+		Gamma: gamma, Beta: beta,
+		DGamma: tensor.New(d), DBeta: tensor.New(d),
+		RunningMean: tensor.New(d), RunningVar: tensor.New(d),
+		invStd: make([]float64, d), sum: make([]float64, d),
+	}
+}
+
+// SetMode sets the mode of the forward passes that follow: Training
+// normalizes by the batch's statistics and updates the running ones,
+// Inference normalizes by the running statistics.
+func (b *BatchNorm) SetMode(m Mode) { b.mode = m }
+
+// Forward returns y = γ·x̂ + β with x̂ normalized by the batch's statistics
+// (Training) or the running ones (Inference), in the input's shape. The
+// result is owned by the layer and valid until its next Forward. Forward
+// panics if x is not (n, d) or (n, …) with d features per row, or if a
+// training batch has no rows.
+func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
+	d := b.Gamma.Size()
+	if x.Dims() < 2 || x.Size() != x.Shape()[0]*d {
+		panic(fmt.Sprintf("layers: BatchNorm.Forward: input shape %v does not have %d features per row", x.Shape(), d))
+	}
+	n := x.Shape()[0]
+	if n == 0 && b.mode == Training {
+		panic("layers: BatchNorm.Forward: a training batch needs at least one row")
+	}
+	b.n, b.forward = n, b.mode
+	b.inShape = append(b.inShape[:0], x.Shape()...)
+	b.xView.Wrap(x.Data(), n, d)
+	xs := b.xView.Data()
+	xn := b.xn.Shaped(n, d).Data()
+	mean, inv := b.sum, b.invStd // mean is scratch here
+	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
+
+	if b.mode == Training {
+		clear(mean)
+		for i := range n {
+			for j, v := range xs[i*d : (i+1)*d] {
+				mean[j] += v
+			}
+		}
+		for j := range mean {
+			mean[j] /= float64(n)
+		}
+		clear(inv) // σ², then 1/√(σ² + ε)
+		for i := range n {
+			row, c := xs[i*d:(i+1)*d], xn[i*d:(i+1)*d]
+			for j, v := range row {
+				c[j] = v - mean[j] // x − μ, normalized below
+				inv[j] += c[j] * c[j]
+			}
+		}
+		for j := range inv {
+			v := inv[j] / float64(n)
+			rm[j] = BatchNormMomentum*rm[j] + (1-BatchNormMomentum)*mean[j]
+			rv[j] = BatchNormMomentum*rv[j] + (1-BatchNormMomentum)*v
+			inv[j] = 1 / math.Sqrt(v+BatchNormEpsilon)
+		}
+	} else {
+		for j := range inv {
+			inv[j] = 1 / math.Sqrt(rv[j]+BatchNormEpsilon)
+		}
+		for i := range n {
+			row, c := xs[i*d:(i+1)*d], xn[i*d:(i+1)*d]
+			for j, v := range row {
+				c[j] = v - rm[j]
+			}
+		}
+	}
+
+	out := b.out.Shaped(n, d)
+	g, be, ys := b.Gamma.Data(), b.Beta.Data(), out.Data()
+	for i := range n {
+		c, y := xn[i*d:(i+1)*d], ys[i*d:(i+1)*d]
+		for j := range c {
+			c[j] *= inv[j]           // x̂ = (x − μ)/√(σ² + ε)
+			y[j] = g[j]*c[j] + be[j] // y = γ·x̂ + β
+		}
+	}
+	if x.Dims() == 2 {
+		return out
+	}
+	b.outView.Wrap(out.Data(), b.inShape...)
+	return &b.outView
+}
+
+// Backward takes dout = ∂L/∂y, fills DGamma and DBeta, and returns
+// dx = ∂L/∂x in the shape of the last input. With s = 1/√(σ² + ε) and
+// means over the batch,
+//
+//	∂L/∂β = Σᵢ dout    ∂L/∂γ = Σᵢ dout·x̂
+//	∂L/∂x = γ·s·(dout − mean(dout) − x̂·mean(dout·x̂))
+//
+// after a training Forward: the book's chain through x − μ, σ and μ,
+// collected. After an inference Forward, where μ and σ² are constants,
+// ∂L/∂x = γ·s·dout. DGamma and DBeta are overwritten, not accumulated.
+// Backward panics if dout's shape is not that of the last output, or if
+// Forward has not run.
+func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	if b.inShape == nil {
+		panic("layers: BatchNorm.Backward: called before Forward")
+	}
+	d, n := b.Gamma.Size(), b.n
+	if !slices.Equal(dout.Shape(), b.inShape) {
+		panic(fmt.Sprintf("layers: BatchNorm.Backward: dout shape %v does not match output shape %v", dout.Shape(), b.inShape))
+	}
+	b.dView.Wrap(dout.Data(), n, d)
+	ds, xn := b.dView.Data(), b.xn.Shaped(n, d).Data()
+	dg, db := b.DGamma.Data(), b.DBeta.Data()
+	clear(dg)
+	clear(db)
+	for i := range n {
+		c, g := xn[i*d:(i+1)*d], ds[i*d:(i+1)*d]
+		for j, v := range g {
+			db[j] += v
+			dg[j] += v * c[j]
+		}
+	}
+	gamma, inv := b.Gamma.Data(), b.invStd
+	dx := b.dx.Shaped(n, d)
+	out := dx.Data()
+	if b.forward == Training {
+		// mean(dout) = ∂L/∂β / n and mean(dout·x̂) = ∂L/∂γ / n.
+		fn := float64(n)
+		for i := range n {
+			c, g, o := xn[i*d:(i+1)*d], ds[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			for j, v := range g {
+				o[j] = gamma[j] * inv[j] * (v - db[j]/fn - c[j]*dg[j]/fn)
+			}
+		}
+	} else {
+		for i := range n {
+			g, o := ds[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			for j, v := range g {
+				o[j] = gamma[j] * inv[j] * v
+			}
+		}
+	}
+	if len(b.inShape) == 2 {
+		return dx
+	}
+	b.dxView.Wrap(dx.Data(), b.inShape...)
+	return &b.dxView
+}
+
+// Params returns the learnable tensors {Gamma, Beta}.
+func (b *BatchNorm) Params() []*tensor.Tensor { return []*tensor.Tensor{b.Gamma, b.Beta} }
+
+// Grads returns {DGamma, DBeta}, aligned with Params.
+func (b *BatchNorm) Grads() []*tensor.Tensor { return []*tensor.Tensor{b.DGamma, b.DBeta} }
+
+// ParamNames returns {"gamma", "beta"}, the book's names.
+func (b *BatchNorm) ParamNames() []string { return []string{"gamma", "beta"} }
+
+// Decayed returns {false, false}: weight decay leaves γ and β alone, as
+// in the book's MultiLayerNetExtend.
+func (b *BatchNorm) Decayed() []bool { return []bool{false, false} }
+
+// State returns {RunningMean, RunningVar}, which inference uses and a
+// saved model keeps.
+func (b *BatchNorm) State() []*tensor.Tensor { return []*tensor.Tensor{b.RunningMean, b.RunningVar} }
+
+// StateNames returns {"running_mean", "running_var"}, the book's names.
+func (b *BatchNorm) StateNames() []string { return []string{"running_mean", "running_var"} }
+
+// Clone returns an independent copy of the layer, a *BatchNorm: copied
+// parameters, gradients and running statistics, the same mode, fresh
+// buffers.
+func (b *BatchNorm) Clone() Layer {
+	c := NewBatchNorm(b.Gamma.Clone(), b.Beta.Clone())
+	c.DGamma.CopyFrom(b.DGamma)
+	c.DBeta.CopyFrom(b.DBeta)
+	c.RunningMean.CopyFrom(b.RunningMean)
+	c.RunningVar.CopyFrom(b.RunningVar)
+	c.mode = b.mode
+	return c
+}

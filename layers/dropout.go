@@ -1,0 +1,108 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// Dropout is the layer of the book's §6.4.3 (Srivastava et al., 2014): in
+// training it drops each input element with probability Ratio, a fresh
+// choice on every Forward, and in inference it passes every element scaled
+// by 1 − Ratio, the fraction training let through, so that the next layer
+// sees inputs of the same expected size either way.
+//
+// An element is kept where a uniform draw from [0, 1) exceeds Ratio, as the
+// book's np.random.rand(*x.shape) > dropout_ratio. The draws come from the
+// *rand.Rand the layer was made with, in row-major order of the input, so
+// the same seed gives the same masks on every run. Dropout works
+// element-wise on input of any shape.
+type Dropout struct {
+	// Ratio is the probability of dropping an element in training, in
+	// [0, 1).
+	Ratio float64
+
+	rng      *rand.Rand
+	mode     Mode
+	forward  Mode            // the mode of the last Forward
+	mask     buffer.Reusable // 1 where the last training Forward kept an element, else 0
+	out, dx  buffer.Reusable
+	inShape  []int
+	hasInput bool
+}
+
+// NewDropout returns a Dropout layer that drops elements with probability
+// ratio in training, drawing its masks from rng. It panics if ratio is not
+// in [0, 1) or rng is nil.
+func NewDropout(ratio float64, rng *rand.Rand) *Dropout {
+	if !(ratio >= 0 && ratio < 1) {
+		panic(fmt.Sprintf("layers: NewDropout: ratio %v is not in [0, 1)", ratio))
+	}
+	if rng == nil {
+		panic("layers: NewDropout: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
+	}
+	return &Dropout{Ratio: ratio, rng: rng}
+}
+
+// SetMode sets the mode of the forward passes that follow: Training drops
+// elements at random, Inference scales them all by 1 − Ratio.
+func (d *Dropout) SetMode(m Mode) { d.mode = m }
+
+// Forward returns x·mask in training, with a new random mask of zeros and
+// ones, and x·(1 − Ratio) in inference. The result is owned by the layer
+// and valid until its next Forward.
+func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
+	d.inShape = append(d.inShape[:0], x.Shape()...)
+	d.hasInput, d.forward = true, d.mode
+	out := d.out.Shaped(x.Shape()...)
+	xs, ys := x.Data(), out.Data()
+	if d.mode == Inference {
+		keep := 1 - d.Ratio
+		for i, v := range xs {
+			ys[i] = v * keep
+		}
+		return out
+	}
+	m := d.mask.Shaped(x.Shape()...).Data()
+	for i, v := range xs {
+		m[i] = 0
+		if d.rng.Float64() > d.Ratio {
+			m[i] = 1
+		}
+		ys[i] = v * m[i]
+	}
+	return out
+}
+
+// Backward returns ∂L/∂x = dout·mask after a training Forward, with the
+// same mask, and dout·(1 − Ratio) after an inference one. It panics if
+// dout's shape differs from the last input's, or if Forward has not run.
+func (d *Dropout) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	if !d.hasInput {
+		panic("layers: Dropout.Backward: called before Forward")
+	}
+	if !slices.Equal(dout.Shape(), d.inShape) {
+		panic(fmt.Sprintf("layers: Dropout.Backward: dout shape %v does not match output shape %v", dout.Shape(), d.inShape))
+	}
+	dx := d.dx.Shaped(dout.Shape()...)
+	if d.forward == Inference {
+		dx.Scale(1-d.Ratio, dout)
+		return dx
+	}
+	dx.Mul(dout, d.mask.Shaped(dout.Shape()...))
+	return dx
+}
+
+// Clone returns an independent Dropout layer, a *Dropout, with the same
+// ratio and mode and a random stream of its own, seeded by two draws from
+// this layer's stream: clones made in the same order from the same seed
+// drop the same elements on every run, and no two layers share a
+// *rand.Rand, which is not safe for concurrent use.
+func (d *Dropout) Clone() Layer {
+	c := NewDropout(d.Ratio, rand.New(rand.NewPCG(d.rng.Uint64(), d.rng.Uint64())))
+	c.mode = d.mode
+	return c
+}
