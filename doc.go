@@ -58,9 +58,9 @@
 // Shape mismatches in calls are programmer errors and panic. Train returns
 // an error for data or configuration it cannot use (ErrConfig: the shapes
 // of the data against the network are checked before the first step), for
-// a cancelled context, and when the loss or the parameters become NaN or
-// infinite (ErrDiverged), restoring the last good parameters rather than
-// leaving NaN in the network. Load returns an error wrapping ErrFormat for
+// a cancelled context, and when the loss, the parameters or the layers'
+// state become NaN or infinite (ErrDiverged), restoring the last good
+// parameters and state rather than leaving NaN in the network. Load returns an error wrapping ErrFormat for
 // a damaged file and ErrMismatch for another network's file, and leaves
 // the network unchanged.
 //

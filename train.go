@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/numlearn/numlearn/grad"
@@ -91,9 +92,9 @@ type Evaluation struct {
 	TestAccuracy, TestLoss   float64
 }
 
-// ErrDiverged is wrapped by the error Train returns when the loss or the
-// parameters become NaN or infinite, which usually means the learning rate
-// is too large.
+// ErrDiverged is wrapped by the error Train returns when the loss, the
+// parameters or the layers' state become NaN or infinite, which usually
+// means the learning rate is too large.
 var ErrDiverged = errors.New("numlearn: training diverged")
 
 // ErrConfig is wrapped by the errors Train returns for a configuration it
@@ -113,10 +114,12 @@ const maxHistory = 1 << 16
 // cannot use (mismatched sample counts, a batch larger than the data,
 // inputs or targets whose shape does not fit the network, step counts that
 // overflow), and one wrapping the context's error when ctx is cancelled,
-// with the history so far. When the loss or the parameters become NaN or
-// infinite it restores the last parameters that were seen to give a finite
-// loss (or those it started from), so the network never holds NaN, and
-// returns an error wrapping ErrDiverged that names the step.
+// with the history so far. When the loss, the parameters or the layers'
+// state (such as BatchNorm's running statistics) become NaN or infinite
+// it restores the last parameters and state that were finite and seen to
+// give a finite loss (or those it started from), so the network never
+// holds NaN, and returns an error wrapping ErrDiverged that names the
+// step.
 func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfig) (*History, error) {
 	cfg, iters, err := n.checkConfig(x, t, cfg)
 	if err != nil {
@@ -132,13 +135,16 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 
 	h := &History{Loss: make([]float64, 0, min(iters, maxHistory))}
 	s := newStepper(n, x, t, cfg, perEpoch)
-	// good holds the last parameters known to give a finite loss. A
-	// snapshot taken at an evaluation waits in pending until the next
-	// step's loss on it has come out finite.
-	good, pending := cloneAll(n.params), cloneAll(n.params)
+	// model is what a snapshot keeps: the parameters and the layers'
+	// state, which a training step's forward pass moves too (BatchNorm's
+	// running statistics). good holds the last model known to give a
+	// finite loss. A snapshot taken at an evaluation waits in pending
+	// until the next step's loss on it has come out finite.
+	model := slices.Concat(n.params, n.state)
+	good, pending := cloneAll(model), cloneAll(model)
 	lastGood, pendingStep := 0, -1
 	diverged := func(step int, what string) error {
-		copyAll(n.params, good)
+		copyAll(model, good)
 		return fmt.Errorf("%w at step %d of %d: %s; the learning rate is likely too large; parameters restored to those after step %d",
 			ErrDiverged, step, iters, what, lastGood)
 	}
@@ -159,22 +165,26 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 			lastGood, pendingStep = pendingStep, -1
 		}
 		cfg.Optimizer.Update(n.params, grads)
-		if it == iters-1 && !allFinite(n.params) {
-			// No later loss will show it: look at the parameters.
-			return h, diverged(it+1, "the update made parameters non-finite")
+		evaluated := every > 0 && (it%every == 0 || it == iters-1)
+		if (evaluated || it == iters-1) && !allFinite(model) {
+			// A snapshot must be finite, and after the last step no
+			// later loss will show it. The loss can stay finite while
+			// the running statistics overflow, since a training step
+			// normalises by the batch's own.
+			return h, diverged(it+1, "the parameters or the layers' state became non-finite")
 		}
 		h.Loss = append(h.Loss, cost)
 		h.TrainTime += time.Since(stepStart)
 
 		p := Progress{Iteration: it + 1, Iterations: iters, Epoch: float64(it+1) * float64(cfg.BatchSize) / float64(samples), Loss: cost}
-		if every > 0 && (it%every == 0 || it == iters-1) {
+		if evaluated {
 			evalStart := time.Now()
 			p.Eval = n.evaluate(x, t, cfg)
 			p.Eval.Iteration, p.Eval.Epoch = p.Iteration, p.Epoch
 			p.Evaluated = true
 			h.Evals = append(h.Evals, p.Eval)
 			h.EvalTime += time.Since(evalStart)
-			copyAll(pending, n.params)
+			copyAll(pending, model)
 			pendingStep = it + 1
 		}
 		p.Elapsed = time.Since(start)

@@ -3,7 +3,9 @@ package numlearn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -175,4 +177,68 @@ func TestTrainWithAnotherFirstLayer(t *testing.T) {
 	for i, p := range direct.Params() {
 		assert.True(t, tensor.AllClose(p, wrapped.Params()[i], 1e-12, 1e-12), direct.ParamNames()[i])
 	}
+}
+
+// TestDivergenceRestoresRunningStatistics: a BatchNorm net's forward pass
+// moves the running statistics on every training step, so restoring after
+// divergence must bring them back with the parameters, to the model after
+// the last good step. With an evaluation after every step, the model after
+// step k is good when it is finite and step k+1's loss came out finite.
+func TestDivergenceRestoresRunningStatistics(t *testing.T) {
+	tests := []struct {
+		name  string
+		opt   grad.Optimizer
+		cause string
+		// back is how many steps before the last completed one the last
+		// good model is.
+		back int
+	}{
+		// The model after the last completed step gave a NaN loss.
+		{"the loss overflows", &lateSGD{calm: 5, LR: 0.1, Late: 1e200}, "the loss is NaN", 1},
+		// A training step normalises by the batch's own statistics, so
+		// its loss stays finite while the running variance overflows:
+		// the step that overflowed it did not complete.
+		{"the running variance overflows", &grad.SGD{LR: 1e10}, "the parameters or the layers' state became non-finite", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, tgt := xor()
+			net := batchNormNet(2, 3, 2, 31)
+			require.NotEmpty(t, net.State())
+			// after[k] is the model after step k; after[0] the one it starts from.
+			after := [][]*tensor.Tensor{cloneAll(slices.Concat(net.Params(), net.State()))}
+			_, err := net.Train(context.Background(), x, tgt, TrainConfig{
+				Iterations: 100, BatchSize: 4, Optimizer: tt.opt, EvalEvery: 1, SkipTrainEval: true,
+				Progress: func(Progress) {
+					after = append(after, cloneAll(slices.Concat(net.Params(), net.State())))
+				},
+			})
+			require.ErrorIs(t, err, ErrDiverged)
+			require.ErrorContains(t, err, tt.cause)
+
+			lastGood := len(after) - 1 - tt.back
+			require.Positive(t, lastGood, "the test needs good steps before divergence")
+			assert.Contains(t, err.Error(), fmt.Sprintf("restored to those after step %d", lastGood))
+			names := slices.Concat(net.ParamNames(), net.StateNames())
+			for i, got := range slices.Concat(net.Params(), net.State()) {
+				assert.True(t, allFinite([]*tensor.Tensor{got}), "%s is finite", names[i])
+				assert.Equal(t, after[lastGood][i].Data(), got.Data(), "%s is as after step %d", names[i], lastGood)
+			}
+		})
+	}
+}
+
+// lateSGD is SGD at LR for its first calm updates and at Late after that.
+type lateSGD struct {
+	calm     int
+	LR, Late float64
+}
+
+func (o *lateSGD) Update(params, grads []*tensor.Tensor) {
+	lr := o.LR
+	if o.calm <= 0 {
+		lr = o.Late
+	}
+	o.calm--
+	(&grad.SGD{LR: lr}).Update(params, grads)
 }
