@@ -51,7 +51,11 @@
 // (n, classes) for the default head. Predict returns the scores before the
 // head, Output the head's prediction (probabilities for classifiers),
 // Classes the predicted classes. Params and Gradient list W1, b1, W2, b2, …
-// in layer order, as ParamNames names them.
+// in layer order, as ParamNames names them; BatchNorm layers add their
+// scale and shift in their place (W1, b1, gamma1, beta1, W2, b2, … in the
+// extended net). State lists what layers keep but do not learn —
+// BatchNorm's running_mean1, running_var1, running_mean2, … — as
+// StateNames names them. Save and Load keep both, under these names.
 //
 // # Errors
 //
