@@ -1,9 +1,12 @@
 // Command mnist is numlearn's main job: it fetches MNIST if needed, trains
 // the book's two-layer network on it (chapter 5's train_neuralnet.py) and
-// reports what it learned.
+// reports what it learned. -hidden takes any number of hidden layers, and
+// -batchnorm, -dropout and -weight-decay make the net the book's
+// MultiLayerNetExtend (chapter 6).
 //
 //	go run ./examples/mnist              # the book's settings: test accuracy ≈ 0.97
 //	go run ./examples/mnist -optimizer adam -init he -hidden 100
+//	go run ./examples/mnist -batchnorm -dropout 0.2 -weight-decay 1e-4 -hidden 100,100
 //
 // It prints one line per epoch (loss, train and test accuracy, elapsed
 // time), with a progress bar between them when stdout is a terminal;
@@ -19,11 +22,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,12 +51,15 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	hidden, iters, batch, evalEvery int
-	lr                              float64
-	optimizer, init                 string
-	seed                            uint64
-	data, out, cpuProfile           string
-	json, quiet                     bool
+	hidden                  []int
+	batchNorm               bool
+	dropout, weightDecay    float64
+	iters, batch, evalEvery int
+	lr                      float64
+	optimizer, init         string
+	seed                    uint64
+	data, out, cpuProfile   string
+	json, quiet             bool
 }
 
 // summary is the -json line.
@@ -68,7 +76,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("mnist", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.hidden, "hidden", 50, "hidden layer size")
+	hidden := fs.String("hidden", "50", "hidden layer sizes, comma-separated (100,100 is two layers)")
+	fs.BoolVar(&o.batchNorm, "batchnorm", false, "a BatchNorm layer after each hidden Affine layer")
+	fs.Float64Var(&o.dropout, "dropout", 0, "ratio of a Dropout layer after each hidden activation, in [0, 1) (0: none)")
+	fs.Float64Var(&o.weightDecay, "weight-decay", 0, "λ of L2 weight decay (0: none)")
 	fs.IntVar(&o.iters, "iters", 10000, "training steps (mini-batches)")
 	fs.IntVar(&o.batch, "batch", 100, "mini-batch size")
 	fs.IntVar(&o.evalEvery, "eval-every", 0, "steps between evaluations (0: one epoch, 60000/batch; negative: never)")
@@ -93,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name  string
 		value int
-	}{{"hidden", o.hidden}, {"iters", o.iters}, {"batch", o.batch}} {
+	}{{"iters", o.iters}, {"batch", o.batch}} {
 		if f.value <= 0 {
 			return o, fmt.Errorf("mnist: -%s %d: must be positive", f.name, f.value)
 		}
@@ -101,7 +112,58 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.lr < 0 {
 		return o, fmt.Errorf("mnist: -lr %g: must not be negative", o.lr)
 	}
+	var err error
+	if o.hidden, err = parseSizes(*hidden); err != nil {
+		return o, fmt.Errorf("mnist: -hidden %q: %w", *hidden, err)
+	}
+	if !(o.dropout >= 0 && o.dropout < 1) {
+		return o, fmt.Errorf("mnist: -dropout %g: must be in [0, 1)", o.dropout)
+	}
+	if !(o.weightDecay >= 0) || math.IsInf(o.weightDecay, 0) {
+		return o, fmt.Errorf("mnist: -weight-decay %g: must be a finite number ≥ 0", o.weightDecay)
+	}
 	return o, nil
+}
+
+// parseSizes reads comma-separated positive layer sizes.
+func parseSizes(list string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", f)
+		}
+		if n <= 0 {
+			return nil, fmt.Errorf("size %d must be positive", n)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+// describe names the network's layers as the first line of the report
+// shows them: Affine(784→50) → ReLU → Affine(50→10) → softmax for the
+// book's net.
+func describe(sizes []int, cfg numlearn.MultiLayerConfig) string {
+	var b strings.Builder
+	for i := range len(sizes) - 1 {
+		fmt.Fprintf(&b, "Affine(%d→%d) → ", sizes[i], sizes[i+1])
+		if i == len(sizes)-2 {
+			break
+		}
+		if cfg.BatchNorm {
+			b.WriteString("BatchNorm → ")
+		}
+		b.WriteString("ReLU → ")
+		if cfg.Dropout > 0 {
+			fmt.Fprintf(&b, "Dropout(%g) → ", cfg.Dropout)
+		}
+	}
+	b.WriteString("softmax")
+	if cfg.WeightDecay > 0 {
+		fmt.Fprintf(&b, "; weight decay %g", cfg.WeightDecay)
+	}
+	return b.String()
 }
 
 // scriptLR is the learning rate of the book's ch05/train_neuralnet.py,
@@ -179,9 +241,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "MNIST: %d training and %d test images of 28×28, loaded in %.2fs\n", train.Len(), test.Len(), loadTime.Seconds())
 
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
-	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.MultiLayerConfig{Init: init}, rng)
-	fmt.Fprintf(stdout, "network: Affine(784→%d) → ReLU → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d\n",
-		o.hidden, o.hidden, o.init, opt, lr, o.iters, o.batch)
+	sizes := append(append([]int{784}, o.hidden...), 10)
+	cfg := numlearn.MultiLayerConfig{Init: init, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
+	net := numlearn.NewMultiLayerNet(sizes, cfg, rng)
+	fmt.Fprintf(stdout, "network: %s; %s init; %T lr %g; %d steps of %d\n", describe(sizes, cfg), o.init, opt, lr, o.iters, o.batch)
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)

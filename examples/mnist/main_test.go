@@ -66,7 +66,11 @@ func TestFlags(t *testing.T) {
 	}{
 		{"unknown optimizer", []string{"-optimizer", "lbfgs"}, `mnist: unknown -optimizer "lbfgs"`},
 		{"unknown init", []string{"-init", "zeros"}, `mnist: unknown -init "zeros"`},
-		{"bad hidden size", []string{"-hidden", "0"}, "mnist: -hidden 0: must be positive"},
+		{"bad hidden size", []string{"-hidden", "0"}, `mnist: -hidden "0": size 0 must be positive`},
+		{"hidden size not a number", []string{"-hidden", "1,x"}, `mnist: -hidden "1,x": "x" is not a whole number`},
+		{"no hidden sizes", []string{"-hidden", ""}, `mnist: -hidden "": "" is not a whole number`},
+		{"dropout of all", []string{"-dropout", "1"}, "mnist: -dropout 1: must be in [0, 1)"},
+		{"negative weight decay", []string{"-weight-decay", "-1e-4"}, "mnist: -weight-decay -0.0001: must be a finite number ≥ 0"},
 		{"bad step count", []string{"-iters", "-5"}, "mnist: -iters -5: must be positive"},
 		{"bad batch", []string{"-batch", "0"}, "mnist: -batch 0: must be positive"},
 		{"negative rate", []string{"-lr", "-0.5"}, "mnist: -lr -0.5: must not be negative"},
@@ -133,5 +137,44 @@ func TestOptimizersAndInits(t *testing.T) {
 	for _, name := range []string{"std", "xavier", "he"} {
 		_, err := newInit(name)
 		assert.NoError(t, err)
+	}
+}
+
+func TestHiddenSizes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []int
+	}{
+		{"the book's", nil, []int{50}},
+		{"one", []string{"-hidden", "100"}, []int{100}},
+		{"two", []string{"-hidden", "100,100"}, []int{100, 100}},
+		{"spaced", []string{"-hidden", "20, 30"}, []int{20, 30}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseFlags(tt.args, io.Discard)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, o.hidden)
+		})
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		name  string
+		sizes []int
+		cfg   numlearn.MultiLayerConfig
+		want  string
+	}{
+		{"the book's two-layer net", []int{784, 50, 10}, numlearn.MultiLayerConfig{},
+			"Affine(784→50) → ReLU → Affine(50→10) → softmax"},
+		{"the extended net", []int{784, 100, 100, 10}, numlearn.MultiLayerConfig{BatchNorm: true, Dropout: 0.2, WeightDecay: 1e-4},
+			"Affine(784→100) → BatchNorm → ReLU → Dropout(0.2) → Affine(100→100) → BatchNorm → ReLU → Dropout(0.2) → Affine(100→10) → softmax; weight decay 0.0001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, describe(tt.sizes, tt.cfg))
+		})
 	}
 }
