@@ -165,10 +165,14 @@ func final(r result) string {
 }
 
 // panel draws the training accuracy per epoch with BatchNorm (solid) and
-// without (dashed), as the book's figure 6-19 does for one scale.
+// without (dashed), as the book's figure 6-19 does for one scale; legend
+// adds the key.
 func panel(scale float64, bn, plain result, legend bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "W scale " + strconv.FormatFloat(scale, 'g', 3, 64)
+	if plain.diverged > 0 {
+		p.Title.Text += " (plain diverged)"
+	}
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "train accuracy"
 	p.Y.Min, p.Y.Max = 0, 1
@@ -198,7 +202,9 @@ func panel(scale float64, bn, plain result, legend bool) (*plot.Plot, error) {
 			p.Legend.Add(c.name, line)
 		}
 	}
-	p.Legend.Top = false
-	p.Legend.Left = false
+	// The first panel, of the largest scale, learns slowest: its top
+	// left is free.
+	p.Legend.Top = true
+	p.Legend.Left = true
 	return p, nil
 }
