@@ -34,7 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def default_dir():
-    # As Go's os.UserCacheDir and numlearn's mnist.DefaultDir on Linux.
+    # As numlearn's mnist.DefaultDir (with Go's os.UserCacheDir on Linux).
+    if os.environ.get("NUMLEARN_MNIST_DIR"):
+        return os.environ["NUMLEARN_MNIST_DIR"]
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "numlearn", "mnist")
 
