@@ -2,6 +2,7 @@ package onnx_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -46,9 +47,24 @@ func ExampleExport() {
 	// Output: <nil> true
 }
 
-// Import names the first thing it cannot translate.
+// Import tells a damaged file (ErrFormat) from a valid model it cannot
+// translate (ErrUnsupported), whose first unsupported operator, attribute
+// or data type its message names.
 func ExampleImport() {
 	_, err := onnx.Import(bytes.NewReader([]byte("not a model")))
-	fmt.Println(err)
-	// Output: onnx: not a valid ONNX model: model: field 13: proto: cannot parse reserved wire type
+	fmt.Println(errors.Is(err, onnx.ErrFormat), errors.Is(err, onnx.ErrUnsupported))
+	// Output: true false
+}
+
+// A layer type of a program's own exports once it has an exporter.
+type leaky struct{ layers.ReLU } // stands for a layer with a LeakyRelu forward pass
+
+func ExampleRegisterLayer() {
+	onnx.RegisterLayer(func(g *onnx.Graph, l *leaky, x onnx.Value) (onnx.Value, error) {
+		y := g.Node("LeakyRelu", []string{x.Name}, onnx.FloatAttr("alpha", 0.01))
+		return onnx.Value{Name: y, Shape: x.Shape}, nil
+	})
+	net := numlearn.NewNetwork(layers.NewAffine(tensor.New(4, 2), tensor.New(2)), &leaky{})
+	fmt.Println(onnx.Export(&bytes.Buffer{}, net, onnx.ExportOptions{}))
+	// Output: <nil>
 }
