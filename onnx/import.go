@@ -334,10 +334,7 @@ func importGemm(im *importer, n *node) error {
 	if len(bp.dims) != 2 {
 		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrShape, bp.dims)
 	}
-	w := bp.values()
-	if transB != 0 {
-		w = transpose(w)
-	}
+	w := bp.values(transB != 0)
 	if alpha != 1 {
 		w.Scale(float64(alpha), w)
 	}
@@ -374,7 +371,7 @@ func importMatMul(im *importer, n *node) error {
 	if len(bp.dims) != 2 {
 		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrUnsupported, bp.dims)
 	}
-	a, err := im.affine(bp.values(), nil)
+	a, err := im.affine(bp.values(false), nil)
 	if err != nil {
 		return err
 	}
@@ -462,20 +459,7 @@ func bias(c *tensorProto, n int) (*tensor.Tensor, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: bias %q has shape %v for %d outputs", ErrUnsupported, c.name, c.dims, n)
 	}
-	return c.values().Reshape(n), nil
-}
-
-// transpose returns the transpose of the 2-D tensor t.
-func transpose(t *tensor.Tensor) *tensor.Tensor {
-	r, c := t.Shape()[0], t.Shape()[1]
-	dst := tensor.New(c, r)
-	src, d := t.Data(), dst.Data()
-	for i := range r {
-		for j := range c {
-			d[j*r+i] = src[i*c+j]
-		}
-	}
-	return dst
+	return c.values(false).Reshape(n), nil
 }
 
 // check validates a weight before anything is allocated for it: a float
@@ -515,19 +499,35 @@ func (t *tensorProto) check() error {
 	return nil
 }
 
-// values returns t's values as a tensor of its shape; t has passed check.
-func (t *tensorProto) values() *tensor.Tensor {
+// values returns t's values as a tensor of its shape, or of the
+// transposed shape with the values transposed if t is 2-D and transpose
+// is set; t has passed check.
+func (t *tensorProto) values(transpose bool) *tensor.Tensor {
 	shape := make([]int, len(t.dims))
 	for i, d := range t.dims {
 		shape[i] = int(d)
 	}
+	rows, cols := 1, 1 // the file's layout, (rows, cols) row-major
+	if len(shape) == 2 {
+		rows, cols = shape[0], shape[1]
+	}
+	if transpose && len(shape) == 2 {
+		shape[0], shape[1] = cols, rows
+	}
 	out := tensor.New(shape...)
 	data, b := out.Data(), t.data()
 	for i := range data {
+		var v float64
 		if t.dataType == dataTypeFloat {
-			data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
+			v = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
 		} else {
-			data[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			v = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		if transpose && len(shape) == 2 {
+			r, c := i/cols, i%cols
+			data[c*rows+r] = v // element (r, c) of the file is (c, r) of the result
+		} else {
+			data[i] = v
 		}
 	}
 	return out

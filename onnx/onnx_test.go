@@ -310,6 +310,42 @@ func TestEveryPrefixIsRejected(t *testing.T) {
 	}
 }
 
+// TestImportAllocatesAboutTheFileSize checks the allocation bound: a real
+// model of float32 weights costs a small multiple of its size — reading
+// it (up to twice its size as the buffer grows), its weights widened to
+// float64 (twice) and the gradients each Affine layer keeps beside them
+// (twice again) — and a model that declares huge weights without their
+// data costs next to nothing.
+func TestImportAllocatesAboutTheFileSize(t *testing.T) {
+	torch, err := os.ReadFile(filepath.Join("testdata", "torch_mlp.onnx"))
+	require.NoError(t, err)
+	var m model
+	require.NoError(t, m.unmarshal(handModel(2, []tensorProto{floats("W", []int64{2, 2}, 1, 2, 3, 4)},
+		node{opType: "MatMul", inputs: []string{"x", "W"}, outputs: []string{"y"}})))
+	m.graph.initializers[0].dims = []int64{1 << 30, 1 << 30}
+	huge := m.marshal()
+	tests := []struct {
+		name  string
+		file  []byte
+		limit int
+	}{
+		{"PyTorch's MLP", torch, 8 * len(torch)},
+		{"huge declared weights", huge, 64 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			allocated := testing.Benchmark(func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					Import(bytes.NewReader(tt.file))
+				}
+			}).AllocedBytesPerOp()
+			t.Logf("%d bytes allocated for a file of %d", allocated, len(tt.file))
+			assert.LessOrEqual(t, allocated, int64(tt.limit))
+		})
+	}
+}
+
 func FuzzImport(f *testing.F) {
 	for _, name := range []string{"small.onnx", "torch_mlp.onnx"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
