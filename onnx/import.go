@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ const minOpset = 7
 // do not chain. Import never allocates much more than the model's own
 // size: every declared size is checked against the data present first.
 func Import(r io.Reader) (*numlearn.Network, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxModelSize+1))
+	b, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: import: %w", err)
 	}
@@ -72,6 +73,19 @@ func Import(r io.Reader) (*numlearn.Network, error) {
 		return nil, err
 	}
 	return m.network()
+}
+
+// readAll reads r to its end, or to one byte past maxModelSize. A reader
+// that knows how much it holds (a bytes.Reader, a bytes.Buffer) is read
+// into a buffer of that size at once.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= maxModelSize {
+		size = l.Len()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxModelSize+1))
+	return buf.Bytes(), err
 }
 
 // importer is the state of one import: the weights by name, and the
