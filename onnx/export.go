@@ -15,11 +15,11 @@ import (
 )
 
 // Opset is the version of the standard ONNX operator set that Export
-// writes, and irVersion the ONNX IR version that goes with it.
-const (
-	Opset     = 17
-	irVersion = 8
-)
+// writes.
+const Opset = 17
+
+// irVersion is the version of the ONNX format (IR) that goes with Opset.
+const irVersion = 8
 
 // headKey is the model metadata key under which Export records the
 // network's head, so that Import gives back the same one.

@@ -44,8 +44,8 @@ const minOpset = 7
 //   - Gemm (any alpha and beta; transB 0 or 1) and MatMul, with or without
 //     a following Add of a bias, become a layers.Affine;
 //   - Relu, Sigmoid and Tanh become layers.ReLU, Sigmoid and Tanh;
-//   - Flatten (axis 1) right before one of those is dropped, since Affine
-//     flattens its input; Identity is dropped;
+//   - Flatten (axis 1) right before a Gemm or MatMul is dropped, since
+//     Affine flattens its input itself; Identity is dropped;
 //   - a final Softmax (on the last axis) becomes the head
 //     layers.SoftmaxWithLoss, a final Sigmoid layers.SigmoidWithLoss
 //     (unless the model was exported by numlearn with an identity head),
