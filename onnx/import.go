@@ -507,9 +507,6 @@ func (t *tensorProto) check() error {
 	if have != n {
 		return fmt.Errorf("%w: weight %q of shape %v has data for %d values", ErrFormat, t.name, t.dims, have)
 	}
-	if len(t.dims) > 2 {
-		return fmt.Errorf("%w: weight %q has %d dimensions", ErrUnsupported, t.name, len(t.dims))
-	}
 	return nil
 }
 
