@@ -3,7 +3,8 @@
 // (chapters 4–6): forward pass, loss, backpropagation, a gradient check
 // against central differences, mini-batch training with any optimizer
 // from package grad, predictions from many goroutines at once, and saving
-// the parameters in numpy's .npz format.
+// the parameters in numpy's .npz format (float64, or float32 on request;
+// both load). Package onnx moves networks to and from ONNX engines.
 //
 // # Overview
 //

@@ -93,6 +93,26 @@ func ExampleNetwork_Save() {
 	// numlearn: load: parameters do not match the network: "W1" has shape [4 3] in the file, [4 7] in the network
 }
 
+// Float32 files are half the size; each value is rounded once, and Load
+// widens it back exactly.
+func ExampleNetwork_SaveWith() {
+	net := numlearn.NewTwoLayerNet(784, 50, 10, rand.New(rand.NewPCG(1, 2)))
+	var f64, f32 bytes.Buffer
+	net.Save(&f64)
+	net.SaveWith(&f32, numlearn.SaveOptions{Float32: true})
+	fmt.Printf("float64 %d KB, float32 %d KB\n", f64.Len()/1024, f32.Len()/1024)
+
+	w := net.Params()[0].At(0, 0)
+	if err := net.Load(&f32); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(net.Params()[0].At(0, 0) == float64(float32(w)))
+	// Output:
+	// float64 311 KB, float32 156 KB
+	// true
+}
+
 // A regression network: the identity head with mean squared error. Here
 // one Affine layer fits y = 2x + 1 exactly.
 func ExampleNewNetworkWithHead() {

@@ -15,7 +15,8 @@ import (
 
 // The model file format is numpy's .npz: a zip archive with one .npy file
 // per parameter, named as ParamNames gives (W1.npy, b1.npy, W2.npy, …), each
-// a little-endian float64 array in C order. numpy reads it directly:
+// a little-endian float64 array in C order (float32 on request). numpy
+// reads it directly:
 //
 //	params = np.load("model.npz")  # params["W1"].shape == (784, 50)
 //
@@ -23,12 +24,12 @@ import (
 // parameters come the network's State, the tensors that are kept but not
 // learned, named as StateNames gives: a network with BatchNorm layers saves
 // gamma1, beta1, … with its weights and running_mean1, running_var1, … for
-// the statistics its inference uses. The values are stored bit for bit, so
-// a save and a load give back the same network.
+// the statistics its inference uses. Float64 values are stored bit for
+// bit, so a save and a load give back the same network.
 
 // ErrFormat is wrapped by the errors Load returns for a file that is not a
-// valid .npz of float64 arrays: truncated, corrupted (zip CRC-32 mismatch)
-// or of another dtype.
+// valid .npz of float64 or float32 arrays: truncated, corrupted (zip
+// CRC-32 mismatch) or of another dtype.
 var ErrFormat = errors.New("numlearn: load: not a valid model file")
 
 // ErrMismatch is wrapped by the errors Load returns for a valid file whose
@@ -36,12 +37,27 @@ var ErrFormat = errors.New("numlearn: load: not a valid model file")
 // that differs.
 var ErrMismatch = errors.New("numlearn: load: parameters do not match the network")
 
-// Save writes the network's parameters and state to w in .npz format.
-func (n *Network) Save(w io.Writer) error {
+// SaveOptions chooses how Save writes a model. The zero value writes
+// float64, which loses nothing.
+type SaveOptions struct {
+	// Float32 stores every parameter and state tensor as float32 ('<f4'),
+	// each value rounded to the nearest float32: half the size, the
+	// precision that PyTorch and most inference engines use, and what the
+	// book's sample weights are.
+	Float32 bool
+}
+
+// Save writes the network's parameters and state to w in .npz format, as
+// float64. It is SaveWith(w, SaveOptions{}).
+func (n *Network) Save(w io.Writer) error { return n.SaveWith(w, SaveOptions{}) }
+
+// SaveWith writes the network's parameters and state to w in .npz format,
+// as opts says.
+func (n *Network) SaveWith(w io.Writer, opts SaveOptions) error {
 	saved, names := n.saved()
 	arrays := make([]npz.Array, len(saved))
 	for i, p := range saved {
-		arrays[i] = npz.Array{Name: names[i], Shape: p.Shape(), Data: p.Data()}
+		arrays[i] = npz.Array{Name: names[i], Shape: p.Shape(), Data: p.Data(), Float32: opts.Float32}
 	}
 	if err := npz.Write(w, arrays); err != nil {
 		return fmt.Errorf("numlearn: save: %w", err)
@@ -52,9 +68,13 @@ func (n *Network) Save(w io.Writer) error {
 // SaveFile writes the parameters to the named file (mode 0644) through a
 // temporary file in the same folder that is synced and renamed into place
 // only once complete, so an interrupted save never leaves a partial model
-// under that name.
-func (n *Network) SaveFile(name string) error {
-	if err := atomicfile.Write(name, n.Save); err != nil {
+// under that name. It writes float64; SaveFileWith takes SaveOptions.
+func (n *Network) SaveFile(name string) error { return n.SaveFileWith(name, SaveOptions{}) }
+
+// SaveFileWith is SaveFile with the options of SaveWith.
+func (n *Network) SaveFileWith(name string, opts SaveOptions) error {
+	save := func(w io.Writer) error { return n.SaveWith(w, opts) }
+	if err := atomicfile.Write(name, save); err != nil {
 		return fmt.Errorf("numlearn: save %s: %w", name, err)
 	}
 	return nil
@@ -66,8 +86,9 @@ func (n *Network) saved() ([]*tensor.Tensor, []string) {
 	return slices.Concat(n.params, n.state), slices.Concat(n.names, n.stateNames)
 }
 
-// Load reads parameters (and state) saved by Save (or by numpy's np.savez with the same
-// names and shapes) from r into the network. Everything is read and
+// Load reads parameters (and state) saved by Save (or by numpy's np.savez
+// with the same names and shapes) from r into the network. Arrays may be
+// float64 or float32; float32 values are widened exactly. Everything is read and
 // checked before any parameter changes: on error the network is exactly as
 // it was. The error wraps ErrFormat for a damaged file and ErrMismatch for
 // one that belongs to another network.

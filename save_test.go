@@ -214,3 +214,32 @@ func TestLoadChecksBeforeInflating(t *testing.T) {
 		})
 	}
 }
+
+func TestSaveFloat32RoundsEachValueOnce(t *testing.T) {
+	src := NewTwoLayerNet(7, 5, 3, newRand(37))
+	src.Params()[1].Data()[0] = 0.1
+	var f32, f64 bytes.Buffer
+	require.NoError(t, src.SaveWith(&f32, SaveOptions{Float32: true}))
+	require.NoError(t, src.Save(&f64))
+	assert.Less(t, f32.Len(), f64.Len(), "four bytes a value instead of eight")
+
+	dst := NewTwoLayerNet(7, 5, 3, newRand(38))
+	require.NoError(t, dst.Load(bytes.NewReader(f32.Bytes())))
+	for i, p := range dst.Params() {
+		for j, v := range p.Data() {
+			// Load widens exactly, so each value is the float32 nearest to
+			// the original.
+			require.Equal(t, float64(float32(src.Params()[i].Data()[j])), v)
+		}
+	}
+	assert.Equal(t, float64(float32(0.1)), dst.Params()[1].Data()[0])
+}
+
+func TestSaveFileWithFloat32(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "model.npz")
+	src := NewTwoLayerNet(4, 3, 2, newRand(39))
+	require.NoError(t, src.SaveFileWith(name, SaveOptions{Float32: true}))
+	dst := NewTwoLayerNet(4, 3, 2, newRand(40))
+	require.NoError(t, dst.LoadFile(name))
+	assert.InDeltaSlice(t, src.Params()[0].Data(), dst.Params()[0].Data(), 1e-7)
+}

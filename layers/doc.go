@@ -44,6 +44,11 @@
 // concrete layer type, so a layer of your own with the same methods is
 // trained, cloned, gradient-checked, saved and loaded exactly as Affine is.
 //
+// Model exchange sits above this package: package onnx exports Affine,
+// ReLU, Sigmoid, Tanh and the three heads, each layer type through an
+// exporter it finds by the layer's type, and a new layer type exports
+// once it registers one (onnx.RegisterLayer).
+//
 // # Shapes
 //
 // Activations work element-wise on any shape. BatchNorm takes (n, d), or

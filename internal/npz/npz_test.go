@@ -50,7 +50,7 @@ func TestRoundTripIsBitExact(t *testing.T) {
 
 func TestHeaderIsNumpys(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, writeNPY(&buf, []int{784, 50}, nil))
+	require.NoError(t, writeNPY(&buf, []int{784, 50}, nil, false))
 	b := buf.Bytes()
 	// Magic, version 1.0, a little-endian header length, and a header padded
 	// so that the data starts at a multiple of 64 bytes.
@@ -81,31 +81,67 @@ func TestReadsNumpysFile(t *testing.T) {
 	assert.Equal(t, []float64{7}, got["s"].Data)
 }
 
+// testdata/float32.npz was written by numpy:
+//
+//	np.savez("float32.npz", w=np.array([[0.1, -2.5], [3e-8, 1e30]], dtype=np.float32))
+//
+// Each value reads back as the float32 nearest to the decimal, widened
+// exactly: float64(float32(0.1)), not 0.1.
+func TestReadsNumpysFloat32File(t *testing.T) {
+	b, err := os.ReadFile("testdata/float32.npz")
+	require.NoError(t, err)
+	arrays, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	require.Len(t, arrays, 1)
+	assert.Equal(t, "w", arrays[0].Name)
+	assert.True(t, arrays[0].Float32)
+	assert.Equal(t, []int{2, 2}, arrays[0].Shape)
+	want := []float64{float64(float32(0.1)), -2.5, float64(float32(3e-8)), float64(float32(1e30))}
+	assert.Equal(t, want, arrays[0].Data)
+}
+
+func TestFloat32WriteRoundsAndReadsBack(t *testing.T) {
+	in := []Array{{Name: "w", Shape: []int{3}, Data: []float64{0.1, math.Inf(-1), 1 + 1e-12}, Float32: true}}
+	b := encode(t, in)
+	assert.Contains(t, string(b), "'descr': '<f4'")
+	out, err := Read(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	assert.True(t, out[0].Float32)
+	assert.Equal(t, []float64{float64(float32(0.1)), math.Inf(-1), 1}, out[0].Data)
+	// Four bytes a value: a float32 array is half the size of a float64 one.
+	in[0].Float32 = false
+	assert.Less(t, len(b), len(encode(t, in)))
+}
+
 func TestParseHeader(t *testing.T) {
 	tests := []struct {
 		name   string
 		header string
 		shape  []int
+		f32    bool
 		msg    string
 	}{
-		{"numpy's", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", []int{2, 3}, ""},
-		{"keys in another order", "{'shape': (5,), 'fortran_order': False, 'descr': '<f8'}", []int{5}, ""},
-		{"scalar", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", []int{}, ""},
-		{"float32", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", nil, `dtype "<f4" is not little-endian float64`},
-		{"big-endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", nil, `dtype ">f8"`},
-		{"Fortran order", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", nil, `fortran_order "True"`},
-		{"negative dim", "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", nil, `bad dimension "-2"`},
-		{"not a dict", "'descr'", nil, "is not a dict"},
-		{"unterminated key", "{'descr}", nil, "bad key"},
-		{"missing colon", "{'descr' '<f8'}", nil, "no ':'"},
-		{"unterminated tuple", "{'shape': (2, 3}", nil, "bad value"},
+		{"numpy's", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", []int{2, 3}, false, ""},
+		{"keys in another order", "{'shape': (5,), 'fortran_order': False, 'descr': '<f8'}", []int{5}, false, ""},
+		{"scalar", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", []int{}, false, ""},
+		{"float32", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", []int{2}, true, ""},
+		{"float16", "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", nil, false, `dtype "<f2" is neither`},
+		{"big-endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", nil, false, `dtype ">f8"`},
+		{"Fortran order", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", nil, false, `fortran_order "True"`},
+		{"negative dim", "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", nil, false, `bad dimension "-2"`},
+		{"not a dict", "'descr'", nil, false, "is not a dict"},
+		{"unterminated key", "{'descr}", nil, false, "bad key"},
+		{"missing colon", "{'descr' '<f8'}", nil, false, "no ':'"},
+		{"unterminated tuple", "{'shape': (2, 3}", nil, false, "bad value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shape, err := parseHeader(tt.header)
+			shape, f32, err := parseHeader(tt.header)
 			if tt.msg == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.shape, shape)
+				assert.Equal(t, tt.f32, f32)
 				return
 			}
 			require.ErrorIs(t, err, ErrFormat)
@@ -151,7 +187,7 @@ func TestCorruptionIsCaught(t *testing.T) {
 
 func TestDataLengthMustMatchShape(t *testing.T) {
 	var npy bytes.Buffer
-	require.NoError(t, writeNPY(&npy, []int{3}, []float64{1, 2, 3}))
+	require.NoError(t, writeNPY(&npy, []int{3}, []float64{1, 2, 3}, false))
 	full := npy.Bytes()
 	tests := []struct {
 		name string
@@ -175,14 +211,14 @@ func TestDataLengthMustMatchShape(t *testing.T) {
 
 func TestHugeDeclaredShapeCostsNothing(t *testing.T) {
 	var npy bytes.Buffer
-	require.NoError(t, writeNPY(&npy, []int{1 << 20, 1 << 7}, nil)) // claims 1 GiB, holds nothing
+	require.NoError(t, writeNPY(&npy, []int{1 << 20, 1 << 7}, nil, false)) // claims 1 GiB, holds nothing
 	allocs := testing.AllocsPerRun(1, func() {
 		_, _, err := readNPY(bytes.NewReader(npy.Bytes()))
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	})
 	assert.Less(t, allocs, 100.0)
 	var big bytes.Buffer
-	require.NoError(t, writeNPY(&big, []int{1 << 40, 1 << 40}, nil))
+	require.NoError(t, writeNPY(&big, []int{1 << 40, 1 << 40}, nil, false))
 	_, _, err := readNPY(bytes.NewReader(big.Bytes()))
 	assert.True(t, errors.Is(err, ErrFormat))
 	assert.Contains(t, err.Error(), "too large")
@@ -242,7 +278,7 @@ func deflated(t *testing.T, entries ...entrySpec) []byte {
 	for _, e := range entries {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name + ".npy", Method: zip.Deflate})
 		require.NoError(t, err)
-		require.NoError(t, writeNPY(w, e.shape, nil))
+		require.NoError(t, writeNPY(w, e.shape, nil, false))
 		for left := 8 * e.values; left > 0; left -= len(zeros) {
 			_, err := w.Write(zeros[:min(left, len(zeros))])
 			require.NoError(t, err)

@@ -1,0 +1,71 @@
+// Package onnx moves numlearn networks to and from ONNX, the model format
+// that inference engines (ONNX Runtime, Triton, TensorRT, …) and training
+// frameworks (PyTorch, TensorFlow, …) share: Export writes a trained
+// Network as a standard ONNX model, and Import reads one — your own, or
+// one that PyTorch exported — back into a Network.
+//
+// # Overview
+//
+//	// Go → any ONNX engine
+//	f, _ := os.Create("mnist.onnx")
+//	err := onnx.Export(f, net, onnx.ExportOptions{}) // float32, input (N, 784)
+//
+//	// PyTorch (torch.onnx.export) → Go
+//	f, _ := os.Open("mlp.onnx")
+//	net, err := onnx.Import(f)
+//	classes := net.NewPredictor().Classes(nil, images)
+//
+// A model computes what the network's Output does: Export writes the
+// layers, then the head's prediction (Softmax for a softmax head, Sigmoid
+// for a sigmoid head, nothing for an identity head). Its input "input"
+// and output "output" have an open batch dimension.
+//
+// # What is covered
+//
+// Layers and heads map to operators of the standard operator set,
+// version 17 (Opset):
+//
+//	layers.Affine            Gemm (Flatten first for a sample of more than one dimension)
+//	layers.ReLU              Relu
+//	layers.Sigmoid           Sigmoid
+//	layers.Tanh              Tanh
+//	layers.SoftmaxWithLoss   Softmax (axis −1), as the last node
+//	layers.SigmoidWithLoss   Sigmoid, as the last node
+//	layers.IdentityWithLoss  no node
+//
+// Import reads the same operators, and also MatMul with an optional Add
+// of a bias (another form of Affine), Flatten with axis 1 before an
+// Affine, and Identity; Gemm with any alpha, beta and transB. It reads
+// float (float32) and double weights, from raw_data or float_data and
+// double_data. Other layers — BatchNorm, Dropout, Convolution, Pooling —
+// are not covered yet: Export names the first layer it cannot write and
+// Import the first operator, attribute or data type it cannot read.
+//
+// # Adding a layer
+//
+// Each layer type exports through a LayerExporter found by the layer's
+// type, so a layer plugs in without edits to Export: register one with
+// RegisterLayer, which adds nodes with Graph.Node, weights with
+// Graph.Weight and a Flatten with Graph.Flat. On the import side, each
+// operator is one function in a table of this package.
+//
+// # Precision
+//
+// Export writes float32 by default, rounding each weight once, which is
+// what engines run fastest; ExportOptions.Float64 writes double, and an
+// engine that computes in double then agrees with Predict to rounding.
+// Import widens float32 weights exactly, so a PyTorch model gives the
+// same classes in numlearn as in PyTorch, with scores that differ only by
+// float32 rounding in PyTorch's arithmetic.
+//
+// # Errors
+//
+// Export and Import return errors, never panic, for what they cannot
+// translate. Import's errors wrap ErrFormat for a damaged file (a
+// truncated or corrupted protobuf, weights whose data does not fit their
+// shape), ErrUnsupported for a valid model outside the subset above, and
+// ErrShape for layers whose sizes do not chain. Every size the file
+// declares is checked against the data it holds before anything is
+// allocated, so a crafted file cannot make Import allocate much more than
+// the file's own size.
+package onnx

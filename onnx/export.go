@@ -1,0 +1,324 @@
+package onnx
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"strconv"
+	"sync"
+
+	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/layers"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// Opset is the version of the standard ONNX operator set that Export
+// writes.
+const Opset = 17
+
+// irVersion is the version of the ONNX format (IR) that goes with Opset.
+const irVersion = 8
+
+// headKey is the model metadata key under which Export records the
+// network's head, so that Import gives back the same one.
+const headKey = "numlearn.head"
+
+// ExportOptions sets up Export. The zero value writes float32 with the
+// input shape taken from the first layer.
+type ExportOptions struct {
+	// Float64 writes the weights, the input and the computation as ONNX
+	// DOUBLE instead of FLOAT (float32, what inference engines are
+	// fastest at). Float32 rounds each weight to the nearest float32.
+	Float64 bool
+	// InputShape is the shape of one sample, without the batch dimension,
+	// which the model leaves open: (1, 28, 28) for an image, which the
+	// model flattens before its first Affine layer. Nil means one
+	// dimension, the first Affine layer's number of inputs.
+	InputShape []int
+}
+
+// Value is a tensor of the graph being exported: its name, and the shape
+// of one sample (the batch dimension is left out).
+type Value struct {
+	Name  string
+	Shape []int
+}
+
+// Graph is an ONNX graph being built by Export, which a LayerExporter adds
+// nodes and weights to.
+type Graph struct {
+	g        graph
+	f64      bool
+	names    map[*tensor.Tensor]string // the network's parameter names
+	used     map[string]bool
+	nextNode int
+}
+
+// Attribute is an attribute of a node: make one with IntAttr, FloatAttr
+// or IntsAttr.
+type Attribute struct{ a attribute }
+
+// IntAttr returns an integer attribute, such as Flatten's axis.
+func IntAttr(name string, v int64) Attribute {
+	return Attribute{attribute{name: name, typ: attrTypeInt, i: v}}
+}
+
+// FloatAttr returns a float attribute, such as Gemm's alpha.
+func FloatAttr(name string, v float32) Attribute {
+	return Attribute{attribute{name: name, typ: attrTypeFloat, f: v}}
+}
+
+// IntsAttr returns an attribute that is a list of integers, such as
+// Conv's pads.
+func IntsAttr(name string, v ...int64) Attribute {
+	return Attribute{attribute{name: name, typ: attrTypeInts, ints: v}}
+}
+
+// unique returns name, or name with a number after it if the graph
+// already has a value of that name.
+func (g *Graph) unique(name string) string {
+	s := name
+	for i := 2; g.used[s]; i++ {
+		s = name + "_" + strconv.Itoa(i)
+	}
+	g.used[s] = true
+	return s
+}
+
+// Node adds a node of the standard operator op that reads the named
+// inputs, and returns the name of its one output.
+func (g *Graph) Node(op string, inputs []string, attrs ...Attribute) string {
+	g.nextNode++
+	out := g.unique(op + strconv.Itoa(g.nextNode) + "_out")
+	n := node{name: op + strconv.Itoa(g.nextNode), opType: op, inputs: inputs, outputs: []string{out}}
+	for _, a := range attrs {
+		n.attrs = append(n.attrs, a.a)
+	}
+	g.g.nodes = append(g.g.nodes, n)
+	return out
+}
+
+// Weight adds t to the graph as an initializer (a constant input) in the
+// model's element type, and returns its name: the network's name for the
+// parameter (W1, b1, …) when t is one, else "weight". The shape is t's.
+func (g *Graph) Weight(t *tensor.Tensor) string {
+	name, ok := g.names[t]
+	if !ok {
+		name = "weight"
+	}
+	name = g.unique(name)
+	tp := tensorProto{name: name, dataType: dataTypeFloat}
+	for _, d := range t.Shape() {
+		tp.dims = append(tp.dims, int64(d))
+	}
+	data := t.Data()
+	if g.f64 {
+		tp.dataType = dataTypeDouble
+		tp.raw = make([]byte, 0, 8*len(data))
+		for _, v := range data {
+			tp.raw = binary.LittleEndian.AppendUint64(tp.raw, math.Float64bits(v))
+		}
+	} else {
+		tp.raw = make([]byte, 0, 4*len(data))
+		for _, v := range data {
+			tp.raw = binary.LittleEndian.AppendUint32(tp.raw, math.Float32bits(float32(v)))
+		}
+	}
+	g.g.initializers = append(g.g.initializers, tp)
+	return name
+}
+
+// Flat returns x as a (batch, features) matrix: x itself if it is one
+// already, else the output of a Flatten node added for it. An exporter of
+// a layer that flattens its input, as Affine does, calls it first.
+func (g *Graph) Flat(x Value) Value {
+	if len(x.Shape) == 1 {
+		return x
+	}
+	size := 1
+	for _, d := range x.Shape {
+		size *= d
+	}
+	return Value{Name: g.Node("Flatten", []string{x.Name}, IntAttr("axis", 1)), Shape: []int{size}}
+}
+
+// A LayerExporter adds to g the nodes that compute layer l from the value
+// x and returns their output. It returns an error wrapping ErrUnsupported
+// if this layer, as configured, has no ONNX form.
+type LayerExporter[L layers.Layer] func(g *Graph, l L, x Value) (Value, error)
+
+// exporter is a LayerExporter with its layer type erased.
+type exporter func(g *Graph, l layers.Layer, x Value) (Value, error)
+
+// exporters is the registry of layer exporters, keyed by the layer's
+// dynamic type: the layers this package knows, and those that programs
+// add with RegisterLayer.
+var exporters = struct {
+	sync.RWMutex
+	m map[reflect.Type]exporter
+}{m: builtinExporters()}
+
+// RegisterLayer makes Export write every layer of type L with f, in place
+// of any exporter registered for L before: this is how a layer type of
+// your own (or one this package does not cover yet) exports. It is safe
+// to call from several goroutines, and usually called once at the start
+// of main.
+func RegisterLayer[L layers.Layer](f LayerExporter[L]) {
+	exporters.Lock()
+	defer exporters.Unlock()
+	exporters.m[reflect.TypeFor[L]()] = erase(f)
+}
+
+func erase[L layers.Layer](f LayerExporter[L]) exporter {
+	return func(g *Graph, l layers.Layer, x Value) (Value, error) { return f(g, l.(L), x) }
+}
+
+// builtinExporters returns the exporters of the layers of package layers
+// that ONNX covers.
+func builtinExporters() map[reflect.Type]exporter {
+	elementwise := func(op string) func(g *Graph, _ layers.Layer, x Value) (Value, error) {
+		return func(g *Graph, _ layers.Layer, x Value) (Value, error) {
+			return Value{Name: g.Node(op, []string{x.Name}), Shape: x.Shape}, nil
+		}
+	}
+	return map[reflect.Type]exporter{
+		reflect.TypeFor[*layers.Affine]():  erase(exportAffine),
+		reflect.TypeFor[*layers.ReLU]():    elementwise("Relu"),
+		reflect.TypeFor[*layers.Sigmoid](): elementwise("Sigmoid"),
+		reflect.TypeFor[*layers.Tanh]():    elementwise("Tanh"),
+	}
+}
+
+// exportAffine writes y = x·W + b as Gemm(x, W, b), flattening x first if
+// it has more than one dimension per sample.
+func exportAffine(g *Graph, a *layers.Affine, x Value) (Value, error) {
+	in, out := a.W.Shape()[0], a.W.Shape()[1]
+	x = g.Flat(x)
+	if x.Shape[0] != in {
+		return Value{}, fmt.Errorf("%w: Affine takes %d inputs, its input has %d", ErrShape, in, x.Shape[0])
+	}
+	return Value{Name: g.Node("Gemm", []string{x.Name, g.Weight(a.W), g.Weight(a.B)}), Shape: []int{out}}, nil
+}
+
+// heads maps the heads that export to the operator that computes their
+// prediction ("" for none) and the name recorded in the model.
+var heads = map[reflect.Type]struct{ op, name string }{
+	reflect.TypeFor[*layers.SoftmaxWithLoss]():  {"Softmax", "softmax"},
+	reflect.TypeFor[*layers.SigmoidWithLoss]():  {"Sigmoid", "sigmoid"},
+	reflect.TypeFor[*layers.IdentityWithLoss](): {"", "identity"},
+}
+
+// Export writes net to w as an ONNX model (opset 17) that computes, for a
+// batch of inputs, the network's Output: the class probabilities for a
+// softmax head (Softmax), the probability of label 1 for a sigmoid head
+// (Sigmoid), the scores themselves for an identity head. Its input is
+// named "input", of shape (N, InputShape…), and its output "output", of
+// shape (N, outputs), N being left open. Weights are named as the
+// network's ParamNames (W1, b1, …).
+//
+// Export returns an error wrapping ErrUnsupported, naming the layer, when
+// a layer or the head has no ONNX form, and one wrapping ErrShape when
+// the input shape does not fit the first layer. Layers export through
+// the exporters registered for their types (see RegisterLayer).
+func Export(w io.Writer, net *numlearn.Network, opts ExportOptions) error {
+	b, err := marshalNetwork(net, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("onnx: export: %w", err)
+	}
+	return nil
+}
+
+// marshalNetwork returns the ONNX encoding of net.
+func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
+	ls := net.Layers()
+	head, ok := heads[reflect.TypeOf(net.Head())]
+	if !ok {
+		return nil, fmt.Errorf("%w: head %T has no ONNX form", ErrUnsupported, net.Head())
+	}
+	g := &Graph{
+		g:     graph{name: "numlearn"},
+		f64:   opts.Float64,
+		names: map[*tensor.Tensor]string{},
+		used:  map[string]bool{"input": true, "output": true},
+	}
+	for i, p := range net.Params() {
+		g.names[p] = net.ParamNames()[i]
+	}
+	elem := int64(dataTypeFloat)
+	if opts.Float64 {
+		elem = dataTypeDouble
+	}
+	shape := opts.InputShape
+	if shape == nil {
+		a, ok := firstAffine(ls)
+		if !ok {
+			return nil, fmt.Errorf("%w: no InputShape, and the first layer is not Affine", ErrShape)
+		}
+		shape = []int{a.W.Shape()[0]}
+	}
+	for _, d := range shape {
+		if d <= 0 {
+			return nil, fmt.Errorf("%w: InputShape %v", ErrShape, shape)
+		}
+	}
+	x := Value{Name: "input", Shape: shape}
+	g.g.inputs = []valueInfo{{name: "input", elemType: elem, shape: batched(shape)}}
+	for i, l := range ls {
+		exporters.RLock()
+		f, ok := exporters.m[reflect.TypeOf(l)]
+		exporters.RUnlock()
+		if !ok {
+			return nil, fmt.Errorf("%w: layer %d (%T) has no ONNX exporter", ErrUnsupported, i, l)
+		}
+		var err error
+		if x, err = f(g, l, x); err != nil {
+			return nil, fmt.Errorf("%w (layer %d, %T)", err, i, l)
+		}
+	}
+	if head.op != "" {
+		attrs := []Attribute(nil)
+		if head.op == "Softmax" {
+			attrs = append(attrs, IntAttr("axis", -1))
+		}
+		x.Name = g.Node(head.op, []string{x.Name}, attrs...)
+	}
+	if len(g.g.nodes) == 0 {
+		x.Name = g.Node("Identity", []string{x.Name})
+	}
+	// The last node writes the graph's output.
+	last := &g.g.nodes[len(g.g.nodes)-1]
+	last.outputs[0] = "output"
+	g.g.outputs = []valueInfo{{name: "output", elemType: elem, shape: batched(x.Shape)}}
+	m := model{
+		irVersion: irVersion,
+		opsets:    []opset{{version: Opset}},
+		producer:  "numlearn",
+		version:   "1",
+		metadata:  []entry{{key: headKey, value: head.name}},
+		graph:     &g.g,
+	}
+	return m.marshal(), nil
+}
+
+// firstAffine returns the first layer if it is Affine.
+func firstAffine(ls []layers.Layer) (*layers.Affine, bool) {
+	if len(ls) == 0 {
+		return nil, false
+	}
+	a, ok := ls[0].(*layers.Affine)
+	return a, ok
+}
+
+// batched returns shape with an open batch dimension (−1) in front.
+func batched(shape []int) []int64 {
+	s := []int64{-1}
+	for _, d := range shape {
+		s = append(s, int64(d))
+	}
+	return s
+}

@@ -1,0 +1,569 @@
+package onnx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/layers"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// Errors that Import and Export return, wrapped with what and where.
+var (
+	// ErrFormat is wrapped by the errors Import returns for a file that is
+	// not a valid ONNX model: not protobuf, cut short, of the wrong wire
+	// types, or with weights whose data does not fit their shape.
+	ErrFormat = errors.New("onnx: not a valid ONNX model")
+	// ErrUnsupported is wrapped by the errors for a valid model, layer or
+	// head that this package does not translate: the message names the
+	// first unsupported operator, attribute, data type or graph structure.
+	ErrUnsupported = errors.New("onnx: unsupported")
+	// ErrShape is wrapped by the errors for shapes that do not chain: a
+	// layer whose input size differs from what the layer before it gives.
+	ErrShape = errors.New("onnx: shapes do not fit")
+)
+
+// maxModelSize is the largest model Import reads: protobuf messages are
+// limited to 2 GiB.
+const maxModelSize = 2 << 30
+
+// minOpset is the oldest operator set Import reads: from version 7 on,
+// Gemm broadcasts its bias as numpy does.
+const minOpset = 7
+
+// Import reads an ONNX model from r and returns the network it computes.
+// It reads models made of the operators Export writes and those that
+// PyTorch and other tools write for the same networks:
+//
+//   - Gemm (any alpha and beta; transB 0 or 1) and MatMul, with or without
+//     a following Add of a bias, become a layers.Affine;
+//   - Relu, Sigmoid and Tanh become layers.ReLU, Sigmoid and Tanh;
+//   - Flatten (axis 1) right before a Gemm or MatMul is dropped, since
+//     Affine flattens its input itself; Identity is dropped;
+//   - a final Softmax (on the last axis) becomes the head
+//     layers.SoftmaxWithLoss, a final Sigmoid layers.SigmoidWithLoss
+//     (unless the model was exported by numlearn with an identity head),
+//     and anything else layers.IdentityWithLoss.
+//
+// The graph must be a chain: one input, each node reading the output of
+// the one before (and weights), one output. Weights may be float or
+// double, stored raw or as float_data/double_data, not external.
+//
+// The error wraps ErrFormat for a damaged file, ErrUnsupported (naming
+// the first node, operator, attribute or data type it cannot translate)
+// for a model outside this subset, and ErrShape for weights whose shapes
+// do not chain. Import never allocates much more than the model's own
+// size: every declared size is checked against the data present first.
+func Import(r io.Reader) (*numlearn.Network, error) {
+	b, err := readAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("onnx: import: %w", err)
+	}
+	if len(b) > maxModelSize {
+		return nil, fmt.Errorf("%w: larger than 2 GiB", ErrFormat)
+	}
+	var m model
+	if err := m.unmarshal(b); err != nil {
+		return nil, err
+	}
+	return m.network()
+}
+
+// readAll reads r to its end, or to one byte past maxModelSize. A reader
+// that knows how much it holds (a bytes.Reader, a bytes.Buffer) is read
+// into a buffer of that size at once.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= maxModelSize {
+		size = l.Len()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxModelSize+1))
+	return buf.Bytes(), err
+}
+
+// importer is the state of one import: the weights by name, and the
+// layers built so far.
+type importer struct {
+	weights map[string]*tensorProto
+	layers  []layers.Layer
+	width   int  // the number of values per sample of the current value; 0 when unknown
+	flatten bool // a Flatten was seen, which the next layer must absorb
+	matmul  *layers.Affine
+}
+
+// opImporter translates one node into the importer's layers.
+type opImporter func(im *importer, n *node) error
+
+// ops maps each operator Import reads to its translation. A new operator
+// is one function and one entry here.
+var ops = map[string]opImporter{
+	"Gemm":     importGemm,
+	"MatMul":   importMatMul,
+	"Add":      importAdd,
+	"Relu":     importElementwise(func() layers.Layer { return &layers.ReLU{} }),
+	"Sigmoid":  importElementwise(func() layers.Layer { return &layers.Sigmoid{} }),
+	"Tanh":     importElementwise(func() layers.Layer { return &layers.Tanh{} }),
+	"Flatten":  importFlatten,
+	"Identity": func(*importer, *node) error { return nil },
+}
+
+func (m *model) network() (*numlearn.Network, error) {
+	if err := m.checkOpsets(); err != nil {
+		return nil, err
+	}
+	g := m.graph
+	if g == nil {
+		return nil, fmt.Errorf("%w: no graph", ErrFormat)
+	}
+	if g.sparse > 0 {
+		return nil, fmt.Errorf("%w: sparse initializers", ErrUnsupported)
+	}
+	im := &importer{weights: make(map[string]*tensorProto, len(g.initializers))}
+	for i := range g.initializers {
+		t := &g.initializers[i]
+		if err := t.check(); err != nil {
+			return nil, err
+		}
+		im.weights[t.name] = t
+	}
+	// The data input is the one graph input that is not a weight (before
+	// IR version 4, weights were listed as inputs too).
+	var input *valueInfo
+	for i := range g.inputs {
+		if _, ok := im.weights[g.inputs[i].name]; ok {
+			continue
+		}
+		if input != nil {
+			return nil, fmt.Errorf("%w: more than one input (%q, %q)", ErrUnsupported, input.name, g.inputs[i].name)
+		}
+		input = &g.inputs[i]
+	}
+	if input == nil {
+		return nil, fmt.Errorf("%w: the graph has no input", ErrFormat)
+	}
+	if input.elemType != dataTypeFloat && input.elemType != dataTypeDouble {
+		return nil, fmt.Errorf("%w: input %q has data type %s", ErrUnsupported, input.name, dataTypeName(input.elemType))
+	}
+	if input.hasShape && len(input.shape) >= 2 {
+		im.width = 1
+		for _, d := range input.shape[1:] {
+			if d <= 0 || d > maxModelSize {
+				im.width = 0
+				break
+			}
+			im.width *= int(d)
+		}
+	}
+	if len(g.outputs) != 1 {
+		return nil, fmt.Errorf("%w: %d outputs, not one", ErrUnsupported, len(g.outputs))
+	}
+	if len(g.nodes) == 0 {
+		return nil, fmt.Errorf("%w: the graph has no nodes", ErrUnsupported)
+	}
+
+	var head layers.Head = &layers.IdentityWithLoss{}
+	cur := input.name
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		if n.domain != "" && n.domain != "ai.onnx" {
+			return nil, fmt.Errorf("%w: operator %s of domain %q (node %d, %q)", ErrUnsupported, n.opType, n.domain, i, n.name)
+		}
+		if len(n.inputs) == 0 || n.inputs[0] != cur || len(n.outputs) != 1 {
+			return nil, fmt.Errorf("%w: a graph that is not a chain: node %d (%s %q) does not continue from %q with one output", ErrUnsupported, i, n.opType, n.name, cur)
+		}
+		last := i == len(g.nodes)-1
+		var err error
+		switch {
+		case last && n.opType == "Softmax":
+			err = importSoftmax(im, n)
+			head = &layers.SoftmaxWithLoss{}
+		case last && n.opType == "Sigmoid" && m.headName() != "identity":
+			err = checkAttrs(n)
+			head = &layers.SigmoidWithLoss{}
+		default:
+			f, ok := ops[n.opType]
+			if !ok {
+				return nil, fmt.Errorf("%w: operator %s (node %d, %q)", ErrUnsupported, n.opType, i, n.name)
+			}
+			err = f(im, n)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w (node %d, %s %q)", err, i, n.opType, n.name)
+		}
+		cur = n.outputs[0]
+	}
+	if g.outputs[0].name != cur {
+		return nil, fmt.Errorf("%w: the output %q is not the last node's", ErrUnsupported, g.outputs[0].name)
+	}
+	if im.flatten {
+		return nil, fmt.Errorf("%w: Flatten at the end of the graph", ErrUnsupported)
+	}
+	if len(im.layers) == 0 {
+		return nil, fmt.Errorf("%w: the graph has no layers", ErrUnsupported)
+	}
+	return numlearn.NewNetworkWithHead(head, im.layers...), nil
+}
+
+// checkOpsets checks that the model uses the standard operator set, in a
+// version Import reads.
+func (m *model) checkOpsets() error {
+	for _, o := range m.opsets {
+		if o.domain != "" && o.domain != "ai.onnx" {
+			continue // another domain is an error only if a node uses it
+		}
+		if o.version < minOpset {
+			return fmt.Errorf("%w: operator set version %d (the oldest read is %d)", ErrUnsupported, o.version, minOpset)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: no standard operator set is imported", ErrFormat)
+}
+
+// headName returns the head that numlearn recorded when it exported the
+// model, or "".
+func (m *model) headName() string {
+	for _, e := range m.metadata {
+		if e.key == headKey {
+			return e.value
+		}
+	}
+	return ""
+}
+
+// add appends a layer, absorbing a pending Flatten only into an Affine.
+func (im *importer) add(l layers.Layer) error {
+	if im.flatten {
+		if _, ok := l.(*layers.Affine); !ok {
+			return fmt.Errorf("%w: Flatten before %T, which does not flatten", ErrUnsupported, l)
+		}
+		im.flatten = false
+	}
+	im.matmul = nil
+	im.layers = append(im.layers, l)
+	return nil
+}
+
+// checkAttrs returns an error naming the first attribute of n that is not
+// one of known.
+func checkAttrs(n *node, known ...string) error {
+	for _, a := range n.attrs {
+		if !slices.Contains(known, a.name) {
+			return fmt.Errorf("%w: attribute %q", ErrUnsupported, a.name)
+		}
+	}
+	return nil
+}
+
+// intAttr returns n's integer attribute name, or def when it is absent.
+func intAttr(n *node, name string, def int64) (int64, error) {
+	for _, a := range n.attrs {
+		if a.name == name {
+			if a.typ != attrTypeInt || a.other {
+				return 0, fmt.Errorf("%w: attribute %q is not an integer", ErrFormat, name)
+			}
+			return a.i, nil
+		}
+	}
+	return def, nil
+}
+
+// floatAttr returns n's float attribute name, or def when it is absent.
+func floatAttr(n *node, name string, def float32) (float32, error) {
+	for _, a := range n.attrs {
+		if a.name == name {
+			if a.typ != attrTypeFloat || a.other {
+				return 0, fmt.Errorf("%w: attribute %q is not a float", ErrFormat, name)
+			}
+			return a.f, nil
+		}
+	}
+	return def, nil
+}
+
+// weight returns the values of the weight that input i of n names.
+func (im *importer) weight(n *node, i int) (*tensorProto, error) {
+	if i >= len(n.inputs) {
+		return nil, fmt.Errorf("%w: input %d missing", ErrFormat, i)
+	}
+	t, ok := im.weights[n.inputs[i]]
+	if !ok {
+		return nil, fmt.Errorf("%w: input %q is not a weight (an initializer)", ErrUnsupported, n.inputs[i])
+	}
+	return t, nil
+}
+
+// affine builds an Affine layer from w (in, out) and b (out, or nil for
+// zeros), checking in against the width of the current value.
+func (im *importer) affine(w *tensor.Tensor, b *tensor.Tensor) (*layers.Affine, error) {
+	in, out := w.Shape()[0], w.Shape()[1]
+	if in == 0 || out == 0 {
+		return nil, fmt.Errorf("%w: weights of shape %v", ErrShape, w.Shape())
+	}
+	if im.width != 0 && im.width != in {
+		return nil, fmt.Errorf("%w: the weights take %d inputs, the value before has %d", ErrShape, in, im.width)
+	}
+	if b == nil {
+		b = tensor.New(out)
+	}
+	im.width = out
+	return layers.NewAffine(w, b), nil
+}
+
+// importGemm reads Y = alpha·A·B' + beta·C, B' being B or Bᵀ, as an Affine
+// layer with W = alpha·B' and b = beta·C.
+func importGemm(im *importer, n *node) error {
+	if err := checkAttrs(n, "alpha", "beta", "transA", "transB"); err != nil {
+		return err
+	}
+	alpha, err := floatAttr(n, "alpha", 1)
+	if err != nil {
+		return err
+	}
+	beta, err := floatAttr(n, "beta", 1)
+	if err != nil {
+		return err
+	}
+	transA, err := intAttr(n, "transA", 0)
+	if err != nil {
+		return err
+	}
+	transB, err := intAttr(n, "transB", 0)
+	if err != nil {
+		return err
+	}
+	if transA != 0 {
+		return fmt.Errorf("%w: transA = %d", ErrUnsupported, transA)
+	}
+	bp, err := im.weight(n, 1)
+	if err != nil {
+		return err
+	}
+	if len(bp.dims) != 2 {
+		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrShape, bp.dims)
+	}
+	w := bp.values(transB != 0)
+	if alpha != 1 {
+		w.Scale(float64(alpha), w)
+	}
+	var b *tensor.Tensor
+	if len(n.inputs) > 2 && n.inputs[2] != "" {
+		cp, err := im.weight(n, 2)
+		if err != nil {
+			return err
+		}
+		if b, err = bias(cp, w.Shape()[1]); err != nil {
+			return err
+		}
+		if beta != 1 {
+			b.Scale(float64(beta), b)
+		}
+	}
+	a, err := im.affine(w, b)
+	if err != nil {
+		return err
+	}
+	return im.add(a)
+}
+
+// importMatMul reads Y = A·B as an Affine layer with W = B and no bias
+// yet: an Add right after it gives the bias.
+func importMatMul(im *importer, n *node) error {
+	if err := checkAttrs(n); err != nil {
+		return err
+	}
+	bp, err := im.weight(n, 1)
+	if err != nil {
+		return err
+	}
+	if len(bp.dims) != 2 {
+		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrUnsupported, bp.dims)
+	}
+	a, err := im.affine(bp.values(false), nil)
+	if err != nil {
+		return err
+	}
+	if err := im.add(a); err != nil {
+		return err
+	}
+	im.matmul = a
+	return nil
+}
+
+// importAdd reads the Add of a bias right after a MatMul into the bias of
+// its Affine layer.
+func importAdd(im *importer, n *node) error {
+	if err := checkAttrs(n); err != nil {
+		return err
+	}
+	if im.matmul == nil {
+		return fmt.Errorf("%w: Add that does not follow a MatMul", ErrUnsupported)
+	}
+	cp, err := im.weight(n, 1)
+	if err != nil {
+		return err
+	}
+	b, err := bias(cp, im.matmul.B.Size())
+	if err != nil {
+		return err
+	}
+	copy(im.matmul.B.Data(), b.Data())
+	im.matmul = nil
+	return nil
+}
+
+// importFlatten reads Flatten(axis=1), which the Affine layer that must
+// follow does itself.
+func importFlatten(im *importer, n *node) error {
+	if err := checkAttrs(n, "axis"); err != nil {
+		return err
+	}
+	axis, err := intAttr(n, "axis", 1)
+	if err != nil {
+		return err
+	}
+	if axis != 1 {
+		return fmt.Errorf("%w: Flatten axis = %d", ErrUnsupported, axis)
+	}
+	im.flatten = true
+	im.matmul = nil
+	return nil
+}
+
+// importSoftmax checks that a final Softmax works on the last axis of a
+// (batch, classes) value, as the softmax head does.
+func importSoftmax(im *importer, n *node) error {
+	if err := checkAttrs(n, "axis"); err != nil {
+		return err
+	}
+	axis, err := intAttr(n, "axis", -1)
+	if err != nil {
+		return err
+	}
+	if axis != -1 && axis != 1 {
+		return fmt.Errorf("%w: Softmax axis = %d", ErrUnsupported, axis)
+	}
+	if im.flatten {
+		return fmt.Errorf("%w: Flatten before Softmax", ErrUnsupported)
+	}
+	return nil
+}
+
+// importElementwise returns the importer of an activation without
+// attributes.
+func importElementwise(make func() layers.Layer) opImporter {
+	return func(im *importer, n *node) error {
+		if err := checkAttrs(n); err != nil {
+			return err
+		}
+		return im.add(make())
+	}
+}
+
+// bias returns the values of c as a bias of n outputs: c may be (n) or
+// (1, n).
+func bias(c *tensorProto, n int) (*tensor.Tensor, error) {
+	ok := len(c.dims) == 1 && c.dims[0] == int64(n) || len(c.dims) == 2 && c.dims[0] == 1 && c.dims[1] == int64(n)
+	if !ok {
+		return nil, fmt.Errorf("%w: bias %q has shape %v for %d outputs", ErrUnsupported, c.name, c.dims, n)
+	}
+	return c.values(false).Reshape(n), nil
+}
+
+// check validates a weight before anything is allocated for it: a float
+// or double tensor, stored in the file, whose data is exactly as long as
+// its dimensions say.
+func (t *tensorProto) check() error {
+	if t.external {
+		return fmt.Errorf("%w: weight %q is stored in an external file", ErrUnsupported, t.name)
+	}
+	var width int
+	switch t.dataType {
+	case dataTypeFloat:
+		width = 4
+	case dataTypeDouble:
+		width = 8
+	default:
+		return fmt.Errorf("%w: weight %q has data type %s", ErrUnsupported, t.name, dataTypeName(t.dataType))
+	}
+	n := int64(1)
+	for _, d := range t.dims {
+		if d < 0 || d > maxModelSize || n*d > maxModelSize {
+			return fmt.Errorf("%w: weight %q has shape %v", ErrFormat, t.name, t.dims)
+		}
+		n *= d
+	}
+	data := t.data()
+	have := int64(len(data) / width)
+	if len(data)%width != 0 || (len(t.floats) > 0 && width != 4) || (len(t.doubles) > 0 && width != 8) {
+		have = -1
+	}
+	if have != n {
+		return fmt.Errorf("%w: weight %q of shape %v has data for %d values", ErrFormat, t.name, t.dims, have)
+	}
+	return nil
+}
+
+// values returns t's values as a tensor of its shape, or of the
+// transposed shape with the values transposed if t is 2-D and transpose
+// is set; t has passed check.
+func (t *tensorProto) values(transpose bool) *tensor.Tensor {
+	shape := make([]int, len(t.dims))
+	for i, d := range t.dims {
+		shape[i] = int(d)
+	}
+	rows, cols := 1, 1 // the file's layout, (rows, cols) row-major
+	if len(shape) == 2 {
+		rows, cols = shape[0], shape[1]
+	}
+	if transpose && len(shape) == 2 {
+		shape[0], shape[1] = cols, rows
+	}
+	out := tensor.New(shape...)
+	data, b := out.Data(), t.data()
+	for i := range data {
+		var v float64
+		if t.dataType == dataTypeFloat {
+			v = float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])))
+		} else {
+			v = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		if transpose && len(shape) == 2 {
+			r, c := i/cols, i%cols
+			data[c*rows+r] = v // element (r, c) of the file is (c, r) of the result
+		} else {
+			data[i] = v
+		}
+	}
+	return out
+}
+
+// data returns the bytes of t's values, wherever the file stored them.
+func (t *tensorProto) data() []byte {
+	switch {
+	case t.raw != nil:
+		return t.raw
+	case t.dataType == dataTypeDouble:
+		return t.doubles
+	}
+	return t.floats
+}
+
+// dataTypeName names an ONNX TensorProto.DataType.
+func dataTypeName(t int64) string {
+	names := map[int64]string{
+		0: "UNDEFINED", 1: "FLOAT", 2: "UINT8", 3: "INT8", 4: "UINT16", 5: "INT16",
+		6: "INT32", 7: "INT64", 8: "STRING", 9: "BOOL", 10: "FLOAT16", 11: "DOUBLE",
+		12: "UINT32", 13: "UINT64", 14: "COMPLEX64", 15: "COMPLEX128", 16: "BFLOAT16",
+	}
+	if s, ok := names[t]; ok {
+		return s
+	}
+	return fmt.Sprintf("%d", t)
+}

@@ -1,0 +1,652 @@
+package onnx
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// This file holds the part of onnx.proto (the ONNX specification's
+// protobuf schema) that numlearn reads and writes, as plain Go structs,
+// with their encoding through protowire. Field numbers are the schema's;
+// fields this package does not use are skipped on reading and never
+// written.
+
+// Field numbers of onnx.proto.
+const (
+	// ModelProto
+	modelIRVersion     = 1
+	modelProducerName  = 2
+	modelProducerVer   = 3
+	modelGraph         = 7
+	modelOpsetImport   = 8
+	modelMetadataProps = 14
+	// OperatorSetIdProto
+	opsetDomain  = 1
+	opsetVersion = 2
+	// StringStringEntryProto
+	entryKey   = 1
+	entryValue = 2
+	// GraphProto
+	graphNode        = 1
+	graphName        = 2
+	graphInitializer = 5
+	graphSparseInit  = 15
+	graphInput       = 11
+	graphOutput      = 12
+	// NodeProto
+	nodeInput     = 1
+	nodeOutput    = 2
+	nodeName      = 3
+	nodeOpType    = 4
+	nodeAttribute = 5
+	nodeDomain    = 7
+	// AttributeProto
+	attrName   = 1
+	attrF      = 2
+	attrI      = 3
+	attrS      = 4
+	attrT      = 5
+	attrFloats = 7
+	attrInts   = 8
+	attrType   = 20
+	// TensorProto
+	tensorDims         = 1
+	tensorDataType     = 2
+	tensorFloatData    = 4
+	tensorName         = 8
+	tensorRawData      = 9
+	tensorDoubleData   = 10
+	tensorExternalData = 13
+	tensorDataLocation = 14
+	// ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto
+	valueName       = 1
+	valueType       = 2
+	typeTensor      = 1
+	tensorElemType  = 1
+	tensorShape     = 2
+	shapeDim        = 1
+	dimValue        = 1
+	dimParam        = 2
+	attrTypeFloat   = 1 // AttributeProto.AttributeType
+	attrTypeInt     = 2
+	attrTypeString  = 3
+	attrTypeFloats  = 6
+	attrTypeInts    = 7
+	dataTypeFloat   = 1 // TensorProto.DataType
+	dataTypeDouble  = 11
+	dataLocExternal = 1
+)
+
+// model is a ModelProto.
+type model struct {
+	irVersion int64
+	opsets    []opset
+	producer  string
+	version   string
+	metadata  []entry
+	graph     *graph
+}
+
+type opset struct {
+	domain  string
+	version int64
+}
+
+type entry struct{ key, value string }
+
+// graph is a GraphProto.
+type graph struct {
+	name         string
+	nodes        []node
+	initializers []tensorProto
+	inputs       []valueInfo
+	outputs      []valueInfo
+	sparse       int // how many sparse initializers, which are not supported
+}
+
+// node is a NodeProto.
+type node struct {
+	name    string
+	opType  string
+	domain  string
+	inputs  []string
+	outputs []string
+	attrs   []attribute
+}
+
+// attribute is an AttributeProto of one of the types this package knows:
+// typ says which of the value fields is set.
+type attribute struct {
+	name   string
+	typ    int64
+	f      float32
+	i      int64
+	s      []byte
+	floats []float32
+	ints   []int64
+	other  bool // a value of a type this package does not read (tensor, graph, …)
+}
+
+// tensorProto is a TensorProto of floats or doubles. Its values are kept
+// as little-endian bytes — raw_data as a slice of the file, float_data
+// and double_data gathered into one run — until they are needed.
+type tensorProto struct {
+	name     string
+	dims     []int64
+	dataType int64
+	raw      []byte // raw_data
+	floats   []byte // float_data, as little-endian float32
+	doubles  []byte // double_data, as little-endian float64
+	external bool
+}
+
+// valueInfo is a ValueInfoProto of a tensor type: its element type and
+// its shape, a dimension being −1 when it is symbolic or unknown.
+type valueInfo struct {
+	name     string
+	elemType int64
+	shape    []int64
+	hasShape bool
+}
+
+// Encoding.
+
+func appendString(b []byte, num protowire.Number, s string) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendString(b, s)
+}
+
+func appendVarint(b []byte, num protowire.Number, v int64) []byte {
+	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return protowire.AppendVarint(b, uint64(v))
+}
+
+// appendMessage appends a length-delimited sub-message that enc writes.
+func appendMessage(b []byte, num protowire.Number, enc func([]byte) []byte) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, enc(nil))
+}
+
+func (m *model) marshal() []byte {
+	var b []byte
+	b = appendVarint(b, modelIRVersion, m.irVersion)
+	for _, o := range m.opsets {
+		b = appendMessage(b, modelOpsetImport, func(b []byte) []byte {
+			if o.domain != "" {
+				b = appendString(b, opsetDomain, o.domain)
+			}
+			return appendVarint(b, opsetVersion, o.version)
+		})
+	}
+	b = appendString(b, modelProducerName, m.producer)
+	b = appendString(b, modelProducerVer, m.version)
+	for _, e := range m.metadata {
+		b = appendMessage(b, modelMetadataProps, func(b []byte) []byte {
+			return appendString(appendString(b, entryKey, e.key), entryValue, e.value)
+		})
+	}
+	// The graph goes last: a file cut short anywhere then lacks a whole
+	// graph, so no prefix of a model is itself a model.
+	return appendMessage(b, modelGraph, m.graph.marshal)
+}
+
+func (g *graph) marshal(b []byte) []byte {
+	for i := range g.nodes {
+		b = appendMessage(b, graphNode, g.nodes[i].marshal)
+	}
+	b = appendString(b, graphName, g.name)
+	for i := range g.initializers {
+		b = appendMessage(b, graphInitializer, g.initializers[i].marshal)
+	}
+	for i := range g.inputs {
+		b = appendMessage(b, graphInput, g.inputs[i].marshal)
+	}
+	for i := range g.outputs {
+		b = appendMessage(b, graphOutput, g.outputs[i].marshal)
+	}
+	return b
+}
+
+func (n *node) marshal(b []byte) []byte {
+	for _, s := range n.inputs {
+		b = appendString(b, nodeInput, s)
+	}
+	for _, s := range n.outputs {
+		b = appendString(b, nodeOutput, s)
+	}
+	if n.name != "" {
+		b = appendString(b, nodeName, n.name)
+	}
+	b = appendString(b, nodeOpType, n.opType)
+	if n.domain != "" {
+		b = appendString(b, nodeDomain, n.domain)
+	}
+	for i := range n.attrs {
+		b = appendMessage(b, nodeAttribute, n.attrs[i].marshal)
+	}
+	return b
+}
+
+func (a *attribute) marshal(b []byte) []byte {
+	b = appendString(b, attrName, a.name)
+	switch a.typ {
+	case attrTypeFloat:
+		b = protowire.AppendTag(b, attrF, protowire.Fixed32Type)
+		b = protowire.AppendFixed32(b, math.Float32bits(a.f))
+	case attrTypeInt:
+		b = appendVarint(b, attrI, a.i)
+	case attrTypeString:
+		b = protowire.AppendTag(b, attrS, protowire.BytesType)
+		b = protowire.AppendBytes(b, a.s)
+	case attrTypeInts:
+		for _, v := range a.ints {
+			b = appendVarint(b, attrInts, v)
+		}
+	case attrTypeFloats:
+		for _, v := range a.floats {
+			b = protowire.AppendTag(b, attrFloats, protowire.Fixed32Type)
+			b = protowire.AppendFixed32(b, math.Float32bits(v))
+		}
+	}
+	return appendVarint(b, attrType, a.typ)
+}
+
+func (t *tensorProto) marshal(b []byte) []byte {
+	for _, d := range t.dims {
+		b = appendVarint(b, tensorDims, d)
+	}
+	b = appendVarint(b, tensorDataType, t.dataType)
+	b = appendString(b, tensorName, t.name)
+	if t.external {
+		b = appendVarint(b, tensorDataLocation, dataLocExternal)
+	}
+	switch {
+	case t.raw != nil:
+		b = protowire.AppendTag(b, tensorRawData, protowire.BytesType)
+		b = protowire.AppendBytes(b, t.raw)
+	case t.floats != nil:
+		b = protowire.AppendTag(b, tensorFloatData, protowire.BytesType)
+		b = protowire.AppendBytes(b, t.floats)
+	case t.doubles != nil:
+		b = protowire.AppendTag(b, tensorDoubleData, protowire.BytesType)
+		b = protowire.AppendBytes(b, t.doubles)
+	}
+	return b
+}
+
+func (v *valueInfo) marshal(b []byte) []byte {
+	b = appendString(b, valueName, v.name)
+	return appendMessage(b, valueType, func(b []byte) []byte {
+		return appendMessage(b, typeTensor, func(b []byte) []byte {
+			b = appendVarint(b, tensorElemType, v.elemType)
+			return appendMessage(b, tensorShape, func(b []byte) []byte {
+				for _, d := range v.shape {
+					b = appendMessage(b, shapeDim, func(b []byte) []byte {
+						if d < 0 {
+							return appendString(b, dimParam, "N")
+						}
+						return appendVarint(b, dimValue, d)
+					})
+				}
+				return b
+			})
+		})
+	})
+}
+
+// Decoding. Every error wraps ErrFormat: these are files that do not
+// follow the protobuf encoding or the ONNX schema's types.
+
+// field is one decoded protobuf field: its number and wire type, and its
+// value as a varint, a fixed-size number or bytes.
+type field struct {
+	num   protowire.Number
+	typ   protowire.Type
+	v     uint64 // varint, fixed32 or fixed64 value
+	bytes []byte // length-delimited value, a slice of the input
+}
+
+// walk calls f for each field of the message b, in order.
+func walk(what string, b []byte, f func(field) error) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return fmt.Errorf("%w: %s: %w", ErrFormat, what, protowire.ParseError(n))
+		}
+		b = b[n:]
+		fd := field{num: num, typ: typ}
+		switch typ {
+		case protowire.VarintType:
+			fd.v, n = protowire.ConsumeVarint(b)
+		case protowire.Fixed32Type:
+			var v uint32
+			v, n = protowire.ConsumeFixed32(b)
+			fd.v = uint64(v)
+		case protowire.Fixed64Type:
+			fd.v, n = protowire.ConsumeFixed64(b)
+		case protowire.BytesType:
+			fd.bytes, n = protowire.ConsumeBytes(b)
+		default: // groups, long deprecated, appear nowhere in onnx.proto
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		}
+		if n < 0 {
+			return fmt.Errorf("%w: %s: field %d: %w", ErrFormat, what, num, protowire.ParseError(n))
+		}
+		b = b[n:]
+		if err := f(fd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wrongType is the error for a known field with another wire type than
+// the schema's.
+func wrongType(what string, f field) error {
+	return fmt.Errorf("%w: %s: field %d has wire type %d", ErrFormat, what, f.num, f.typ)
+}
+
+// str returns a string field's value.
+func (f field) str(what string) (string, error) {
+	if f.typ != protowire.BytesType {
+		return "", wrongType(what, f)
+	}
+	return string(f.bytes), nil
+}
+
+// int returns an int64 or int32 field's value.
+func (f field) int(what string) (int64, error) {
+	if f.typ != protowire.VarintType {
+		return 0, wrongType(what, f)
+	}
+	return int64(f.v), nil
+}
+
+// appendInts appends the values of a repeated int64 field, packed or not.
+func (f field) appendInts(what string, dst []int64) ([]int64, error) {
+	switch f.typ {
+	case protowire.VarintType:
+		return append(dst, int64(f.v)), nil
+	case protowire.BytesType:
+		for b := f.bytes; len(b) > 0; {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return nil, fmt.Errorf("%w: %s: %w", ErrFormat, what, protowire.ParseError(n))
+			}
+			dst = append(dst, int64(v))
+			b = b[n:]
+		}
+		return dst, nil
+	}
+	return nil, wrongType(what, f)
+}
+
+// fixedRun returns the bytes of a repeated fixed-size field (float or
+// double) as one packed run, whether it came packed or as one value.
+func (f field) fixedRun(what string, width int) ([]byte, error) {
+	switch {
+	case f.typ == protowire.BytesType:
+		if len(f.bytes)%width != 0 {
+			return nil, fmt.Errorf("%w: %s: packed field of %d bytes is not a whole number of %d-byte values", ErrFormat, what, len(f.bytes), width)
+		}
+		return f.bytes, nil
+	case width == 4 && f.typ == protowire.Fixed32Type:
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(f.v))
+		return b[:], nil
+	case width == 8 && f.typ == protowire.Fixed64Type:
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], f.v)
+		return b[:], nil
+	}
+	return nil, wrongType(what, f)
+}
+
+func (m *model) unmarshal(b []byte) error {
+	return walk("model", b, func(f field) error {
+		var err error
+		switch f.num {
+		case modelIRVersion:
+			m.irVersion, err = f.int("model.ir_version")
+		case modelProducerName:
+			m.producer, err = f.str("model.producer_name")
+		case modelOpsetImport:
+			if f.typ != protowire.BytesType {
+				return wrongType("model.opset_import", f)
+			}
+			var o opset
+			err = walk("opset_import", f.bytes, func(f field) error {
+				var err error
+				switch f.num {
+				case opsetDomain:
+					o.domain, err = f.str("opset_import.domain")
+				case opsetVersion:
+					o.version, err = f.int("opset_import.version")
+				}
+				return err
+			})
+			m.opsets = append(m.opsets, o)
+		case modelMetadataProps:
+			if f.typ != protowire.BytesType {
+				return wrongType("model.metadata_props", f)
+			}
+			var e entry
+			err = walk("metadata_props", f.bytes, func(f field) error {
+				var err error
+				switch f.num {
+				case entryKey:
+					e.key, err = f.str("metadata_props.key")
+				case entryValue:
+					e.value, err = f.str("metadata_props.value")
+				}
+				return err
+			})
+			m.metadata = append(m.metadata, e)
+		case modelGraph:
+			if f.typ != protowire.BytesType {
+				return wrongType("model.graph", f)
+			}
+			m.graph = &graph{}
+			err = m.graph.unmarshal(f.bytes)
+		}
+		return err
+	})
+}
+
+func (g *graph) unmarshal(b []byte) error {
+	return walk("graph", b, func(f field) error {
+		if f.typ != protowire.BytesType && (f.num == graphNode || f.num == graphName || f.num == graphInitializer || f.num == graphInput || f.num == graphOutput) {
+			return wrongType("graph", f)
+		}
+		switch f.num {
+		case graphNode:
+			var n node
+			if err := n.unmarshal(f.bytes); err != nil {
+				return err
+			}
+			g.nodes = append(g.nodes, n)
+		case graphName:
+			g.name = string(f.bytes)
+		case graphInitializer:
+			var t tensorProto
+			if err := t.unmarshal(f.bytes); err != nil {
+				return err
+			}
+			g.initializers = append(g.initializers, t)
+		case graphSparseInit:
+			g.sparse++
+		case graphInput, graphOutput:
+			var v valueInfo
+			if err := v.unmarshal(f.bytes); err != nil {
+				return err
+			}
+			if f.num == graphInput {
+				g.inputs = append(g.inputs, v)
+			} else {
+				g.outputs = append(g.outputs, v)
+			}
+		}
+		return nil
+	})
+}
+
+func (n *node) unmarshal(b []byte) error {
+	return walk("node", b, func(f field) error {
+		var err error
+		var s string
+		switch f.num {
+		case nodeInput:
+			s, err = f.str("node.input")
+			n.inputs = append(n.inputs, s)
+		case nodeOutput:
+			s, err = f.str("node.output")
+			n.outputs = append(n.outputs, s)
+		case nodeName:
+			n.name, err = f.str("node.name")
+		case nodeOpType:
+			n.opType, err = f.str("node.op_type")
+		case nodeDomain:
+			n.domain, err = f.str("node.domain")
+		case nodeAttribute:
+			if f.typ != protowire.BytesType {
+				return wrongType("node.attribute", f)
+			}
+			var a attribute
+			err = a.unmarshal(f.bytes)
+			n.attrs = append(n.attrs, a)
+		}
+		return err
+	})
+}
+
+func (a *attribute) unmarshal(b []byte) error {
+	return walk("attribute", b, func(f field) error {
+		var err error
+		switch f.num {
+		case attrName:
+			a.name, err = f.str("attribute.name")
+		case attrType:
+			a.typ, err = f.int("attribute.type")
+		case attrF:
+			if f.typ != protowire.Fixed32Type {
+				return wrongType("attribute.f", f)
+			}
+			a.f = math.Float32frombits(uint32(f.v))
+		case attrI:
+			a.i, err = f.int("attribute.i")
+		case attrS:
+			if f.typ != protowire.BytesType {
+				return wrongType("attribute.s", f)
+			}
+			a.s = f.bytes
+		case attrInts:
+			a.ints, err = f.appendInts("attribute.ints", a.ints)
+		case attrFloats:
+			var run []byte
+			run, err = f.fixedRun("attribute.floats", 4)
+			for i := 0; i+4 <= len(run); i += 4 {
+				a.floats = append(a.floats, math.Float32frombits(binary.LittleEndian.Uint32(run[i:])))
+			}
+		case attrT, 6, 9, 10, 11, 12, 13, 14, 22, 23: // tensor(s), graph(s), sparse tensor(s), type proto(s)
+			a.other = true
+		}
+		return err
+	})
+}
+
+func (t *tensorProto) unmarshal(b []byte) error {
+	return walk("tensor", b, func(f field) error {
+		var err error
+		switch f.num {
+		case tensorDims:
+			t.dims, err = f.appendInts("tensor.dims", t.dims)
+		case tensorDataType:
+			t.dataType, err = f.int("tensor.data_type")
+		case tensorName:
+			t.name, err = f.str("tensor.name")
+		case tensorRawData:
+			if f.typ != protowire.BytesType {
+				return wrongType("tensor.raw_data", f)
+			}
+			t.raw = f.bytes
+		case tensorFloatData:
+			var run []byte
+			run, err = f.fixedRun("tensor.float_data", 4)
+			t.floats = append(t.floats, run...)
+		case tensorDoubleData:
+			var run []byte
+			run, err = f.fixedRun("tensor.double_data", 8)
+			t.doubles = append(t.doubles, run...)
+		case tensorExternalData:
+			t.external = true
+		case tensorDataLocation:
+			var loc int64
+			loc, err = f.int("tensor.data_location")
+			t.external = t.external || loc == dataLocExternal
+		}
+		return err
+	})
+}
+
+func (v *valueInfo) unmarshal(b []byte) error {
+	return walk("value_info", b, func(f field) error {
+		switch f.num {
+		case valueName:
+			s, err := f.str("value_info.name")
+			v.name = s
+			return err
+		case valueType:
+			if f.typ != protowire.BytesType {
+				return wrongType("value_info.type", f)
+			}
+			return walk("type", f.bytes, func(f field) error {
+				if f.num != typeTensor {
+					return nil // a sequence, map or optional type: elemType stays 0
+				}
+				if f.typ != protowire.BytesType {
+					return wrongType("type.tensor_type", f)
+				}
+				return v.unmarshalTensorType(f.bytes)
+			})
+		}
+		return nil
+	})
+}
+
+func (v *valueInfo) unmarshalTensorType(b []byte) error {
+	return walk("tensor_type", b, func(f field) error {
+		var err error
+		switch f.num {
+		case tensorElemType:
+			v.elemType, err = f.int("tensor_type.elem_type")
+		case tensorShape:
+			if f.typ != protowire.BytesType {
+				return wrongType("tensor_type.shape", f)
+			}
+			v.hasShape = true
+			err = walk("shape", f.bytes, func(f field) error {
+				if f.num != shapeDim {
+					return nil
+				}
+				if f.typ != protowire.BytesType {
+					return wrongType("shape.dim", f)
+				}
+				d := int64(-1)
+				err := walk("dim", f.bytes, func(f field) error {
+					if f.num != dimValue {
+						return nil
+					}
+					var err error
+					d, err = f.int("dim.dim_value")
+					return err
+				})
+				v.shape = append(v.shape, d)
+				return err
+			})
+		}
+		return err
+	})
+}
