@@ -37,8 +37,11 @@ const (
 // op(B) is k×n and C is m×n. Element (i, j) of a row-major matrix X with
 // leading dimension ldx is x[i·ldx+j]; lda, ldb and ldc may exceed the
 // row length, so sub-matrices of larger matrices can be used in place.
-// When beta is zero C is only written, never read. C must not share
-// memory with A or B.
+// When beta is zero C is only written, never read. Every term of each sum
+// is computed, zeros included, so a NaN or an infinity in A or B reaches C
+// as the definition says (0·NaN and 0·Inf are NaN); only when alpha is
+// zero are A and B not read, as in BLAS. C must not share memory with A
+// or B.
 //
 // Gemm panics if a dimension is negative, a leading dimension is smaller
 // than its matrix's row length, or a slice is too short for its matrix.
