@@ -10,18 +10,53 @@ import (
 )
 
 // NumericalGradient computes the gradient of the loss of x against t with
-// respect to every parameter by central differences (grad.Numerical,
-// h = 1e-4), with the layers in training mode as Gradient has them, and
-// returns new tensors aligned with Params. It needs two forward passes per
-// parameter, so it is slow by nature: it splits the parameters among
-// GOMAXPROCS goroutines, each with its own Clone of the network (serially,
-// on the network itself, when a layer cannot be cloned). The network's
-// parameters are unchanged afterwards.
+// respect to every parameter by central differences,
+// (L(θ + h·e_p) − L(θ − h·e_p)) / 2h with h = 1e-4 as grad.Numerical takes
+// them, with the layers in training mode as Gradient has them, and returns
+// new tensors aligned with Params. The network's parameters are unchanged
+// afterwards.
+//
+// Taken literally this needs two forward passes of the whole batch per
+// parameter. When every layer is layers.Dense or layers.ElementWise (as
+// Affine and the activations are), the head is a layers.RowLosser (as the
+// built-in heads are) and x is (n, features), NumericalGradient instead
+// runs the batch once and works out each perturbed loss from the rows the
+// parameter reaches: a weight of the first layer reaches only the rows
+// whose input it multiplies is nonzero, and only one column of that
+// layer's output. The differences are still those of the network's own
+// loss at θ ± h, computed with the same formulas, and agree with the
+// literal method to about 1e-12; for the book's 784-50-10 net on a batch
+// of 100 MNIST images they take milliseconds instead of seconds. Any other
+// network takes the literal way, split among GOMAXPROCS goroutines, each
+// with its own Clone of the network (serially, on the network itself, when
+// a layer cannot be cloned).
 func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 	out := make([]*tensor.Tensor, len(n.params))
-	total := 0
 	for i, p := range n.params {
 		out[i] = tensor.New(p.Shape()...)
+	}
+	n.numericalGradient(out, x, t)
+	return out
+}
+
+// numericalGradient stores NumericalGradient's result in out (aligned with
+// Params, sized) and returns the loss of x against t, by the fast path
+// when it applies.
+func (n *Network) numericalGradient(out []*tensor.Tensor, x, t *tensor.Tensor) float64 {
+	if p, cost, ok := n.planFast(x, t); ok {
+		p.run(out)
+		return cost
+	}
+	n.genericNumericalGradient(out, x, t)
+	return n.trainingLoss(x, t)
+}
+
+// genericNumericalGradient stores the central differences of the training
+// loss in out (aligned with Params, sized) the literal way: each parameter
+// element in turn is set to θ ± h and the whole batch run forward.
+func (n *Network) genericNumericalGradient(out []*tensor.Tensor, x, t *tensor.Tensor) {
+	total := 0
+	for _, p := range n.params {
 		total += p.Size()
 	}
 	workers := min(runtime.GOMAXPROCS(0), max(total/64, 1))
@@ -55,7 +90,6 @@ func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 		}(nets[w])
 	}
 	wg.Wait()
-	return out
 }
 
 // GradientCheck compares backpropagation (Gradient) with central
