@@ -31,10 +31,7 @@ import (
 // with its own Clone of the network (serially, on the network itself, when
 // a layer cannot be cloned).
 func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
-	out := make([]*tensor.Tensor, len(n.params))
-	for i, p := range n.params {
-		out[i] = tensor.New(p.Shape()...)
-	}
+	out := zerosOf(n.params)
 	n.numericalGradient(out, x, t)
 	return out
 }
@@ -107,4 +104,27 @@ func (n *Network) GradientCheck(x, t *tensor.Tensor) []grad.Difference {
 // training mode: the function whose gradient Gradient computes.
 func (n *Network) trainingLoss(x, t *tensor.Tensor) float64 {
 	return n.head.Forward(n.forward(x, nil, layers.Training), t)
+}
+
+// numericalStep is gradient by central differences: it returns the
+// numerical gradient on rows rows of x against t, in tensors the network
+// keeps for the next step, and records the batch's loss for LastLoss.
+func (n *Network) numericalStep(x *tensor.Tensor, rows []int, t *tensor.Tensor) []*tensor.Tensor {
+	if len(n.numGrads) != len(n.params) {
+		n.numGrads = zerosOf(n.params)
+	}
+	n.shape = append(append(n.shape[:0], len(rows)), x.Shape()[1:]...)
+	b := n.batch.Shaped(n.shape...)
+	b.TakeRows(x, rows)
+	n.cost = n.numericalGradient(n.numGrads, b, t)
+	return n.numGrads
+}
+
+// zerosOf returns zero tensors of the shapes of ts.
+func zerosOf(ts []*tensor.Tensor) []*tensor.Tensor {
+	out := make([]*tensor.Tensor, len(ts))
+	for i, p := range ts {
+		out[i] = tensor.New(p.Shape()...)
+	}
+	return out
 }

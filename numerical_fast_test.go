@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/numlearn/numlearn/grad"
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 	"github.com/stretchr/testify/assert"
@@ -107,9 +108,9 @@ func TestNumericalGradientFastMatchesLiteral(t *testing.T) {
 
 			p, cost, ok := net.planFast(x, tg)
 			require.True(t, ok, "the fast path applies")
-			fast := zerosLike(net.Params())
+			fast := zerosOf(net.Params())
 			p.run(fast)
-			literal := zerosLike(net.Params())
+			literal := zerosOf(net.Params())
 			net.genericNumericalGradient(literal, x, tg)
 
 			assert.InDelta(t, net.trainingLoss(x, tg), cost, 1e-15, "loss of the batch")
@@ -144,7 +145,7 @@ func TestNumericalGradientFallsBack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, ok := tt.net.planFast(tt.x, tg)
 			require.False(t, ok, "the fast path does not apply")
-			literal := zerosLike(tt.net.Params())
+			literal := zerosOf(tt.net.Params())
 			tt.net.genericNumericalGradient(literal, tt.x, tg)
 			got := tt.net.NumericalGradient(tt.x, tg)
 			assert.Equal(t, literal, got)
@@ -154,15 +155,6 @@ func TestNumericalGradientFallsBack(t *testing.T) {
 			assert.LessOrEqual(t, maxDiff(got, tt.net.Gradient(tt.x, tg)), 1e-4)
 		})
 	}
-}
-
-// zerosLike returns zero tensors of the shapes of ts.
-func zerosLike(ts []*tensor.Tensor) []*tensor.Tensor {
-	out := make([]*tensor.Tensor, len(ts))
-	for i, p := range ts {
-		out[i] = tensor.New(p.Shape()...)
-	}
-	return out
 }
 
 // maxDiff returns the largest absolute difference between corresponding
@@ -192,7 +184,7 @@ func countAll(ts []*tensor.Tensor) int {
 func BenchmarkNumericalGradient(b *testing.B) {
 	x, t := benchData(100)
 	net := NewMultiLayerNet([]int{784, 50, 10}, MultiLayerConfig{Activation: Sigmoid, Init: Std(0.01)}, newRand(62))
-	out := zerosLike(net.Params())
+	out := zerosOf(net.Params())
 	b.Run("method=generic/shape=784x50x10/batch=100", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -205,4 +197,20 @@ func BenchmarkNumericalGradient(b *testing.B) {
 			net.numericalGradient(out, x, t)
 		}
 	})
+}
+
+func TestTrainNumericalFollowsBackprop(t *testing.T) {
+	// The same net trained on the same batches, once by backpropagation
+	// and once by central differences, takes nearly the same path: the
+	// gradients differ by about 1e-7.
+	x, tg := benchData(300)
+	losses := map[bool][]float64{}
+	for _, numerical := range []bool{false, true} {
+		net := NewMultiLayerNet([]int{784, 20, 10}, MultiLayerConfig{Activation: Sigmoid, Init: Std(0.01)}, newRand(63))
+		h, err := net.Train(t.Context(), x, tg, TrainConfig{Iterations: 5, BatchSize: 10, Optimizer: &grad.SGD{LR: 0.1}, Rand: newRand(64), Numerical: numerical, EvalEvery: -1})
+		require.NoError(t, err)
+		losses[numerical] = h.Loss
+	}
+	require.Len(t, losses[true], 5)
+	assert.InDeltaSlice(t, losses[false], losses[true], 1e-7)
 }

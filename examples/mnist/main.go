@@ -4,6 +4,7 @@
 //
 //	go run ./examples/mnist              # the book's settings: test accuracy ≈ 0.97
 //	go run ./examples/mnist -optimizer adam -init he -hidden 100
+//	go run ./examples/mnist -gradient numerical   # chapter 4: sigmoid, gradients by central differences
 //
 // It prints one line per epoch (loss, train and test accuracy, elapsed
 // time), with a progress bar between them when stdout is a terminal;
@@ -49,6 +50,7 @@ type options struct {
 	hidden, iters, batch, evalEvery int
 	lr                              float64
 	optimizer, init                 string
+	gradient, act                   string
 	seed                            uint64
 	data, out, cpuProfile           string
 	json, quiet                     bool
@@ -75,6 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: train_neuralnet.py's 0.1 for sgd, the optimizer's default for the others: 0.01, adam 0.001)")
 	fs.StringVar(&o.optimizer, "optimizer", "sgd", "sgd, momentum, nesterov, adagrad, rmsprop or adam")
 	fs.StringVar(&o.init, "init", "std", "weight initialisation: std (0.01·N(0,1), the book's), xavier or he")
+	fs.StringVar(&o.gradient, "gradient", "backprop", "how each step gets its gradient: backprop (chapter 5) or numerical (chapter 4's central differences)")
+	fs.StringVar(&o.act, "act", "", "hidden activation: relu, sigmoid or tanh (default: sigmoid with -gradient numerical, as chapter 4; else relu)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for the weights and the mini-batches")
 	fs.StringVar(&o.data, "data", "", "folder with the MNIST files, fetched if missing (default: mnist.DefaultDir())")
 	fs.StringVar(&o.out, "out", ".", "folder for loss.png, accuracy.png and model.npz")
@@ -152,6 +156,41 @@ func newInit(name string) (numlearn.Init, error) {
 	return nil, fmt.Errorf("mnist: unknown -init %q (want std, xavier or he)", name)
 }
 
+// activation is a hidden activation chosen by -act.
+type activation struct {
+	name string
+	make numlearn.Activation
+}
+
+// newGradient reads -gradient and -act: whether steps take numerical
+// gradients, and the hidden activation, which defaults to chapter 4's
+// sigmoid for numerical gradients and chapter 5's ReLU for backprop.
+func newGradient(gradient, act string) (activation, bool, error) {
+	var numerical bool
+	switch strings.ToLower(gradient) {
+	case "backprop":
+	case "numerical":
+		numerical = true
+	default:
+		return activation{}, false, fmt.Errorf("mnist: unknown -gradient %q (want backprop or numerical)", gradient)
+	}
+	if act == "" {
+		act = "relu"
+		if numerical {
+			act = "sigmoid"
+		}
+	}
+	switch strings.ToLower(act) {
+	case "relu":
+		return activation{"ReLU", numlearn.ReLU}, numerical, nil
+	case "sigmoid":
+		return activation{"Sigmoid", numlearn.Sigmoid}, numerical, nil
+	case "tanh":
+		return activation{"Tanh", numlearn.Tanh}, numerical, nil
+	}
+	return activation{}, false, fmt.Errorf("mnist: unknown -act %q (want relu, sigmoid or tanh)", act)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -162,6 +201,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	init, err := newInit(o.init)
+	if err != nil {
+		return err
+	}
+	act, numerical, err := newGradient(o.gradient, o.act)
 	if err != nil {
 		return err
 	}
@@ -179,9 +222,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "MNIST: %d training and %d test images of 28×28, loaded in %.2fs\n", train.Len(), test.Len(), loadTime.Seconds())
 
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
-	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.MultiLayerConfig{Init: init}, rng)
-	fmt.Fprintf(stdout, "network: Affine(784→%d) → ReLU → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d\n",
-		o.hidden, o.hidden, o.init, opt, lr, o.iters, o.batch)
+	net := numlearn.NewMultiLayerNet([]int{784, o.hidden, 10}, numlearn.MultiLayerConfig{Init: init, Activation: act.make}, rng)
+	fmt.Fprintf(stdout, "network: Affine(784→%d) → %s → Affine(%d→10) → softmax; %s init; %T lr %g; %d steps of %d; %s gradient\n",
+		o.hidden, act.name, o.hidden, o.init, opt, lr, o.iters, o.batch, o.gradient)
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -204,6 +247,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		TestT:      test.OneHot(),
 		EvalEvery:  o.evalEvery,
 		Progress:   p.update,
+		Numerical:  numerical,
 	})
 	p.finish()
 	if err != nil {

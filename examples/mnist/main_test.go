@@ -66,6 +66,8 @@ func TestFlags(t *testing.T) {
 	}{
 		{"unknown optimizer", []string{"-optimizer", "lbfgs"}, `mnist: unknown -optimizer "lbfgs"`},
 		{"unknown init", []string{"-init", "zeros"}, `mnist: unknown -init "zeros"`},
+		{"unknown gradient", []string{"-gradient", "symbolic"}, `mnist: unknown -gradient "symbolic"`},
+		{"unknown activation", []string{"-act", "gelu"}, `mnist: unknown -act "gelu"`},
 		{"bad hidden size", []string{"-hidden", "0"}, "mnist: -hidden 0: must be positive"},
 		{"bad step count", []string{"-iters", "-5"}, "mnist: -iters -5: must be positive"},
 		{"bad batch", []string{"-batch", "0"}, "mnist: -batch 0: must be positive"},
