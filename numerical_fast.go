@@ -184,12 +184,46 @@ func (n *Network) planFast(x, t *tensor.Tensor) (p *fastPlan, cost float64, ok b
 	return p, cost, true
 }
 
-// fastTask is a share of the perturbations: rows [lo, hi) of step's W, or
-// its whole b when bias is set.
+// fastTask is a share of the perturbations: rows [lo, hi) of step's W,
+// or its whole b when bias is set; or, when acc is set, every parameter
+// of step as seen from rows [lo, hi) of the batch, whose differences go
+// to acc (W's, then b's).
 type fastTask struct {
 	step   int
 	lo, hi int
 	bias   bool
+	acc    []float64
+}
+
+// lineChunks is the number of shares of a batch's rows for a line step.
+// Each share sums its rows' differences in its own accumulator and the
+// shares are added in order, so the result does not depend on which
+// goroutine took which share, nor on how many there are.
+const lineChunks = 8
+
+// lineStep reports whether the effect of step l's parameters on a row
+// reaches the head as a move of the row's scores along one line: l is the
+// last step and Dense, or only ElementWise steps lie between l and a last
+// step that is Dense.
+func (p *fastPlan) lineStep(l int) bool {
+	last := len(p.steps) - 1
+	if p.steps[last].elem != nil {
+		return false
+	}
+	for k := l + 1; k < last; k++ {
+		if p.steps[k].elem == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// fastWorker is one goroutine's scratch space and, for the steps whose
+// parameters it works on by rows, its share of their differences.
+type fastWorker struct {
+	a, b, unit []float64 // rows of the widest layer's width
+	nz         []int     // the nonzero columns of an input row
+	ds, dst    []float64 // the moves of a row along a line, and their losses
 }
 
 // run computes the numerical gradient of every parameter into out
@@ -197,9 +231,19 @@ type fastTask struct {
 func (p *fastPlan) run(out []*tensor.Tensor) {
 	workers := runtime.GOMAXPROCS(0)
 	var tasks []fastTask
+	lines := map[int][]fastTask{} // the shares of each line step
 	for i := range p.steps {
 		s := &p.steps[i]
 		if s.elem != nil {
+			continue
+		}
+		if p.lineStep(i) {
+			chunks := min(p.n, lineChunks)
+			for c := range chunks {
+				tk := fastTask{step: i, lo: p.n * c / chunks, hi: p.n * (c + 1) / chunks, acc: make([]float64, len(s.w)+len(s.b))}
+				tasks = append(tasks, tk)
+				lines[i] = append(lines[i], tk)
+			}
 			continue
 		}
 		chunk := max(1, s.in/(8*workers))
@@ -213,21 +257,135 @@ func (p *fastPlan) run(out []*tensor.Tensor) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(workers, len(tasks)) {
+		sc := make([]float64, 3*p.width)
+		fw := &fastWorker{a: sc[:p.width], b: sc[p.width : 2*p.width], unit: sc[2*p.width:]}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc := make([]float64, 2*p.width)
-			a, b := sc[:p.width], sc[p.width:]
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(tasks) {
 					return
 				}
-				p.task(tasks[k], out, a, b)
+				if tasks[k].acc != nil {
+					p.lineTask(tasks[k], fw)
+				} else {
+					p.task(tasks[k], out, fw.a, fw.b)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	scale := 1 / (2 * numericalStep * float64(p.n))
+	for l, shares := range lines {
+		s := &p.steps[l]
+		g := out[s.wp].Data()
+		var gb []float64
+		if s.bp >= 0 {
+			gb = out[s.bp].Data()
+		}
+		for e := range len(g) + len(gb) {
+			var sum float64
+			for _, tk := range shares {
+				sum += tk.acc[e]
+			}
+			if e < len(g) {
+				g[e] = sum * scale
+			} else {
+				gb[e-len(g)] = sum * scale
+			}
+		}
+	}
+}
+
+// lineTask adds to the task's accumulator the differences ℓ⁺_r − ℓ⁻_r of every
+// parameter of a line step, for the rows of the task: for each row and
+// output column j of the step, every parameter that reaches column j
+// moves the row's scores along one line (row j of the last layer's W, or
+// the unit vector of column j when the step is the last), so the head
+// works them all out at once.
+func (p *fastPlan) lineTask(tk fastTask, fw *fastWorker) {
+	l, s := tk.step, &p.steps[tk.step]
+	lastStep := &p.steps[len(p.steps)-1]
+	acc := tk.acc
+	line, _ := p.head.(layers.LineLosser)
+	for r := tk.lo; r < tk.hi; r++ {
+		x := s.x[r*s.in : (r+1)*s.in]
+		fw.nz = fw.nz[:0]
+		for i, u := range x {
+			if u != 0 {
+				fw.nz = append(fw.nz, i)
+			}
+		}
+		z, t := lastStep.y[r*p.k:(r+1)*p.k], p.t[r*p.k:(r+1)*p.k]
+		for j := range s.out {
+			y := s.y[r*s.out+j]
+			fw.ds = fw.ds[:0]
+			for _, i := range fw.nz {
+				w := s.w[i*s.out+j]
+				up, down := (w+numericalStep)-w, (w-numericalStep)-w
+				fw.ds = append(fw.ds, p.move(l, r, j, y+up*x[i]), p.move(l, r, j, y+down*x[i]))
+			}
+			if s.bp >= 0 {
+				b := s.b[j]
+				up, down := (b+numericalStep)-b, (b-numericalStep)-b
+				fw.ds = append(fw.ds, p.move(l, r, j, y+up), p.move(l, r, j, y+down))
+			}
+			var v []float64
+			if l == len(p.steps)-1 {
+				clear(fw.unit[:p.k])
+				fw.unit[j] = 1
+				v = fw.unit[:p.k]
+			} else {
+				v = lastStep.w[j*p.k : (j+1)*p.k]
+			}
+			fw.dst = append(fw.dst[:0], fw.ds...)
+			if line != nil {
+				line.RowLossAlong(fw.dst, z, v, t, fw.ds)
+			} else {
+				p.along(fw.dst, z, v, t, fw.ds, p.base[r], fw.a)
+			}
+			for q, i := range fw.nz {
+				acc[i*s.out+j] += fw.dst[2*q] - fw.dst[2*q+1]
+			}
+			if s.bp >= 0 {
+				q := len(fw.nz)
+				acc[len(s.w)+j] += fw.dst[2*q] - fw.dst[2*q+1]
+			}
+		}
+	}
+}
+
+// move returns how far the scores of row r move along their line when
+// column j of step l's output becomes v: the change this makes to column j
+// of the last layer's input, after the ElementWise steps between, or to
+// column j of the scores when l is the last step.
+func (p *fastPlan) move(l, r, j int, v float64) float64 {
+	last := len(p.steps) - 1
+	if l == last {
+		return v - p.steps[l].y[r*p.k+j]
+	}
+	for k := l + 1; k < last; k++ {
+		v = p.steps[k].elem.ForwardScalar(v)
+	}
+	s := &p.steps[last]
+	return v - s.x[r*s.in+j]
+}
+
+// along is layers.LineLosser's RowLossAlong for a head that has only
+// RowLoss: dst[k] = RowLoss(x + ds[k]·v, t) − base, with row as scratch.
+func (p *fastPlan) along(dst, x, v, t, ds []float64, base float64, row []float64) {
+	row = row[:len(x)]
+	for k, d := range ds {
+		if d == 0 {
+			dst[k] = 0
+			continue
+		}
+		for i, u := range x {
+			row[i] = u + d*v[i]
+		}
+		dst[k] = p.head.RowLoss(row, t) - base
+	}
 }
 
 // task computes the central differences of one share of the parameters.
