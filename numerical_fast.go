@@ -33,8 +33,13 @@ const numericalStep = 1e-4
 //     L⁺ − L⁻ = Σ over affected rows of (ℓ⁺_r − ℓ⁻_r), divided by n.
 //
 // A row whose value comes out bit for bit unchanged at some layer keeps
-// its base loss term. Perturbations are spread over GOMAXPROCS goroutines,
-// which only read the cached pass.
+// its base loss term. For the parameters of the last Dense layer, and of a
+// Dense layer separated from it by ElementWise layers only (the book's
+// first layer), every perturbation that reaches row r through column j
+// moves the row's scores along one line, so they are grouped by row and
+// column and handed to the head together (layers.LineLosser). The work is
+// spread over GOMAXPROCS goroutines, which only read the cached pass, and
+// summed in a fixed order.
 
 // fastStep is one layer of the cached forward pass.
 type fastStep struct {
