@@ -33,13 +33,14 @@ type Network struct {
 	moders []layers.Moder
 	rows   layers.RowForwarder // the first layer, if it reads rows of a data set
 
-	cost     float64          // the loss of the last Loss or Gradient
-	batch    buffer.Reusable  // rows of a data set gathered for a first layer that cannot read them
-	shape    []int            // the shape of a gathered batch
-	seq      []int            // row indices of an evaluation chunk
-	out      buffer.Reusable  // a head's prediction
-	classes  []int            // predicted classes, for Accuracy and Class
-	expected []int            // target classes, for Accuracy
+	cost     float64         // the loss of the last Loss or Gradient
+	batch    buffer.Reusable // rows of a data set gathered for a first layer that cannot read them
+	shape    []int           // the shape of a gathered batch
+	seq      []int           // row indices of an evaluation chunk
+	out      buffer.Reusable // a head's prediction
+	classes  []int           // predicted classes, for Accuracy and Class
+	expected []int           // target classes, for Accuracy
+
 	numGrads []*tensor.Tensor // the gradient of a numerical training step
 }
 
