@@ -48,6 +48,8 @@ type Network struct {
 	out      buffer.Reusable // a head's prediction
 	classes  []int           // predicted classes, for Accuracy and Class
 	expected []int           // target classes, for Accuracy
+
+	numGrads []*tensor.Tensor // the gradient of a numerical training step
 }
 
 // NewNetwork returns a network that applies the layers in order and ends

@@ -15,7 +15,9 @@ import "github.com/numlearn/numlearn/tensor"
 // not learned), Decayer (it says which parameters weight decay applies
 // to), Cloner (it can be copied), Moder (it behaves differently in
 // training and in inference), InputGradSkipper and RowForwarder (it can
-// save work as a network's first layer).
+// save work as a network's first layer), Dense and ElementWise (its form
+// lets a network follow one parameter's effect row by row, which makes
+// numerical gradients fast).
 type Layer interface {
 	Forward(x *tensor.Tensor) *tensor.Tensor
 	Backward(dout *tensor.Tensor) *tensor.Tensor
@@ -137,7 +139,9 @@ type RowForwarder interface {
 //
 // This package has SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
 // (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
-// mean squared error).
+// mean squared error). A head may also be a RowLosser (its loss is a mean
+// of per-row terms) and a LineLosser (it works out those terms along a
+// line quickly), which make numerical gradients fast.
 type Head interface {
 	Forward(x, t *tensor.Tensor) float64
 	Backward() *tensor.Tensor

@@ -7,6 +7,7 @@
 //	go run ./examples/mnist              # the book's settings: test accuracy ≈ 0.97
 //	go run ./examples/mnist -optimizer adam -init he -hidden 100
 //	go run ./examples/mnist -batchnorm -dropout 0.2 -weight-decay 1e-4 -hidden 100,100
+//	go run ./examples/mnist -gradient numerical   # chapter 4: sigmoid, gradients by central differences
 //
 // It prints one line per epoch (loss, train and test accuracy, elapsed
 // time), with a progress bar between them when stdout is a terminal;
@@ -57,6 +58,7 @@ type options struct {
 	iters, batch, evalEvery int
 	lr                      float64
 	optimizer, init         string
+	gradient, act           string
 	seed                    uint64
 	data, out, cpuProfile   string
 	json, quiet             bool
@@ -86,6 +88,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: train_neuralnet.py's 0.1 for sgd, the optimizer's default for the others: 0.01, adam 0.001)")
 	fs.StringVar(&o.optimizer, "optimizer", "sgd", "sgd, momentum, nesterov, adagrad, rmsprop or adam")
 	fs.StringVar(&o.init, "init", "std", "weight initialisation: std (0.01·N(0,1), the book's), xavier or he")
+	fs.StringVar(&o.gradient, "gradient", "backprop", "how each step gets its gradient: backprop (chapter 5) or numerical (chapter 4's central differences)")
+	fs.StringVar(&o.act, "act", "", "hidden activation: relu, sigmoid or tanh (default: sigmoid with -gradient numerical, as chapter 4; else relu)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for the weights and the mini-batches")
 	fs.StringVar(&o.data, "data", "", "folder with the MNIST files, fetched if missing (default: mnist.DefaultDir())")
 	fs.StringVar(&o.out, "out", ".", "folder for loss.png, accuracy.png and model.npz")
@@ -144,7 +148,7 @@ func parseSizes(list string) ([]int, error) {
 // describe names the network's layers as the first line of the report
 // shows them: Affine(784→50) → ReLU → Affine(50→10) → softmax for the
 // book's net.
-func describe(sizes []int, cfg numlearn.MultiLayerConfig) string {
+func describe(sizes []int, act string, cfg numlearn.MultiLayerConfig) string {
 	var b strings.Builder
 	for i := range len(sizes) - 1 {
 		fmt.Fprintf(&b, "Affine(%d→%d) → ", sizes[i], sizes[i+1])
@@ -154,7 +158,7 @@ func describe(sizes []int, cfg numlearn.MultiLayerConfig) string {
 		if cfg.BatchNorm {
 			b.WriteString("BatchNorm → ")
 		}
-		b.WriteString("ReLU → ")
+		b.WriteString(act + " → ")
 		if cfg.Dropout > 0 {
 			fmt.Fprintf(&b, "Dropout(%g) → ", cfg.Dropout)
 		}
@@ -214,6 +218,41 @@ func newInit(name string) (numlearn.Init, error) {
 	return nil, fmt.Errorf("mnist: unknown -init %q (want std, xavier or he)", name)
 }
 
+// activation is a hidden activation chosen by -act.
+type activation struct {
+	name string
+	make numlearn.Activation
+}
+
+// newGradient reads -gradient and -act: whether steps take numerical
+// gradients, and the hidden activation, which defaults to chapter 4's
+// sigmoid for numerical gradients and chapter 5's ReLU for backprop.
+func newGradient(gradient, act string) (activation, bool, error) {
+	var numerical bool
+	switch strings.ToLower(gradient) {
+	case "backprop":
+	case "numerical":
+		numerical = true
+	default:
+		return activation{}, false, fmt.Errorf("mnist: unknown -gradient %q (want backprop or numerical)", gradient)
+	}
+	if act == "" {
+		act = "relu"
+		if numerical {
+			act = "sigmoid"
+		}
+	}
+	switch strings.ToLower(act) {
+	case "relu":
+		return activation{"ReLU", numlearn.ReLU}, numerical, nil
+	case "sigmoid":
+		return activation{"Sigmoid", numlearn.Sigmoid}, numerical, nil
+	case "tanh":
+		return activation{"Tanh", numlearn.Tanh}, numerical, nil
+	}
+	return activation{}, false, fmt.Errorf("mnist: unknown -act %q (want relu, sigmoid or tanh)", act)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -224,6 +263,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	init, err := newInit(o.init)
+	if err != nil {
+		return err
+	}
+	act, numerical, err := newGradient(o.gradient, o.act)
 	if err != nil {
 		return err
 	}
@@ -242,9 +285,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
 	sizes := append(append([]int{784}, o.hidden...), 10)
-	cfg := numlearn.MultiLayerConfig{Init: init, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
+	cfg := numlearn.MultiLayerConfig{Init: init, Activation: act.make, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
 	net := numlearn.NewMultiLayerNet(sizes, cfg, rng)
-	fmt.Fprintf(stdout, "network: %s; %s init; %T lr %g; %d steps of %d\n", describe(sizes, cfg), o.init, opt, lr, o.iters, o.batch)
+	fmt.Fprintf(stdout, "network: %s; %s init; %T lr %g; %d steps of %d; %s gradient\n",
+		describe(sizes, act.name, cfg), o.init, opt, lr, o.iters, o.batch, o.gradient)
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -267,6 +311,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		TestT:      test.OneHot(),
 		EvalEvery:  o.evalEvery,
 		Progress:   p.update,
+		Numerical:  numerical,
 	})
 	p.finish()
 	if err != nil {

@@ -71,6 +71,8 @@ func TestFlags(t *testing.T) {
 		{"no hidden sizes", []string{"-hidden", ""}, `mnist: -hidden "": "" is not a whole number`},
 		{"dropout of all", []string{"-dropout", "1"}, "mnist: -dropout 1: must be in [0, 1)"},
 		{"negative weight decay", []string{"-weight-decay", "-1e-4"}, "mnist: -weight-decay -0.0001: must be a finite number ≥ 0"},
+		{"unknown gradient", []string{"-gradient", "symbolic"}, `mnist: unknown -gradient "symbolic"`},
+		{"unknown activation", []string{"-act", "gelu"}, `mnist: unknown -act "gelu"`},
 		{"bad step count", []string{"-iters", "-5"}, "mnist: -iters -5: must be positive"},
 		{"bad batch", []string{"-batch", "0"}, "mnist: -batch 0: must be positive"},
 		{"negative rate", []string{"-lr", "-0.5"}, "mnist: -lr -0.5: must not be negative"},
@@ -174,7 +176,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, describe(tt.sizes, tt.cfg))
+			assert.Equal(t, tt.want, describe(tt.sizes, "ReLU", tt.cfg))
 		})
 	}
 }
