@@ -28,17 +28,28 @@
 // layer can do it says by implementing small optional interfaces, each
 // named for one capability:
 //
-//   - Learnable: it has parameters and their gradients (Affine).
-//   - Named: it names its parameters for saved models (Affine: W, b).
+//   - Learnable: it has parameters and their gradients (Affine,
+//     BatchNorm).
+//   - Named: it names its parameters for saved models (Affine: W, b;
+//     BatchNorm: gamma, beta).
+//   - Stateful: it has state that is saved but not learned (BatchNorm's
+//     running_mean and running_var).
+//   - Decayer: it says which parameters weight decay applies to (Affine's
+//     W).
 //   - Cloner: it can be copied for another goroutine (every layer here).
 //   - Moder: it computes differently in training and in inference
-//     (SetMode; layers start in Training mode).
+//     (SetMode; layers start in Training mode): Dropout and BatchNorm.
 //   - InputGradSkipper: it can leave ∂L/∂input out of Backward, as a
 //     network's first layer may (Affine).
 //   - RowForwarder: it reads a batch as rows of a whole data set
 //     (Affine; see Performance).
+//   - Dense and ElementWise: it is y = x·W + b (Affine), or one scalar
+//     function per element (the activations), which lets a network work
+//     out numerical gradients from one cached forward pass.
 //   - Classifier: a head whose predictions are classes (SoftmaxWithLoss,
-//     SigmoidWithLoss), for which accuracy means something.
+//     SigmoidWithLoss), for which accuracy means something; RowLosser and
+//     LineLosser: a head whose loss is a mean of per-row terms (every head
+//     here), for the same numerical gradients.
 //
 // numlearn's Network asks for these and nothing else: it never names a
 // concrete layer type, so a layer of your own with the same methods is
