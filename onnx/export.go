@@ -102,18 +102,26 @@ func (g *Graph) Node(op string, inputs []string, attrs ...Attribute) string {
 
 // Weight adds t to the graph as an initializer (a constant input) in the
 // model's element type, and returns its name: the network's name for the
-// parameter (W1, b1, …) when t is one, else "weight". The shape is t's.
+// parameter or state (W1, b1, running_mean1, …) when t is one, else
+// "weight". The shape is t's.
 func (g *Graph) Weight(t *tensor.Tensor) string {
 	name, ok := g.names[t]
 	if !ok {
 		name = "weight"
 	}
-	name = g.unique(name)
-	tp := tensorProto{name: name, dataType: dataTypeFloat}
+	dims := make([]int64, 0, t.Dims())
 	for _, d := range t.Shape() {
-		tp.dims = append(tp.dims, int64(d))
+		dims = append(dims, int64(d))
 	}
-	data := t.Data()
+	return g.constant(name, dims, t.Data())
+}
+
+// constant adds an initializer of the given shape (nil for a scalar) and
+// values in the model's element type, named name or name with a number
+// after it, and returns its name.
+func (g *Graph) constant(name string, dims []int64, data []float64) string {
+	name = g.unique(name)
+	tp := tensorProto{name: name, dataType: dataTypeFloat, dims: dims}
 	if g.f64 {
 		tp.dataType = dataTypeDouble
 		tp.raw = make([]byte, 0, 8*len(data))
@@ -184,10 +192,12 @@ func builtinExporters() map[reflect.Type]exporter {
 		}
 	}
 	return map[reflect.Type]exporter{
-		reflect.TypeFor[*layers.Affine]():  erase(exportAffine),
-		reflect.TypeFor[*layers.ReLU]():    elementwise("Relu"),
-		reflect.TypeFor[*layers.Sigmoid](): elementwise("Sigmoid"),
-		reflect.TypeFor[*layers.Tanh]():    elementwise("Tanh"),
+		reflect.TypeFor[*layers.Affine]():    erase(exportAffine),
+		reflect.TypeFor[*layers.ReLU]():      elementwise("Relu"),
+		reflect.TypeFor[*layers.Sigmoid]():   elementwise("Sigmoid"),
+		reflect.TypeFor[*layers.Tanh]():      elementwise("Tanh"),
+		reflect.TypeFor[*layers.BatchNorm](): erase(exportBatchNorm),
+		reflect.TypeFor[*layers.Dropout]():   erase(exportDropout),
 	}
 }
 
@@ -200,6 +210,35 @@ func exportAffine(g *Graph, a *layers.Affine, x Value) (Value, error) {
 		return Value{}, fmt.Errorf("%w: Affine takes %d inputs, its input has %d", ErrShape, in, x.Shape[0])
 	}
 	return Value{Name: g.Node("Gemm", []string{x.Name, g.Weight(a.W), g.Weight(a.B)}), Shape: []int{out}}, nil
+}
+
+// exportBatchNorm writes the inference form of b — its running
+// statistics, not a batch's — as BatchNormalization(x, γ, β, running
+// mean, running variance) with epsilon = layers.BatchNormEpsilon. The
+// book's BatchNorm normalizes each feature of the flattened sample, while
+// ONNX's normalizes each channel (axis 1), so a sample of more than one
+// dimension is flattened first and the result stays flat.
+func exportBatchNorm(g *Graph, b *layers.BatchNorm, x Value) (Value, error) {
+	x = g.Flat(x)
+	if d := b.Gamma.Size(); x.Shape[0] != d {
+		return Value{}, fmt.Errorf("%w: BatchNorm has %d features, its input has %d", ErrShape, d, x.Shape[0])
+	}
+	name := g.Node("BatchNormalization",
+		[]string{x.Name, g.Weight(b.Gamma), g.Weight(b.Beta), g.Weight(b.RunningMean), g.Weight(b.RunningVar)},
+		FloatAttr("epsilon", layers.BatchNormEpsilon))
+	return Value{Name: name, Shape: x.Shape}, nil
+}
+
+// exportDropout writes the inference form of the book's Dropout, which is
+// not ONNX's: the book scales by 1 − ratio at inference (ONNX's Dropout
+// scales in training instead and is the identity at inference), so it
+// becomes Mul(x, 1 − ratio), and nothing at all when the ratio is 0.
+func exportDropout(g *Graph, d *layers.Dropout, x Value) (Value, error) {
+	if d.Ratio == 0 {
+		return x, nil
+	}
+	keep := g.constant("dropout_keep", nil, []float64{1 - d.Ratio})
+	return Value{Name: g.Node("Mul", []string{x.Name, keep}), Shape: x.Shape}, nil
 }
 
 // heads maps the heads that export to the operator that computes their
@@ -216,7 +255,7 @@ var heads = map[reflect.Type]struct{ op, name string }{
 // (Sigmoid), the scores themselves for an identity head. Its input is
 // named "input", of shape (N, InputShape…), and its output "output", of
 // shape (N, outputs), N being left open. Weights are named as the
-// network's ParamNames (W1, b1, …).
+// network's ParamNames and StateNames (W1, b1, running_mean1, …).
 //
 // Export returns an error wrapping ErrUnsupported, naming the layer, when
 // a layer or the head has no ONNX form, and one wrapping ErrShape when
@@ -248,6 +287,9 @@ func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
 	}
 	for i, p := range net.Params() {
 		g.names[p] = net.ParamNames()[i]
+	}
+	for i, st := range net.State() {
+		g.names[st] = net.StateNames()[i]
 	}
 	elem := int64(dataTypeFloat)
 	if opts.Float64 {

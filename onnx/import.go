@@ -44,8 +44,18 @@ const minOpset = 7
 //   - Gemm (any alpha and beta; transB 0 or 1) and MatMul, with or without
 //     a following Add of a bias, become a layers.Affine;
 //   - Relu, Sigmoid and Tanh become layers.ReLU, Sigmoid and Tanh;
-//   - Flatten (axis 1) right before a Gemm or MatMul is dropped, since
-//     Affine flattens its input itself; Identity is dropped;
+//   - BatchNormalization (inference mode) of an (N, D) value becomes a
+//     layers.BatchNorm whose running statistics are the given mean and
+//     variance; an epsilon other than layers.BatchNormEpsilon is added to
+//     the variance, which leaves the result the same;
+//   - Mul by a single constant value, which is what the book's Dropout
+//     does at inference and how Export writes it, is taken into the
+//     weights of the Affine layer right before it or else of the next
+//     one: the network computes the same, but has no Dropout layer;
+//   - Dropout, the identity at inference in ONNX, is dropped;
+//   - Flatten (axis 1) right before a Gemm, MatMul or BatchNormalization
+//     is dropped, since Affine and BatchNorm flatten their input
+//     themselves; Identity is dropped;
 //   - a final Softmax (on the last axis) becomes the head
 //     layers.SoftmaxWithLoss, a final Sigmoid layers.SigmoidWithLoss
 //     (unless the model was exported by numlearn with an identity head),
@@ -93,9 +103,26 @@ func readAll(r io.Reader) ([]byte, error) {
 type importer struct {
 	weights map[string]*tensorProto
 	layers  []layers.Layer
-	width   int  // the number of values per sample of the current value; 0 when unknown
-	flatten bool // a Flatten was seen, which the next layer must absorb
+	shape   []int // the shape of one sample of the current value; nil when unknown
+	flatten bool  // a Flatten was seen, which the next layer must absorb
 	matmul  *layers.Affine
+	// scale is a factor from a Mul by a constant that the next Affine
+	// layer takes into its weights; scaled says there is one.
+	scale  float64
+	scaled bool
+}
+
+// width returns the number of values in one sample of the current value,
+// or 0 when it is unknown.
+func (im *importer) width() int {
+	if im.shape == nil {
+		return 0
+	}
+	n := 1
+	for _, d := range im.shape {
+		n *= d
+	}
+	return n
 }
 
 // opImporter translates one node into the importer's layers.
@@ -112,6 +139,10 @@ var ops = map[string]opImporter{
 	"Tanh":     importElementwise(func() layers.Layer { return &layers.Tanh{} }),
 	"Flatten":  importFlatten,
 	"Identity": func(*importer, *node) error { return nil },
+
+	"BatchNormalization": importBatchNorm,
+	"Dropout":            importDropout,
+	"Mul":                importMul,
 }
 
 func (m *model) network() (*numlearn.Network, error) {
@@ -152,13 +183,15 @@ func (m *model) network() (*numlearn.Network, error) {
 		return nil, fmt.Errorf("%w: input %q has data type %s", ErrUnsupported, input.name, dataTypeName(input.elemType))
 	}
 	if input.hasShape && len(input.shape) >= 2 {
-		im.width = 1
+		im.shape = make([]int, 0, len(input.shape)-1)
+		size := int64(1)
 		for _, d := range input.shape[1:] {
-			if d <= 0 || d > maxModelSize {
-				im.width = 0
+			if d <= 0 || d > maxModelSize || size*d > maxModelSize {
+				im.shape = nil
 				break
 			}
-			im.width *= int(d)
+			size *= d
+			im.shape = append(im.shape, int(d))
 		}
 	}
 	if len(g.outputs) != 1 {
@@ -205,6 +238,9 @@ func (m *model) network() (*numlearn.Network, error) {
 	if im.flatten {
 		return nil, fmt.Errorf("%w: Flatten at the end of the graph", ErrUnsupported)
 	}
+	if im.scaled {
+		return nil, fmt.Errorf("%w: Mul by a constant with no Affine layer to take it", ErrUnsupported)
+	}
 	if len(im.layers) == 0 {
 		return nil, fmt.Errorf("%w: the graph has no layers", ErrUnsupported)
 	}
@@ -237,13 +273,23 @@ func (m *model) headName() string {
 	return ""
 }
 
-// add appends a layer, absorbing a pending Flatten only into an Affine.
+// add appends a layer, absorbing a pending Flatten only into an Affine or
+// a BatchNorm, which flatten their input themselves, and a pending factor
+// only into an Affine.
 func (im *importer) add(l layers.Layer) error {
+	a, affine := l.(*layers.Affine)
 	if im.flatten {
-		if _, ok := l.(*layers.Affine); !ok {
+		if _, bn := l.(*layers.BatchNorm); !affine && !bn {
 			return fmt.Errorf("%w: Flatten before %T, which does not flatten", ErrUnsupported, l)
 		}
 		im.flatten = false
+	}
+	if im.scaled {
+		if !affine {
+			return fmt.Errorf("%w: Mul by a constant before %T, which cannot take it into its weights", ErrUnsupported, l)
+		}
+		a.W.Scale(im.scale, a.W) // (s·x)·W = x·(s·W)
+		im.scaled = false
 	}
 	im.matmul = nil
 	im.layers = append(im.layers, l)
@@ -306,13 +352,13 @@ func (im *importer) affine(w *tensor.Tensor, b *tensor.Tensor) (*layers.Affine, 
 	if in == 0 || out == 0 {
 		return nil, fmt.Errorf("%w: weights of shape %v", ErrShape, w.Shape())
 	}
-	if im.width != 0 && im.width != in {
-		return nil, fmt.Errorf("%w: the weights take %d inputs, the value before has %d", ErrShape, in, im.width)
+	if w := im.width(); w != 0 && w != in {
+		return nil, fmt.Errorf("%w: the weights take %d inputs, the value before has %d", ErrShape, in, w)
 	}
 	if b == nil {
 		b = tensor.New(out)
 	}
-	im.width = out
+	im.shape = []int{out}
 	return layers.NewAffine(w, b), nil
 }
 
@@ -431,7 +477,121 @@ func importFlatten(im *importer, n *node) error {
 	if axis != 1 {
 		return fmt.Errorf("%w: Flatten axis = %d", ErrUnsupported, axis)
 	}
+	if im.shape != nil {
+		im.shape = []int{im.width()}
+	}
 	im.flatten = true
+	im.matmul = nil
+	return nil
+}
+
+// importBatchNorm reads BatchNormalization in inference mode, which
+// normalizes by the mean and variance it is given, as a layers.BatchNorm
+// with those as its running statistics. ONNX normalizes each channel
+// (axis 1) and numlearn each feature of the flattened sample, so the
+// value must be (N, D), or follow a Flatten. The layer's ε is fixed
+// (layers.BatchNormEpsilon): another epsilon in the file is added to the
+// running variance instead, which gives the same √(var + ε).
+func importBatchNorm(im *importer, n *node) error {
+	if err := checkAttrs(n, "epsilon", "momentum", "training_mode"); err != nil {
+		return err
+	}
+	eps, err := floatAttr(n, "epsilon", 1e-5)
+	if err != nil {
+		return err
+	}
+	training, err := intAttr(n, "training_mode", 0)
+	if err != nil {
+		return err
+	}
+	if training != 0 {
+		return fmt.Errorf("%w: training_mode = %d", ErrUnsupported, training)
+	}
+	if len(n.inputs) != 5 {
+		return fmt.Errorf("%w: %d inputs, not 5", ErrFormat, len(n.inputs))
+	}
+	if !im.flatten && len(im.shape) > 1 {
+		return fmt.Errorf("%w: BatchNormalization of each channel of a value of shape %v; numlearn's BatchNorm normalizes each feature of (N, D)", ErrUnsupported, im.shape)
+	}
+	var v [4]*tensor.Tensor // scale, B, mean, var
+	for i := range v {
+		t, err := im.weight(n, i+1)
+		if err != nil {
+			return err
+		}
+		if len(t.dims) != 1 || (i > 0 && t.dims[0] != int64(v[0].Size())) {
+			return fmt.Errorf("%w: BatchNormalization input %q has shape %v", ErrShape, t.name, t.dims)
+		}
+		v[i] = t.values(false)
+	}
+	d := v[0].Size()
+	if w := im.width(); w != 0 && w != d {
+		return fmt.Errorf("%w: BatchNormalization has %d features, the value before has %d", ErrShape, d, w)
+	}
+	if eps != float32(layers.BatchNormEpsilon) {
+		// 1/√(var + eps) = 1/√((var + eps − ε) + ε)
+		v[3].Apply(func(x float64) float64 { return x + float64(eps) - layers.BatchNormEpsilon }, v[3])
+	}
+	b := layers.NewBatchNorm(v[0], v[1])
+	b.RunningMean.CopyFrom(v[2])
+	b.RunningVar.CopyFrom(v[3])
+	if err := im.add(b); err != nil {
+		return err
+	}
+	if im.shape != nil {
+		im.shape = []int{d}
+	}
+	return nil
+}
+
+// importDropout reads Dropout in inference mode, where it passes its
+// input on unchanged (ONNX's dropout scales in training instead), as
+// nothing. A training_mode input is rejected, as it may turn dropping on.
+func importDropout(im *importer, n *node) error {
+	if err := checkAttrs(n, "seed"); err != nil {
+		return err
+	}
+	if len(n.inputs) > 2 && n.inputs[2] != "" {
+		return fmt.Errorf("%w: Dropout with a training_mode input", ErrUnsupported)
+	}
+	return nil
+}
+
+// importMul reads the multiplication by a constant factor that the
+// book's Dropout is at inference (Export writes it so) into the weights
+// of an Affine layer: of the layer right before, (x·W + b)·s =
+// x·(s·W) + s·b, or else of the next Affine layer, (s·x)·W = x·(s·W).
+// Either way the network has no Dropout layer, and computes the same
+// function.
+func importMul(im *importer, n *node) error {
+	if err := checkAttrs(n); err != nil {
+		return err
+	}
+	c, err := im.weight(n, 1)
+	if err != nil {
+		return err
+	}
+	for _, d := range c.dims {
+		if d != 1 {
+			return fmt.Errorf("%w: Mul by %q of shape %v, not a single value", ErrUnsupported, c.name, c.dims)
+		}
+	}
+	if len(c.dims) > max(1, len(im.shape)+1) {
+		return fmt.Errorf("%w: Mul by %q of shape %v, which adds dimensions", ErrUnsupported, c.name, c.dims)
+	}
+	s := c.values(false).Data()[0]
+	if last := len(im.layers) - 1; last >= 0 && !im.flatten && !im.scaled {
+		if a, ok := im.layers[last].(*layers.Affine); ok {
+			a.W.Scale(s, a.W)
+			a.B.Scale(s, a.B)
+			im.matmul = nil // a later Add would not be scaled
+			return nil
+		}
+	}
+	if !im.scaled {
+		im.scale, im.scaled = 1, true
+	}
+	im.scale *= s
 	im.matmul = nil
 	return nil
 }

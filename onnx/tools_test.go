@@ -76,10 +76,12 @@ func exportCases(t *testing.T) []exportCase {
 			cases = append(cases, exportCase{fmt.Sprintf("%s f64=%v", tt.name, f64), tt.net, ExportOptions{Float64: f64, InputShape: tt.shape}, shape})
 		}
 	}
-	book := bookNet(t)
+	book, extend := bookNet(t), extendNet()
 	cases = append(cases,
 		exportCase{"book ch03 f64=false", book, ExportOptions{}, []int{784}},
-		exportCase{"book ch03 f64=true", book, ExportOptions{Float64: true}, []int{784}})
+		exportCase{"book ch03 f64=true", book, ExportOptions{Float64: true}, []int{784}},
+		exportCase{"batchnorm dropout f64=false", extend, ExportOptions{}, []int{784}},
+		exportCase{"batchnorm dropout f64=true", extend, ExportOptions{Float64: true}, []int{784}})
 	return cases
 }
 
