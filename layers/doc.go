@@ -1,6 +1,7 @@
 // Package layers provides the building blocks of the book's networks and
 // the contract they share: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, and the heads that end a network — SoftmaxWithLoss
+// Sigmoid and Tanh, the convolutional layers of chapter 7, Convolution and
+// Pooling (max pooling), and the heads that end a network — SoftmaxWithLoss
 // (classes, cross-entropy), SigmoidWithLoss (binary labels, binary
 // cross-entropy) and IdentityWithLoss (regression, mean squared error) —
 // each with a Forward pass and the Backward pass that backpropagates
@@ -28,13 +29,15 @@
 // layer can do it says by implementing small optional interfaces, each
 // named for one capability:
 //
-//   - Learnable: it has parameters and their gradients (Affine).
-//   - Named: it names its parameters for saved models (Affine: W, b).
+//   - Learnable: it has parameters and their gradients (Affine,
+//     Convolution).
+//   - Named: it names its parameters for saved models (Affine and
+//     Convolution: W, b).
 //   - Cloner: it can be copied for another goroutine (every layer here).
 //   - Moder: it computes differently in training and in inference
 //     (SetMode; layers start in Training mode).
 //   - InputGradSkipper: it can leave ∂L/∂input out of Backward, as a
-//     network's first layer may (Affine).
+//     network's first layer may (Affine, Convolution).
 //   - RowForwarder: it reads a batch as rows of a whole data set
 //     (Affine; see Performance).
 //   - Classifier: a head whose predictions are classes (SoftmaxWithLoss,
@@ -48,7 +51,9 @@
 //
 // Activations work element-wise on any shape. Affine takes (n, in), or
 // (n, d₁, …) with d₁·… = in (it flattens, and gives dx back in the input's
-// shape), or one sample (in). SoftmaxWithLoss takes scores (n, classes) or
+// shape), or one sample (in). Convolution and Pooling take images
+// (N, C, H, W) and return (N, FN, OH, OW) and (N, C, OH, OW), with
+// OH = (H + 2·pad − FH)/stride + 1 and OW likewise. SoftmaxWithLoss takes scores (n, classes) or
 // (classes) with one-hot targets of the same shape, or class indices.
 // SigmoidWithLoss and IdentityWithLoss take scores and targets of one
 // shape, any shape: one binary label or value per element.
@@ -90,6 +95,14 @@
 // consecutive rows (an evaluation chunk) is read in place. numlearn's
 // Network.Train reads its data this way, and releases the copies when it
 // returns.
+//
+// Convolution unfolds one image at a time (im2col) into a buffer that
+// stays in the cache, multiplies it with the filters in the orientation
+// that lands the result in (FN, OH, OW) order without a transpose, and
+// shares a batch's images among the cores; Backward unfolds each image
+// again instead of keeping the whole batch's unfolding. Pooling has loops
+// of its own for the book's 2×2 windows at stride 2, and finds each
+// window's arg-max again in Backward instead of storing it.
 //
 // # Errors
 //
