@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -285,5 +286,21 @@ func TestConvolutionAndPoolingPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assert.PanicsWithValue(t, tt.msg, tt.f) })
+	}
+}
+
+func TestPoolingNaNIsTheMaximum(t *testing.T) {
+	// np.max of a window with a NaN is NaN, and np.argmax points at the
+	// first NaN; the general path (3×1 windows) and the 2×2 one agree.
+	nan := math.NaN()
+	for _, l := range []*Pooling{NewPooling(2, 2, 2, 0), NewPooling(1, 3, 1, 0)} {
+		x := tensor.FromSlice([]float64{1, nan, 3, 2, nan, 0}, 1, 1, 2, 3)
+		if l.poolH == 2 {
+			x = tensor.FromSlice([]float64{1, nan, nan, 2}, 1, 1, 2, 2)
+		}
+		y := l.Forward(x)
+		assert.True(t, math.IsNaN(y.Data()[0]), "%v", y.Data())
+		dx := l.Backward(tensor.Full(1, y.Shape()...))
+		assert.Equal(t, 1.0, dx.Data()[1], "the first NaN takes the gradient: %v", dx.Data())
 	}
 }

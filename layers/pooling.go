@@ -24,6 +24,7 @@ type Pooling struct {
 	poolH, poolW, stride, pad int
 
 	x       *tensor.Tensor // the last input; not owned
+	y       *tensor.Tensor // the last output
 	g       conv.Geometry
 	out, dx buffer.Reusable
 }
@@ -61,6 +62,7 @@ func (p *Pooling) Forward(x *tensor.Tensor) *tensor.Tensor {
 	p.x, p.g = x, g
 	oh, ow := g.OutH(), g.OutW()
 	out := p.out.Shaped(s[0], s[1], oh, ow)
+	p.y = out
 	o, in := out.Data(), x.Data()
 	plane := g.H * g.W
 	if p.fastPath() {
@@ -134,11 +136,11 @@ func (p *Pooling) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("layers: Pooling.Backward: dout shape %v does not match output shape [%d %d %d %d]", ds, s[0], s[1], oh, ow))
 	}
 	dx := p.dx.Shaped(s...)
-	in, d, gx := p.x.Data(), dout.Data(), dx.Data()
+	in, y, d, gx := p.x.Data(), p.y.Data(), dout.Data(), dx.Data()
 	plane := g.H * g.W
 	if p.fastPath() {
 		for ch := range s[0] * s[1] {
-			route2x2(gx[ch*plane:(ch+1)*plane], in[ch*plane:(ch+1)*plane], d[ch*oh*ow:(ch+1)*oh*ow], g.W, oh, ow)
+			route2x2(gx[ch*plane:(ch+1)*plane], in[ch*plane:(ch+1)*plane], y[ch*oh*ow:(ch+1)*oh*ow], d[ch*oh*ow:(ch+1)*oh*ow], g.W, oh, ow)
 		}
 		return dx
 	}
@@ -164,66 +166,67 @@ func (p *Pooling) Clone() Layer { return NewPooling(p.poolH, p.poolW, p.stride, 
 
 // max2x2 writes the maximum of each 2×2 block of one channel src of width
 // w into dst (oh, ow). An odd last row or column is not covered, as with
-// the general windows.
+// the general windows. Go's max is NaN when an operand is, as np.max.
 func max2x2(dst, src []float64, w, oh, ow int) {
 	for y := range oh {
 		r0 := src[2*y*w : 2*y*w+2*ow]
 		r1 := src[(2*y+1)*w : (2*y+1)*w+2*ow]
 		d := dst[y*ow : (y+1)*ow]
 		for x := range d {
-			a, b, c, e := r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]
-			m := a
-			if b > m || (b != b && m == m) {
-				m = b
-			}
-			if c > m || (c != c && m == m) {
-				m = c
-			}
-			if e > m || (e != e && m == m) {
-				m = e
-			}
-			d[x] = m
+			d[x] = max(max(r0[2*x], r0[2*x+1]), max(r1[2*x], r1[2*x+1]))
 		}
 	}
 }
 
 // route2x2 writes the gradient of max2x2 into dst, one channel of width
-// w: each block's dout at its first maximum, zero elsewhere, and zero in
-// an odd last row or column.
-func route2x2(dst, src, dout []float64, w, oh, ow int) {
+// w, given the block maxima out that max2x2 wrote: each block's dout at
+// its first maximum in row-major order, zero elsewhere, and zero in an odd
+// last row or column.
+func route2x2(dst, src, out, dout []float64, w, oh, ow int) {
 	h := len(dst) / w
 	for y := range oh {
 		r0 := src[2*y*w : 2*y*w+2*ow]
 		r1 := src[(2*y+1)*w : (2*y+1)*w+2*ow]
-		g0 := dst[2*y*w : (2*y+1)*w]
-		g1 := dst[(2*y+1)*w : (2*y+2)*w]
-		d := dout[y*ow : (y+1)*ow]
+		g := dst[2*y*w : (2*y+2)*w] // rows 2y and 2y+1
+		m, d := out[y*ow:(y+1)*ow], dout[y*ow:(y+1)*ow]
 		for x, v := range d {
 			a, b, c, e := r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]
-			m, at := a, 0
-			if b > m || (b != b && m == m) {
-				m, at = b, 1
+			// The offset of the first maximum within the block, chosen
+			// without branches: the tests run from the last position to
+			// the first, so the earliest equal one wins.
+			mx := m[x]
+			off := w + 1
+			if c == mx {
+				off = w
 			}
-			if c > m || (c != c && m == m) {
-				m, at = c, 2
+			if b == mx {
+				off = 1
 			}
-			if e > m || (e != e && m == m) {
-				at = 3
+			if a == mx {
+				off = 0
 			}
-			g0[2*x], g0[2*x+1], g1[2*x], g1[2*x+1] = 0, 0, 0, 0
-			switch at {
-			case 0:
-				g0[2*x] = v
-			case 1:
-				g0[2*x+1] = v
-			case 2:
-				g1[2*x] = v
-			default:
-				g1[2*x+1] = v
+			if mx != mx { // NaN: the first NaN, as np.argmax
+				off = firstNaN(a, b, c, e, w)
 			}
+			g[2*x], g[2*x+1], g[w+2*x], g[w+2*x+1] = 0, 0, 0, 0
+			g[2*x+off] = v
 		}
-		clear(g0[2*ow:])
-		clear(g1[2*ow:])
+		clear(g[2*ow : w])
+		clear(g[w+2*ow:])
 	}
 	clear(dst[2*oh*w : h*w])
+}
+
+// firstNaN returns the offset within a 2×2 block of row width w of its
+// first NaN, among a, b (top row) and c, e (bottom row).
+func firstNaN(a, b, c, e float64, w int) int {
+	switch {
+	case a != a:
+		return 0
+	case b != b:
+		return 1
+	case c != c:
+		return w
+	}
+	return w + 1
 }
