@@ -213,7 +213,6 @@ def bench(args):
         "eval_seconds": eval_seconds,
         "ms_per_iteration": 1000 * train_seconds / args.steps,
         "final_loss": float(cost),
-        "train_accuracy": float("nan"),
         "test_accuracy": acc,
     }
 
