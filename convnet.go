@@ -62,7 +62,13 @@ func (cfg ConvNetConfig) withDefaults() ConvNetConfig {
 // filters of 5×5 at stride 1 without padding (24×24 outputs, pooled to
 // 12×12), a hidden layer of 100 and 10 classes, with weights drawn as
 // 0.01·N(0, 1) from rng (W1, W2, W3 in that order) and zero biases. Its
-// parameters are named W1 b1 W2 b2 W3 b3, as the book saves them. It
+// parameters are named W1 b1 W2 b2 W3 b3, as the book saves them.
+//
+// The first three steps are one layer, layers.ConvReLUPool, which
+// computes exactly what layers.Convolution, layers.ReLU and
+// layers.Pooling compute in a row, image by image while the activations
+// are in the cache: the network's layers are ConvReLUPool, Affine, ReLU
+// and Affine. It
 // panics if a field is negative, the filters do not fit the padded image,
 // or rng is nil.
 func NewSimpleConvNet(cfg ConvNetConfig, rng *rand.Rand) *Network {
@@ -87,9 +93,7 @@ func NewSimpleConvNet(cfg ConvNetConfig, rng *rand.Rand) *Network {
 	w2 := tensor.RandN(rng, cfg.Init(pooled), pooled, cfg.Hidden)
 	w3 := tensor.RandN(rng, cfg.Init(cfg.Hidden), cfg.Hidden, cfg.Classes)
 	return NewNetwork(
-		layers.NewConvolution(w1, tensor.New(cfg.Filters), cfg.Stride, cfg.Pad),
-		&layers.ReLU{},
-		layers.NewPooling(2, 2, 2, 0),
+		layers.NewConvReLUPool(w1, tensor.New(cfg.Filters), cfg.Stride, cfg.Pad),
 		layers.NewAffine(w2, tensor.New(cfg.Hidden)),
 		&layers.ReLU{},
 		layers.NewAffine(w3, tensor.New(cfg.Classes)),
@@ -114,7 +118,8 @@ type DeepConvNetConfig struct {
 // scale, √(2/fan-in), from rng in layer order; biases are zero; the
 // parameters are named W1 b1 … W8 b8, as the book saves them. Dropout
 // comes from cfg.Dropout; without it the network has no dropout layers.
-// It panics if rng is nil.
+// Each convolution followed by a pooling is a layers.ConvReLUPool with the
+// ReLU between them. It panics if rng is nil.
 func NewDeepConvNet(cfg DeepConvNetConfig, rng *rand.Rand) *Network {
 	if rng == nil {
 		panic("numlearn: NewDeepConvNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
@@ -123,9 +128,10 @@ func NewDeepConvNet(cfg DeepConvNetConfig, rng *rand.Rand) *Network {
 	channels := 1
 	for i, c := range []struct{ filters, pad int }{{16, 1}, {16, 1}, {32, 1}, {32, 2}, {64, 1}, {64, 1}} {
 		w := tensor.RandN(rng, He(channels*3*3), c.filters, channels, 3, 3)
-		ls = append(ls, layers.NewConvolution(w, tensor.New(c.filters), 1, c.pad), &layers.ReLU{})
-		if i%2 == 1 {
-			ls = append(ls, layers.NewPooling(2, 2, 2, 0))
+		if i%2 == 1 { // convolution, ReLU and pooling in one layer
+			ls = append(ls, layers.NewConvReLUPool(w, tensor.New(c.filters), 1, c.pad))
+		} else {
+			ls = append(ls, layers.NewConvolution(w, tensor.New(c.filters), 1, c.pad), &layers.ReLU{})
 		}
 		channels = c.filters
 	}

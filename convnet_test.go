@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,4 +147,25 @@ func TestConvNetTrainingAllocatesNothingOnceWarm(t *testing.T) {
 	}
 	step()
 	assert.Zero(t, testing.AllocsPerRun(5, step))
+}
+
+// TestSimpleConvNetIsTheBooksLayersInARow: the fused first layer changes
+// nothing: the same network built from Convolution, ReLU and Pooling
+// gives the same scores and gradients.
+func TestSimpleConvNetIsTheBooksLayersInARow(t *testing.T) {
+	const tol = 1e-12
+	net := NewSimpleConvNet(ConvNetConfig{Init: Std(0.1)}, newRand(13))
+	p := net.Params()
+	book := NewNetwork(
+		layers.NewConvolution(p[0].Clone(), p[1].Clone(), 1, 0), &layers.ReLU{}, layers.NewPooling(2, 2, 2, 0),
+		layers.NewAffine(p[2].Clone(), p[3].Clone()), &layers.ReLU{}, layers.NewAffine(p[4].Clone(), p[5].Clone()),
+	)
+	rng := newRand(14)
+	x := tensor.RandN(rng, 1, 5, 1, 28, 28)
+	tt := oneHot([]int{1, 4, 9, 0, 7}, 10)
+	assert.InDeltaSlice(t, book.Predict(x).Data(), net.Predict(x).Data(), tol)
+	want := book.Gradient(x, tt)
+	for i, g := range net.Gradient(x, tt) {
+		assert.InDeltaSlice(t, want[i].Data(), g.Data(), tol, net.ParamNames()[i])
+	}
 }

@@ -42,6 +42,23 @@ type Convolution struct {
 	g       conv.Geometry  // its geometry
 	out, dx buffer.Reusable
 	job     convJob
+	// The data of the pass in progress, for the participants.
+	outData, dout, dxData []float64
+}
+
+// flops returns the multiply-adds of one pass over n images, doubled.
+func (c *Convolution) flops(n int) int {
+	return 2 * n * c.g.ColRows() * c.g.ColCols() * c.W.Shape()[0]
+}
+
+// scratchSizes returns the buffers a participant needs: col, and dcol
+// when dx is wanted.
+func (c *Convolution) scratchSizes(dx bool) [3]int {
+	size := c.g.ColRows() * c.g.ColCols()
+	if dx {
+		return [3]int{size, size, 0}
+	}
+	return [3]int{size, 0, 0}
 }
 
 // NewConvolution returns a convolution layer with filters w (FN, C, FH, FW)
@@ -91,7 +108,9 @@ func (c *Convolution) Forward(x *tensor.Tensor) *tensor.Tensor {
 	c.x, c.g = x, g
 	n := x.Shape()[0]
 	out := c.out.Shaped(n, c.W.Shape()[0], g.OutH(), g.OutW())
-	c.job.run(c, passForward, n, out.Data(), nil)
+	c.outData = out.Data()
+	c.job.run(c, passForward, n, c.flops(n), c.scratchSizes(false), 0, 0)
+	c.outData = nil
 	return out
 }
 
@@ -116,23 +135,10 @@ func (c *Convolution) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		dxT = c.dx.Shaped(c.x.Shape()...)
 		dx = dxT.Data()
 	}
-	c.job.run(c, passBackward, n, dout.Data(), dx)
-	// Sum the participants' partial gradients.
-	dw, db := c.DW.Data(), c.DB.Data()
-	for p := range c.job.used {
-		s := &c.job.scratch[p]
-		if p == 0 {
-			copy(dw, s.dw)
-			copy(db, s.db)
-			continue
-		}
-		for i, v := range s.dw {
-			dw[i] += v
-		}
-		for i, v := range s.db {
-			db[i] += v
-		}
-	}
+	c.dout, c.dxData = dout.Data(), dx
+	c.job.run(c, passBackward, n, c.flops(n), c.scratchSizes(dx != nil), c.W.Size(), c.B.Size())
+	c.dout, c.dxData = nil, nil
+	c.job.sum(c.DW.Data(), c.DB.Data())
 	if c.skipInputGrad {
 		return nil
 	}
@@ -170,14 +176,19 @@ const (
 	passBackward
 )
 
+// imageWorker is a layer whose passes go image by image: work does pass
+// on image i in the participant's scratch space s.
+type imageWorker interface {
+	work(s *convScratch, pass, i int)
+}
+
 // convJob shares the images of a batch among the cores: every
 // participant claims images one at a time and works in scratch space of
 // its own, so that a partial gradient needs no locking.
 type convJob struct {
-	c       *Convolution
+	w       imageWorker
 	pass    int
 	n       int
-	in, dx  []float64 // forward: in is the output; backward: in is dout
 	next    atomic.Int64
 	ids     atomic.Int64
 	used    int // participants of the last run
@@ -185,22 +196,24 @@ type convJob struct {
 	wg      sync.WaitGroup
 }
 
-// convScratch is one participant's working space.
+// convScratch is one participant's working space: buffers for one image
+// (an unfolding, its gradient, …) and its partial parameter gradients.
 type convScratch struct {
-	col, dcol []float64 // one image's unfolding and its gradient
-	dw, db    []float64 // partial ∂L/∂W and ∂L/∂B
+	buf    [3][]float64
+	dw, db []float64
 }
 
 // parallelConvFlops is the work of a pass below which sharing it among
 // cores costs more than it saves.
 const parallelConvFlops = 1 << 20
 
-// run does one pass over n images on as many cores as are free.
-func (j *convJob) run(c *Convolution, pass, n int, in, dx []float64) {
-	g := c.g
-	colSize := g.ColRows() * g.ColCols()
+// run does one pass over n images, of about flops floating-point
+// operations in all, on as many cores as are free. Each participant's
+// buffers hold at least sizes values; in a backward pass its dw and db,
+// of dw and db values, start at zero, and sum gives their total.
+func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, db int) {
 	helpers := 0
-	if flops := 2 * n * colSize * c.W.Shape()[0]; flops >= parallelConvFlops {
+	if flops >= parallelConvFlops {
 		helpers = workers.Helpers(n)
 	}
 	if len(j.scratch) < helpers+1 {
@@ -208,26 +221,44 @@ func (j *convJob) run(c *Convolution, pass, n int, in, dx []float64) {
 	}
 	for p := range helpers + 1 {
 		s := &j.scratch[p]
-		if len(s.col) < colSize {
-			s.col = make([]float64, colSize)
+		for b, size := range sizes {
+			if len(s.buf[b]) < size {
+				s.buf[b] = make([]float64, size)
+			}
 		}
 		if pass == passBackward {
-			if len(s.dw) != c.W.Size() {
-				s.dw, s.db = make([]float64, c.W.Size()), make([]float64, c.B.Size())
+			if len(s.dw) != dw || len(s.db) != db {
+				s.dw, s.db = make([]float64, dw), make([]float64, db)
 			}
 			clear(s.dw)
 			clear(s.db)
-			if dx != nil && len(s.dcol) < colSize {
-				s.dcol = make([]float64, colSize)
-			}
 		}
 	}
-	j.c, j.pass, j.n, j.in, j.dx = c, pass, n, in, dx
+	j.w, j.pass, j.n = w, pass, n
 	j.next.Store(0)
 	j.ids.Store(0)
 	workers.Share(j, helpers, &j.wg)
 	j.used = int(j.ids.Load())
-	j.c, j.in, j.dx = nil, nil, nil
+	j.w = nil
+}
+
+// sum writes the total of the participants' partial gradients into dw
+// and db.
+func (j *convJob) sum(dw, db []float64) {
+	for p := range j.used {
+		s := &j.scratch[p]
+		if p == 0 {
+			copy(dw, s.dw)
+			copy(db, s.db)
+			continue
+		}
+		for i, v := range s.dw {
+			dw[i] += v
+		}
+		for i, v := range s.db {
+			db[i] += v
+		}
+	}
 }
 
 // Run does images until none is left.
@@ -238,11 +269,16 @@ func (j *convJob) Run() {
 		if i >= j.n {
 			return
 		}
-		if j.pass == passForward {
-			j.c.forwardImage(s, i, j.in)
-		} else {
-			j.c.backwardImage(s, i, j.in, j.dx)
-		}
+		j.w.work(s, j.pass, i)
+	}
+}
+
+// work does pass on image i.
+func (c *Convolution) work(s *convScratch, pass, i int) {
+	if pass == passForward {
+		c.forwardImage(s, i, c.outData)
+	} else {
+		c.backwardImage(s, i, c.dout, c.dxData)
 	}
 }
 
@@ -251,7 +287,8 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 	g := c.g
 	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
-	conv.Im2col(s.col, c.x.Data()[i*in:(i+1)*in], g)
+	col := s.buf[0]
+	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
 	o := out[i*fn*m : (i+1)*fn*m]
 	for f, b := range c.B.Data() {
 		row := o[f*m : (f+1)*m]
@@ -259,7 +296,7 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 			row[x] = b
 		}
 	}
-	gemm.Gemm(false, false, fn, m, k, 1, c.W.Data(), k, s.col, m, 1, o, m)
+	gemm.Gemm(false, false, fn, m, k, 1, c.W.Data(), k, col, m, 1, o, m)
 }
 
 // backwardImage adds image i's share of ∂L/∂W and ∂L/∂b to s and, when dx
@@ -269,8 +306,9 @@ func (c *Convolution) backwardImage(s *convScratch, i int, dout, dx []float64) {
 	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
 	d := dout[i*fn*m : (i+1)*fn*m]
-	conv.Im2col(s.col, c.x.Data()[i*in:(i+1)*in], g)
-	gemm.Gemm(false, true, fn, k, m, 1, d, m, s.col, m, 1, s.dw, k) // ∂L/∂W += dout·colᵀ
+	col := s.buf[0]
+	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
+	gemm.Gemm(false, true, fn, k, m, 1, d, m, col, m, 1, s.dw, k) // ∂L/∂W += dout·colᵀ
 	for f := range fn {
 		var sum float64
 		for _, v := range d[f*m : (f+1)*m] {
@@ -281,6 +319,7 @@ func (c *Convolution) backwardImage(s *convScratch, i int, dout, dx []float64) {
 	if dx == nil {
 		return
 	}
-	gemm.Gemm(true, false, k, m, fn, 1, c.W.Data(), k, d, m, 0, s.dcol, m) // ∂L/∂col = Wᵀ·dout
-	conv.Col2im(dx[i*in:(i+1)*in], s.dcol, g)
+	dcol := s.buf[1]
+	gemm.Gemm(true, false, k, m, fn, 1, c.W.Data(), k, d, m, 0, dcol, m) // ∂L/∂col = Wᵀ·dout
+	conv.Col2im(dx[i*in:(i+1)*in], dcol, g)
 }
