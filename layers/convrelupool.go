@@ -33,8 +33,10 @@ type ConvReLUPool struct {
 
 	stride, pad   int
 	skipInputGrad bool
+	mode          Mode
 
 	x       *tensor.Tensor // the last input; not owned
+	trained bool           // whether the last Forward was in training mode
 	g       conv.Geometry
 	out, dx buffer.Reusable
 	// arg holds, for each pooled output of the last Forward, the offset
@@ -84,12 +86,14 @@ func (l *ConvReLUPool) geometry(s []int) conv.Geometry {
 
 // Forward returns Pooling(ReLU(Convolution(x))): per image, the
 // convolution W·im2col(x) + b, then the largest positive value of each
-// 2×2 window (0 if none is positive). The result is owned by the layer
-// and valid until its next Forward. It panics if x does not fit the
-// filters or the convolution's output is smaller than 2×2.
+// 2×2 window (0 if none is positive). In training mode (the default) it
+// also records where each maximum was, for Backward; in inference mode it
+// does not. The result is owned by the layer and valid until its next
+// Forward. It panics if x does not fit the filters or the convolution's
+// output is smaller than 2×2.
 func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := l.geometry(x.Shape())
-	l.x, l.g = x, g
+	l.x, l.g, l.trained = x, g, l.mode == Training
 	n, fn := x.Shape()[0], l.W.Shape()[0]
 	out := l.out.Shaped(n, fn, g.OutH()/2, g.OutW()/2)
 	if cap(l.arg) < out.Size() {
@@ -111,10 +115,14 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 //	∂L/∂W = Σ_n d·colᵀ    ∂L/∂b = Σ_{n,y,x} d    ∂L/∂x = col2im(Wᵀ·d)
 //
 // DW and DB are overwritten, not accumulated. Backward panics if dout's
-// shape is not that of the last output, or if Forward has not run.
+// shape is not that of the last output, or if Forward has not run in
+// training mode.
 func (l *ConvReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	if l.x == nil {
 		panic("layers: ConvReLUPool.Backward: called before Forward")
+	}
+	if !l.trained {
+		panic("layers: ConvReLUPool.Backward: the last Forward ran in inference mode, which keeps no arg-max")
 	}
 	n, fn, g := l.x.Shape()[0], l.W.Shape()[0], l.g
 	if s := dout.Shape(); len(s) != 4 || s[0] != n || s[1] != fn || s[2] != g.OutH()/2 || s[3] != g.OutW()/2 {
@@ -180,6 +188,15 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 	ow := g.OutW()
 	ph, pw := g.OutH()/2, ow/2
 	out := l.outData[i*fn*ph*pw : (i+1)*fn*ph*pw]
+	if !l.trained {
+		for f := range fn {
+			max2x2(out[f*ph*pw:(f+1)*ph*pw], act[f*m:(f+1)*m], ow, ph, pw)
+		}
+		for j, v := range out {
+			out[j] = max(v, 0) // ReLU after the maximum: the same value
+		}
+		return
+	}
 	arg := l.arg[i*fn*ph*pw : (i+1)*fn*ph*pw]
 	for f := range fn {
 		a := act[f*m : (f+1)*m]
@@ -250,6 +267,10 @@ func (l *ConvReLUPool) backwardImage(s *convScratch, i int) {
 	conv.Col2im(l.dxData[i*in:(i+1)*in], dcol, g)
 }
 
+// SetMode sets the mode of the next passes: Inference leaves out what
+// only Backward needs.
+func (l *ConvReLUPool) SetMode(m Mode) { l.mode = m }
+
 // SkipInputGrad makes Backward compute DW and DB only and return nil when
 // skip is true, as a network's first layer may.
 func (l *ConvReLUPool) SkipInputGrad(skip bool) { l.skipInputGrad = skip }
@@ -266,9 +287,10 @@ func (l *ConvReLUPool) ParamNames() []string { return []string{"W", "b"} }
 
 // Clone returns an independent copy of the layer, a *ConvReLUPool: copied
 // parameters and gradients, fresh buffers, the same stride, padding and
-// SkipInputGrad setting.
+// SkipInputGrad setting and mode.
 func (l *ConvReLUPool) Clone() Layer {
 	c := NewConvReLUPool(l.W.Clone(), l.B.Clone(), l.stride, l.pad)
+	c.mode = l.mode
 	c.DW.CopyFrom(l.DW)
 	c.DB.CopyFrom(l.DB)
 	c.skipInputGrad = l.skipInputGrad

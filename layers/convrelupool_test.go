@@ -41,6 +41,12 @@ func TestConvReLUPoolEqualsTheThreeLayers(t *testing.T) {
 			assert.InDeltaSlice(t, conv.DW.Data(), block.DW.Data(), bookTol, "dW")
 			assert.InDeltaSlice(t, conv.DB.Data(), block.DB.Data(), bookTol, "db")
 
+			block.SetMode(Inference)
+			assert.InDeltaSlice(t, want.Data(), block.Forward(x).Data(), bookTol, "inference gives the same output")
+			assert.PanicsWithValue(t, "layers: ConvReLUPool.Backward: the last Forward ran in inference mode, which keeps no arg-max",
+				func() { block.Backward(dout) })
+			block.SetMode(Training)
+
 			block.SkipInputGrad(true)
 			block.Forward(x)
 			assert.Nil(t, block.Backward(dout))
