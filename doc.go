@@ -25,7 +25,10 @@
 // NewTwoLayerNet is the book's TwoLayerNet (Affine → ReLU → Affine, weights
 // 0.01·N(0, 1), zero biases); NewMultiLayerNet builds any depth with ReLU,
 // Sigmoid or Tanh between the Affine layers, Std, Xavier or He
-// initialisation and any head (MultiLayerConfig); NewNetwork takes any
+// initialisation and any head (MultiLayerConfig); NewSimpleConvNet is the
+// book's chapter 7 convolutional network for images (N, C, H, W), such as
+// mnist.Set.Images4D gives, and NewDeepConvNet chapter 8's deeper one
+// (examples/convnet trains both); NewNetwork takes any
 // layers, including your own (see layers' contract), and ends them in
 // softmax with cross-entropy; NewNetworkWithHead ends them in the head you
 // give: layers.IdentityWithLoss for regression, layers.SigmoidWithLoss for
