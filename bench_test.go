@@ -147,3 +147,45 @@ func BenchmarkTrainStepExtended(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkConvTrainStep is one step of the book's train_convnet.py on
+// SimpleConvNet with a batch of 100, as Train takes it: draw the batch,
+// forward, backward, Adam update.
+func BenchmarkConvTrainStep(b *testing.B) {
+	x, t := benchData(60000)
+	images := x.Reshape(60000, 1, 28, 28)
+	net := NewSimpleConvNet(ConvNetConfig{}, newRand(57))
+	opt := &grad.Adam{}
+	cfg, _, err := net.checkConfig(images, t, TrainConfig{Rand: newRand(58)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newStepper(net, images, t, cfg, 600)
+	it := 0
+	step := func() {
+		opt.Update(net.Params(), s.gradient(it))
+		it++
+	}
+	step()
+	b.Run("net=simpleconv/batch=100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			step()
+		}
+	})
+}
+
+// BenchmarkConvAccuracy evaluates SimpleConvNet on 10,000 images, the
+// size of MNIST's test set.
+func BenchmarkConvAccuracy(b *testing.B) {
+	x, t := benchData(10000)
+	images := x.Reshape(10000, 1, 28, 28)
+	net := NewSimpleConvNet(ConvNetConfig{}, newRand(59))
+	net.Accuracy(images, t)
+	b.Run("net=simpleconv/n=10000", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			net.Accuracy(images, t)
+		}
+	})
+}

@@ -28,10 +28,13 @@
 // Sigmoid or Tanh between the Affine layers, Std, Xavier or He
 // initialisation and any head, and with BatchNorm, Dropout and WeightDecay
 // it is the book's MultiLayerNetExtend (chapter 6) — all in
-// MultiLayerConfig; NewNetwork takes any layers, including your own (see
-// layers' contract), and ends them in softmax with cross-entropy;
-// NewNetworkWithHead ends them in the head you give:
-// layers.IdentityWithLoss for regression, layers.SigmoidWithLoss for
+// MultiLayerConfig; NewSimpleConvNet is the book's chapter 7 convolutional
+// network for images (N, C, H, W), such as mnist.Set.Images4D gives, and
+// NewDeepConvNet chapter 8's deeper one (examples/convnet trains both);
+// NewNetwork takes any layers, including your own (see layers' contract),
+// and ends them in softmax with cross-entropy; NewNetworkWithHead ends them
+// in the head you give: layers.IdentityWithLoss for regression,
+// layers.SigmoidWithLoss for
 // binary labels, or one of your own.
 //
 // A network uses its layers only through the layer contract of package

@@ -196,3 +196,22 @@ func ExampleSplitValidation() {
 	// Output:
 	// [400 784] [400 10] [100 784] [100 10]
 }
+
+func ExampleNewSimpleConvNet() {
+	// The book's SimpleConvNet for MNIST: 30 filters of 5×5, a hidden
+	// layer of 100 on the 30×12×12 pooled maps, 10 classes.
+	net := numlearn.NewSimpleConvNet(numlearn.ConvNetConfig{}, rand.New(rand.NewPCG(1, 2)))
+	for i, p := range net.Params() {
+		fmt.Println(net.ParamNames()[i], p.Shape())
+	}
+	// Two images (N, C, H, W) in, two rows of class scores out.
+	fmt.Println(net.Predict(tensor.New(2, 1, 28, 28)).Shape())
+	// Output:
+	// W1 [30 1 5 5]
+	// b1 [30]
+	// W2 [4320 100]
+	// b2 [100]
+	// W3 [100 10]
+	// b3 [10]
+	// [2 10]
+}

@@ -141,9 +141,9 @@ func flat(rows [][]float64) []float64 {
 	return out
 }
 
-// The layer computes the backward pass in a collected form; the book's
-// chain gives the same numbers up to rounding of values of order 1.
-const bookTol = 1e-12
+// bookTol (convolution_test.go) bounds the difference here too: the layer
+// computes the backward pass in a collected form, and the book's chain
+// gives the same numbers up to rounding of values of order 1.
 
 func TestBatchNormMatchesBook(t *testing.T) {
 	rng := newRand()

@@ -1,10 +1,12 @@
 // Package layers provides the building blocks of the book's networks and
 // the contract they share: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, BatchNorm and Dropout, and the heads that end a
-// network — SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
-// (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
-// mean squared error) — each with a Forward pass and the Backward pass
-// that backpropagates through it, side by side.
+// Sigmoid and Tanh, BatchNorm and Dropout, the convolutional layers of
+// chapter 7, Convolution and Pooling (max pooling), and ConvReLUPool, the
+// three in a row as one layer, and the heads that end a network —
+// SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss (binary labels,
+// binary cross-entropy) and IdentityWithLoss (regression, mean squared
+// error) — each with a Forward pass and the Backward pass that
+// backpropagates through it, side by side.
 //
 // # Overview
 //
@@ -29,18 +31,19 @@
 // named for one capability:
 //
 //   - Learnable: it has parameters and their gradients (Affine,
-//     BatchNorm).
-//   - Named: it names its parameters for saved models (Affine: W, b;
-//     BatchNorm: gamma, beta).
+//     BatchNorm, Convolution, ConvReLUPool).
+//   - Named: it names its parameters for saved models (Affine,
+//     Convolution and ConvReLUPool: W, b; BatchNorm: gamma, beta).
 //   - Stateful: it has state that is saved but not learned (BatchNorm's
 //     running_mean and running_var).
 //   - Decayer: it says which parameters weight decay applies to (Affine's
 //     W).
 //   - Cloner: it can be copied for another goroutine (every layer here).
 //   - Moder: it computes differently in training and in inference
-//     (SetMode; layers start in Training mode): Dropout and BatchNorm.
+//     (SetMode; layers start in Training mode): Dropout and BatchNorm;
+//     ConvReLUPool skips what only Backward needs in inference.
 //   - InputGradSkipper: it can leave ∂L/∂input out of Backward, as a
-//     network's first layer may (Affine).
+//     network's first layer may (Affine, Convolution, ConvReLUPool).
 //   - RowForwarder: it reads a batch as rows of a whole data set
 //     (Affine; see Performance).
 //   - Dense and ElementWise: it is y = x·W + b (Affine), or one scalar
@@ -66,7 +69,9 @@
 // (n, d₁, …) with d₁·… = d, such as a convolution's (N, C, H, W). Dropout
 // works element-wise on any shape. Affine takes (n, in), or
 // (n, d₁, …) with d₁·… = in (it flattens, and gives dx back in the input's
-// shape), or one sample (in). SoftmaxWithLoss takes scores (n, classes) or
+// shape), or one sample (in). Convolution and Pooling take images
+// (N, C, H, W) and return (N, FN, OH, OW) and (N, C, OH, OW), with
+// OH = (H + 2·pad − FH)/stride + 1 and OW likewise. SoftmaxWithLoss takes scores (n, classes) or
 // (classes) with one-hot targets of the same shape, or class indices.
 // SigmoidWithLoss and IdentityWithLoss take scores and targets of one
 // shape, any shape: one binary label or value per element.
@@ -108,6 +113,22 @@
 // consecutive rows (an evaluation chunk) is read in place. numlearn's
 // Network.Train reads its data this way, and releases the copies when it
 // returns.
+//
+// Convolution unfolds one image at a time (im2col) into a buffer that
+// stays in the cache, multiplies it with the filters in the orientation
+// that lands the result in (FN, OH, OW) order without a transpose, and
+// shares a batch's images among the cores; Backward unfolds each image
+// again instead of keeping the whole batch's unfolding. Pooling has loops
+// of its own for the book's 2×2 windows at stride 2, and finds each
+// window's arg-max again in Backward instead of storing it.
+//
+// Convolution, ReLU and Pooling in a row pass a batch's whole activations
+// from layer to layer — 14 MB per batch of 100 on the book's MNIST
+// network, more than a core's cache — and read them again on the way
+// back. ConvReLUPool computes the same three steps image by image while
+// the image's activations are in the cache, keeps only the pooled output
+// and each window's arg-max, and so moves about a tenth of the memory;
+// numlearn's SimpleConvNet and DeepConvNet are built from it.
 //
 // # Errors
 //

@@ -105,3 +105,19 @@ func ExampleDropout() {
 	// [0. 1. 1. 1. 0. 1. 0. 0.]
 	// [0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5]
 }
+
+func ExampleConvolution() {
+	// One 3×3 image, one 2×2 filter that sums its window, bias 0.5,
+	// stride 1 and no padding: a 2×2 output of window sums plus 0.5.
+	x := tensor.FromSlice([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3)
+	conv := layers.NewConvolution(tensor.Full(1, 1, 1, 2, 2), tensor.FromSlice([]float64{0.5}), 1, 0)
+	y := conv.Forward(x)
+	fmt.Println(y.Shape(), y.Data())
+
+	// Max pooling of the result over its single 2×2 window.
+	pool := layers.NewPooling(2, 2, 2, 0)
+	fmt.Println(pool.Forward(y).Data())
+	// Output:
+	// [1 1 2 2] [12.5 16.5 24.5 28.5]
+	// [28.5]
+}

@@ -4,6 +4,7 @@
 //	go run ./bench/compare            # 3 rounds of the full run (~5 minutes)
 //	go run ./bench/compare -quick     # 1 round of 500 steps: a smoke test
 //	go run ./bench/compare -reps 5
+//	go run ./bench/compare -workload conv   # chapter 7's SimpleConvNet against numpy and PyTorch
 //
 // The workload is chapter 5's train_neuralnet.py: a 784-50-10 network,
 // weights 0.01·N(0, 1), mini-batches of 100, SGD with learning rate 0.1,
@@ -30,6 +31,15 @@
 // which slow a current numpy; the command removes both from the
 // environment of the runs it times (unless -keep-openblas-env is given)
 // and reports which kernel OpenBLAS then chooses.
+//
+// -workload conv times another workload: steps of the book's chapter 7
+// SimpleConvNet (batch 100, Adam, float64) and the accuracy on the 10,000
+// test images, by numlearn (bench/convstep), the book's im2col code in numpy
+// (bench/numpy_convnet.py) and PyTorch on the CPU (bench/torch_convnet.py,
+// float64 and float32; sudo apt-get install -y python3-torch), each on one
+// and two threads, interleaved round by round. The table shows each
+// configuration's best step time and best evaluation time and their ratio
+// to PyTorch float64 on as many threads; numlearn's goal is at most 0.5.
 package main
 
 import (
@@ -67,6 +77,8 @@ type options struct {
 	python, script  string
 	data            string
 	keepOpenBLASEnv bool
+	workload        string
+	steps           int
 	openblasTag     bool
 	verbose         bool
 }
@@ -84,6 +96,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keepOpenBLASEnv, "keep-openblas-env", false, "keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in the runs' environment")
 	fs.BoolVar(&o.openblasTag, "openblas-tag", true, "also time numlearn built with -tags openblas, when that tag exists and builds")
 	fs.BoolVar(&o.verbose, "v", false, "print every run's JSON line to stderr")
+	fs.StringVar(&o.workload, "workload", "mnist", "mnist: chapter 5's training run against numpy; conv: chapter 7's SimpleConvNet step and evaluation against numpy and PyTorch")
+	fs.IntVar(&o.steps, "steps", convSteps, fmt.Sprintf("timed steps per run of -workload conv (-quick: %d)", convQuickSteps))
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -99,6 +113,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		if !set["reps"] {
 			o.reps = 1
 		}
+		if !set["steps"] {
+			o.steps = convQuickSteps
+		}
+	}
+	if o.workload != "mnist" && o.workload != "conv" {
+		return o, fmt.Errorf("-workload %q: want mnist or conv", o.workload)
+	}
+	if o.steps <= 0 {
+		return o, errors.New("-steps must be positive")
 	}
 	if o.reps <= 0 || o.iters <= 0 {
 		return o, errors.New("-reps and -iters must be positive")
@@ -110,6 +133,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.workload == "conv" {
+		return runConv(ctx, o, stdout, stderr)
 	}
 	b, err := newBench(ctx, o, stderr)
 	if err != nil {

@@ -1,0 +1,143 @@
+package conv
+
+import "fmt"
+
+// Geometry is the shape of a convolution or pooling window sliding over
+// one image: C channels of H×W, a window of FH×FW, a stride and a zero
+// padding on every side.
+type Geometry struct {
+	C, H, W int // the image
+	FH, FW  int // the window
+	Stride  int
+	Pad     int
+}
+
+// OutH returns the output's height, (H + 2·Pad − FH)/Stride + 1.
+func (g Geometry) OutH() int { return (g.H+2*g.Pad-g.FH)/g.Stride + 1 }
+
+// OutW returns the output's width, (W + 2·Pad − FW)/Stride + 1.
+func (g Geometry) OutW() int { return (g.W+2*g.Pad-g.FW)/g.Stride + 1 }
+
+// ColRows returns the number of rows of col, C·FH·FW.
+func (g Geometry) ColRows() int { return g.C * g.FH * g.FW }
+
+// ColCols returns the number of columns of col, OutH·OutW.
+func (g Geometry) ColCols() int { return g.OutH() * g.OutW() }
+
+// Check returns an error describing the first thing wrong with g: a
+// dimension that is not positive, a negative padding, or a window larger
+// than the padded image. The error's text starts with what was checked,
+// for the caller to prefix with its own name.
+func (g Geometry) Check() error {
+	switch {
+	case g.C <= 0 || g.H <= 0 || g.W <= 0 || g.FH <= 0 || g.FW <= 0:
+		return fmt.Errorf("image %d×%d×%d and window %d×%d must be positive", g.C, g.H, g.W, g.FH, g.FW)
+	case g.Stride <= 0:
+		return fmt.Errorf("stride %d must be positive", g.Stride)
+	case g.Pad < 0:
+		return fmt.Errorf("padding %d must not be negative", g.Pad)
+	case g.FH > g.H+2*g.Pad || g.FW > g.W+2*g.Pad:
+		return fmt.Errorf("window %d×%d is larger than the padded image %d×%d", g.FH, g.FW, g.H+2*g.Pad, g.W+2*g.Pad)
+	}
+	return nil
+}
+
+// span returns the output columns x in [lo, hi) whose input column
+// x·S + j − P falls inside [0, n): the others read padding.
+func span(j, n, out, stride, pad int) (lo, hi int) {
+	// x·S + j − P ≥ 0  ⇔  x ≥ ⌈(P − j)/S⌉
+	lo = 0
+	if d := pad - j; d > 0 {
+		lo = (d + stride - 1) / stride
+	}
+	// x·S + j − P ≤ n − 1  ⇔  x ≤ ⌊(n − 1 + P − j)/S⌋
+	hi = out
+	if d := n - 1 + pad - j; d < 0 {
+		hi = 0
+	} else if h := d/stride + 1; h < hi {
+		hi = h
+	}
+	return lo, max(lo, hi)
+}
+
+func check(op, name string, s []float64, n int) {
+	if len(s) < n {
+		panic(fmt.Sprintf("conv: %s: %s has %d values, the geometry needs %d", op, name, len(s), n))
+	}
+}
+
+// Im2col writes into dst the col matrix of image img (C, H, W), as the
+// package doc describes: C·FH·FW rows of OutH·OutW values, row-major.
+// Every value of dst's first ColRows·ColCols is written. It panics if img
+// or dst is too short.
+func Im2col(dst, img []float64, g Geometry) {
+	oh, ow := g.OutH(), g.OutW()
+	check("Im2col", "image", img, g.C*g.H*g.W)
+	check("Im2col", "dst", dst, g.ColRows()*oh*ow)
+	s, p := g.Stride, g.Pad
+	row := 0
+	for c := range g.C {
+		ch := img[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := range g.FH {
+			ylo, yhi := span(i, g.H, oh, s, p)
+			for j := range g.FW {
+				xlo, xhi := span(j, g.W, ow, s, p)
+				d := dst[row*oh*ow : (row+1)*oh*ow]
+				row++
+				clear(d[:ylo*ow])
+				clear(d[yhi*ow:])
+				for y := ylo; y < yhi; y++ {
+					src := ch[(y*s+i-p)*g.W:]
+					dr := d[y*ow : (y+1)*ow]
+					clear(dr[:xlo])
+					clear(dr[xhi:])
+					if s == 1 {
+						copy(dr[xlo:xhi], src[xlo+j-p:])
+						continue
+					}
+					for x := xlo; x < xhi; x++ {
+						dr[x] = src[x*s+j-p]
+					}
+				}
+			}
+		}
+	}
+}
+
+// Col2im writes into dst (C, H, W) the adjoint of Im2col applied to col:
+// each image position receives the sum of the col entries Im2col would
+// have read from it, and entries that fall in the padding are dropped.
+// dst is overwritten. It panics if col or dst is too short.
+func Col2im(dst, col []float64, g Geometry) {
+	oh, ow := g.OutH(), g.OutW()
+	check("Col2im", "dst", dst, g.C*g.H*g.W)
+	check("Col2im", "col", col, g.ColRows()*oh*ow)
+	clear(dst[:g.C*g.H*g.W])
+	s, p := g.Stride, g.Pad
+	row := 0
+	for c := range g.C {
+		ch := dst[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := range g.FH {
+			ylo, yhi := span(i, g.H, oh, s, p)
+			for j := range g.FW {
+				xlo, xhi := span(j, g.W, ow, s, p)
+				d := col[row*oh*ow : (row+1)*oh*ow]
+				row++
+				for y := ylo; y < yhi; y++ {
+					out := ch[(y*s+i-p)*g.W:]
+					src := d[y*ow : (y+1)*ow]
+					if s == 1 {
+						out = out[xlo+j-p : xhi+j-p]
+						for k, v := range src[xlo:xhi] {
+							out[k] += v
+						}
+						continue
+					}
+					for x := xlo; x < xhi; x++ {
+						out[x*s+j-p] += src[x]
+					}
+				}
+			}
+		}
+	}
+}

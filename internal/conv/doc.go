@@ -1,0 +1,33 @@
+// Package conv lays images out for convolution as matrix products: the
+// im2col and col2im of the book's §7.4, one image at a time.
+//
+// # Layout
+//
+// A convolution of an image x (C, H, W) with FN filters (FN, C, FH, FW) at
+// stride S with P rows and columns of zero padding has an output of
+// (FN, OH, OW), where OH = (H + 2P − FH)/S + 1 and OW likewise. Im2col
+// writes the matrix col of C·FH·FW rows and OH·OW columns whose row
+// (c, i, j) and column (y, x) hold
+//
+//	col[(c·FH + i)·FW + j][y·OW + x] = x[c][y·S + i − P][x·S + j − P]
+//
+// (zero where the index falls in the padding), so that the output is the
+// product of the filters, flattened to (FN, C·FH·FW), with col: already
+// in (FN, OH, OW) order, with no transpose. This is the transpose of the
+// book's col, which has one row per output position; the book's form
+// suits a whole batch in one product, this one suits one image, whose col
+// stays in the cache between its making and its use.
+//
+// Col2im is the adjoint of Im2col: it adds every entry of a col matrix
+// back into the image position it was read from, which is how the
+// gradient of a convolution's input is formed from the gradient of col.
+//
+//	g := conv.Geometry{C: 1, H: 3, W: 3, FH: 2, FW: 2, Stride: 1}
+//	col := make([]float64, g.ColRows()*g.ColCols()) // 4×4
+//	conv.Im2col(col, img, g)
+//
+// # Panics
+//
+// Both functions panic with a conv: prefix when a slice is shorter than
+// the geometry needs; Geometry.Check names an impossible geometry.
+package conv

@@ -1,0 +1,325 @@
+package layers
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/internal/conv"
+	"github.com/numlearn/numlearn/internal/gemm"
+	"github.com/numlearn/numlearn/internal/workers"
+	"github.com/numlearn/numlearn/tensor"
+)
+
+// Convolution is the convolution layer of the book's §7.4: FN filters of
+// C×FH×FW slide over each of a batch of images with a stride and a zero
+// padding, and each output channel is a filter's response plus its bias.
+//
+// W is (FN, C, FH, FW) and B is (FN). Forward takes x of shape (N, C, H, W)
+// and returns (N, FN, OH, OW), where
+//
+//	OH = (H + 2·pad − FH)/stride + 1    OW = (W + 2·pad − FW)/stride + 1
+//
+// and out[n][f][y][x] = B[f] + Σ_{c,i,j} W[f][c][i][j]·x[n][c][y·stride+i−pad][x·stride+j−pad],
+// reading 0 in the padding.
+//
+// As in the book, each image is unfolded by im2col into a matrix whose
+// product with the filters is the output; here the unfolding is made one
+// image at a time, in the orientation whose product lands directly in
+// (FN, OH, OW) order, and images are shared among the cores. Backward
+// unfolds each image again rather than keeping a batch's unfolding, which
+// would be C·FH·FW times the size of the input.
+type Convolution struct {
+	W, B   *tensor.Tensor // the filters (FN, C, FH, FW) and biases (FN)
+	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
+
+	stride, pad   int
+	skipInputGrad bool
+
+	x       *tensor.Tensor // the last input; not owned
+	g       conv.Geometry  // its geometry
+	out, dx buffer.Reusable
+	job     convJob
+	// The data of the pass in progress, for the participants.
+	outData, dout, dxData []float64
+}
+
+// flops returns the multiply-adds of one pass over n images, doubled.
+func (c *Convolution) flops(n int) int {
+	return 2 * n * c.g.ColRows() * c.g.ColCols() * c.W.Shape()[0]
+}
+
+// scratchSizes returns the buffers a participant needs: col, and dcol
+// when dx is wanted.
+func (c *Convolution) scratchSizes(dx bool) [3]int {
+	size := c.g.ColRows() * c.g.ColCols()
+	if dx {
+		return [3]int{size, size, 0}
+	}
+	return [3]int{size, 0, 0}
+}
+
+// NewConvolution returns a convolution layer with filters w (FN, C, FH, FW)
+// and biases b (FN), used themselves, not copied, moving by stride and
+// padding each image with pad rows and columns of zeros on every side;
+// its gradients start at zero. The book's SimpleConvNet uses stride 1 and
+// pad 0. It panics if w is not 4-D, b's shape is not (FN), stride is not
+// positive or pad is negative.
+func NewConvolution(w, b *tensor.Tensor, stride, pad int) *Convolution {
+	if w.Dims() != 4 || b.Dims() != 1 || b.Shape()[0] != w.Shape()[0] {
+		panic(fmt.Sprintf("layers: NewConvolution: W shape %v and b shape %v do not fit (FN, C, FH, FW) and (FN)", w.Shape(), b.Shape()))
+	}
+	if stride <= 0 || pad < 0 {
+		panic(fmt.Sprintf("layers: NewConvolution: stride %d must be positive and pad %d not negative", stride, pad))
+	}
+	return &Convolution{W: w, B: b, DW: tensor.New(w.Shape()...), DB: tensor.New(b.Shape()...), stride: stride, pad: pad}
+}
+
+// Stride returns the step between windows.
+func (c *Convolution) Stride() int { return c.stride }
+
+// Pad returns the zero padding on each side.
+func (c *Convolution) Pad() int { return c.pad }
+
+// geometry returns the geometry of input shape s, and panics if it does
+// not fit the filters.
+func (c *Convolution) geometry(s []int) conv.Geometry {
+	ws := c.W.Shape()
+	if len(s) != 4 || s[1] != ws[1] {
+		panic(fmt.Sprintf("layers: Convolution.Forward: input shape %v does not fit W shape %v: want (N, %d, H, W)", s, ws, ws[1]))
+	}
+	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: c.stride, Pad: c.pad}
+	if err := g.Check(); err != nil {
+		panic(fmt.Sprintf("layers: Convolution.Forward: input shape %v, W shape %v: %v", s, ws, err))
+	}
+	return g
+}
+
+// Forward returns the convolution of x (N, C, H, W) with the filters plus
+// the biases, (N, FN, OH, OW); per image, out = W·col + b, with W
+// flattened to (FN, C·FH·FW) and col = im2col(x) of (C·FH·FW, OH·OW). The
+// result is owned by the layer and valid until its next Forward. It
+// panics if x is not 4-D with W's number of channels, or the window does
+// not fit the padded image.
+func (c *Convolution) Forward(x *tensor.Tensor) *tensor.Tensor {
+	g := c.geometry(x.Shape())
+	c.x, c.g = x, g
+	n := x.Shape()[0]
+	out := c.out.Shaped(n, c.W.Shape()[0], g.OutH(), g.OutW())
+	c.outData = out.Data()
+	c.job.run(c, passForward, n, c.flops(n), c.scratchSizes(false), 0, 0)
+	c.outData = nil
+	return out
+}
+
+// Backward takes dout = ∂L/∂out, fills DW and DB and returns dx = ∂L/∂x
+// (nil after SkipInputGrad(true)). Per image, with col = im2col(x):
+//
+//	∂L/∂W = Σ_n dout·colᵀ    ∂L/∂b = Σ_{n,y,x} dout    ∂L/∂x = col2im(Wᵀ·dout)
+//
+// DW and DB are overwritten, not accumulated. Backward panics if dout's
+// shape is not that of the last output, or if Forward has not run.
+func (c *Convolution) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	if c.x == nil {
+		panic("layers: Convolution.Backward: called before Forward")
+	}
+	n, fn, g := c.x.Shape()[0], c.W.Shape()[0], c.g
+	if s := dout.Shape(); len(s) != 4 || s[0] != n || s[1] != fn || s[2] != g.OutH() || s[3] != g.OutW() {
+		panic(fmt.Sprintf("layers: Convolution.Backward: dout shape %v does not match output shape [%d %d %d %d]", s, n, fn, g.OutH(), g.OutW()))
+	}
+	var dx []float64
+	var dxT *tensor.Tensor
+	if !c.skipInputGrad {
+		dxT = c.dx.Shaped(c.x.Shape()...)
+		dx = dxT.Data()
+	}
+	c.dout, c.dxData = dout.Data(), dx
+	c.job.run(c, passBackward, n, c.flops(n), c.scratchSizes(dx != nil), c.W.Size(), c.B.Size())
+	c.dout, c.dxData = nil, nil
+	c.job.sum(c.DW.Data(), c.DB.Data())
+	if c.skipInputGrad {
+		return nil
+	}
+	return dxT
+}
+
+// SkipInputGrad makes Backward compute DW and DB only and return nil when
+// skip is true: a network's first layer has no one to pass dx to, and for a
+// convolution dx is half the backward work. numlearn's Network sets it on
+// its first layer.
+func (c *Convolution) SkipInputGrad(skip bool) { c.skipInputGrad = skip }
+
+// Params returns the learnable tensors {W, B}.
+func (c *Convolution) Params() []*tensor.Tensor { return []*tensor.Tensor{c.W, c.B} }
+
+// Grads returns {DW, DB}, aligned with Params.
+func (c *Convolution) Grads() []*tensor.Tensor { return []*tensor.Tensor{c.DW, c.DB} }
+
+// ParamNames returns {"W", "b"}, the book's names.
+func (c *Convolution) ParamNames() []string { return []string{"W", "b"} }
+
+// Clone returns an independent copy of the layer, a *Convolution: copied
+// parameters and gradients, fresh buffers, the same stride, padding and
+// SkipInputGrad setting.
+func (c *Convolution) Clone() Layer {
+	d := NewConvolution(c.W.Clone(), c.B.Clone(), c.stride, c.pad)
+	d.DW.CopyFrom(c.DW)
+	d.DB.CopyFrom(c.DB)
+	d.skipInputGrad = c.skipInputGrad
+	return d
+}
+
+const (
+	passForward = iota
+	passBackward
+)
+
+// imageWorker is a layer whose passes go image by image: work does pass
+// on image i in the participant's scratch space s.
+type imageWorker interface {
+	work(s *convScratch, pass, i int)
+}
+
+// convJob shares the images of a batch among the cores: every
+// participant claims images one at a time and works in scratch space of
+// its own, so that a partial gradient needs no locking.
+type convJob struct {
+	w       imageWorker
+	pass    int
+	n       int
+	next    atomic.Int64
+	ids     atomic.Int64
+	used    int // participants of the last run
+	scratch []convScratch
+	wg      sync.WaitGroup
+}
+
+// convScratch is one participant's working space: buffers for one image
+// (an unfolding, its gradient, …) and its partial parameter gradients.
+type convScratch struct {
+	buf    [3][]float64
+	dw, db []float64
+}
+
+// parallelConvFlops is the work of a pass below which sharing it among
+// cores costs more than it saves.
+const parallelConvFlops = 1 << 20
+
+// run does one pass over n images, of about flops floating-point
+// operations in all, on as many cores as are free. Each participant's
+// buffers hold at least sizes values; in a backward pass its dw and db,
+// of dw and db values, start at zero, and sum gives their total.
+func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, db int) {
+	helpers := 0
+	if flops >= parallelConvFlops {
+		helpers = workers.Helpers(n)
+	}
+	if len(j.scratch) < helpers+1 {
+		j.scratch = make([]convScratch, max(helpers+1, runtime.GOMAXPROCS(0)))
+	}
+	for p := range helpers + 1 {
+		s := &j.scratch[p]
+		for b, size := range sizes {
+			if len(s.buf[b]) < size {
+				s.buf[b] = make([]float64, size)
+			}
+		}
+		if pass == passBackward {
+			if len(s.dw) != dw || len(s.db) != db {
+				s.dw, s.db = make([]float64, dw), make([]float64, db)
+			}
+			clear(s.dw)
+			clear(s.db)
+		}
+	}
+	j.w, j.pass, j.n = w, pass, n
+	j.next.Store(0)
+	j.ids.Store(0)
+	workers.Share(j, helpers, &j.wg)
+	j.used = int(j.ids.Load())
+	j.w = nil
+}
+
+// sum writes the total of the participants' partial gradients into dw
+// and db.
+func (j *convJob) sum(dw, db []float64) {
+	for p := range j.used {
+		s := &j.scratch[p]
+		if p == 0 {
+			copy(dw, s.dw)
+			copy(db, s.db)
+			continue
+		}
+		for i, v := range s.dw {
+			dw[i] += v
+		}
+		for i, v := range s.db {
+			db[i] += v
+		}
+	}
+}
+
+// Run does images until none is left.
+func (j *convJob) Run() {
+	s := &j.scratch[j.ids.Add(1)-1]
+	for {
+		i := int(j.next.Add(1) - 1)
+		if i >= j.n {
+			return
+		}
+		j.w.work(s, j.pass, i)
+	}
+}
+
+// work does pass on image i.
+func (c *Convolution) work(s *convScratch, pass, i int) {
+	if pass == passForward {
+		c.forwardImage(s, i, c.outData)
+	} else {
+		c.backwardImage(s, i, c.dout, c.dxData)
+	}
+}
+
+// forwardImage computes image i's output, out = W·im2col(x) + b.
+func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
+	g := c.g
+	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
+	in := g.C * g.H * g.W
+	col := s.buf[0]
+	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
+	o := out[i*fn*m : (i+1)*fn*m]
+	for f, b := range c.B.Data() {
+		row := o[f*m : (f+1)*m]
+		for x := range row {
+			row[x] = b
+		}
+	}
+	gemm.Gemm(false, false, fn, m, k, 1, c.W.Data(), k, col, m, 1, o, m)
+}
+
+// backwardImage adds image i's share of ∂L/∂W and ∂L/∂b to s and, when dx
+// is not nil, writes its ∂L/∂x.
+func (c *Convolution) backwardImage(s *convScratch, i int, dout, dx []float64) {
+	g := c.g
+	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
+	in := g.C * g.H * g.W
+	d := dout[i*fn*m : (i+1)*fn*m]
+	col := s.buf[0]
+	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
+	gemm.Gemm(false, true, fn, k, m, 1, d, m, col, m, 1, s.dw, k) // ∂L/∂W += dout·colᵀ
+	for f := range fn {
+		var sum float64
+		for _, v := range d[f*m : (f+1)*m] {
+			sum += v
+		}
+		s.db[f] += sum
+	}
+	if dx == nil {
+		return
+	}
+	dcol := s.buf[1]
+	gemm.Gemm(true, false, k, m, fn, 1, c.W.Data(), k, d, m, 0, dcol, m) // ∂L/∂col = Wᵀ·dout
+	conv.Col2im(dx[i*in:(i+1)*in], dcol, g)
+}
