@@ -39,6 +39,15 @@ func NewPooling(poolH, poolW, stride, pad int) *Pooling {
 	return &Pooling{poolH: poolH, poolW: poolW, stride: stride, pad: pad}
 }
 
+// Window returns the height and width of the pooling window.
+func (p *Pooling) Window() (h, w int) { return p.poolH, p.poolW }
+
+// Stride returns the step between windows.
+func (p *Pooling) Stride() int { return p.stride }
+
+// Pad returns the zero padding on each side.
+func (p *Pooling) Pad() int { return p.pad }
+
 // geometry returns the geometry of one channel of input shape s, and
 // panics if it does not fit the window.
 func (p *Pooling) geometry(s []int) conv.Geometry {

@@ -35,7 +35,11 @@ type ExportOptions struct {
 	// InputShape is the shape of one sample, without the batch dimension,
 	// which the model leaves open: (1, 28, 28) for an image, which the
 	// model flattens before its first Affine layer. Nil means one
-	// dimension, the first Affine layer's number of inputs.
+	// dimension, the first Affine layer's number of inputs, when the
+	// network starts with one; when it starts with a convolution of C
+	// channels, the smallest square image (C, H, H) that the layers turn
+	// into the first Affine layer's number of inputs: (1, 28, 28) for
+	// the book's SimpleConvNet.
 	InputShape []int
 }
 
@@ -51,6 +55,7 @@ type Value struct {
 type Graph struct {
 	g        graph
 	f64      bool
+	dry      bool                      // only shapes are wanted: weights are not encoded
 	names    map[*tensor.Tensor]string // the network's parameter names
 	used     map[string]bool
 	nextNode int
@@ -122,6 +127,9 @@ func (g *Graph) Weight(t *tensor.Tensor) string {
 func (g *Graph) constant(name string, dims []int64, data []float64) string {
 	name = g.unique(name)
 	tp := tensorProto{name: name, dataType: dataTypeFloat, dims: dims}
+	if g.dry {
+		return name
+	}
 	if g.f64 {
 		tp.dataType = dataTypeDouble
 		tp.raw = make([]byte, 0, 8*len(data))
@@ -198,6 +206,10 @@ func builtinExporters() map[reflect.Type]exporter {
 		reflect.TypeFor[*layers.Tanh]():      elementwise("Tanh"),
 		reflect.TypeFor[*layers.BatchNorm](): erase(exportBatchNorm),
 		reflect.TypeFor[*layers.Dropout]():   erase(exportDropout),
+
+		reflect.TypeFor[*layers.Convolution]():  erase(exportConvolution),
+		reflect.TypeFor[*layers.Pooling]():      erase(exportPooling),
+		reflect.TypeFor[*layers.ConvReLUPool](): erase(exportConvReLUPool),
 	}
 }
 
@@ -239,6 +251,79 @@ func exportDropout(g *Graph, d *layers.Dropout, x Value) (Value, error) {
 	}
 	keep := g.constant("dropout_keep", nil, []float64{1 - d.Ratio})
 	return Value{Name: g.Node("Mul", []string{x.Name, keep}), Shape: x.Shape}, nil
+}
+
+// conv adds Conv(x, W, B) with square strides and equal padding on every
+// side, for filters w (FN, C, FH, FW) on images x (C, H, W).
+func (g *Graph) conv(x Value, w, b *tensor.Tensor, stride, pad int) (Value, error) {
+	ws := w.Shape()
+	fn, c, fh, fw := ws[0], ws[1], ws[2], ws[3]
+	if len(x.Shape) != 3 || x.Shape[0] != c {
+		return Value{}, fmt.Errorf("%w: filters of shape %v need images (%d, H, W), the input is %v", ErrShape, ws, c, x.Shape)
+	}
+	oh, ow, err := window(x.Shape, fh, fw, stride, pad)
+	if err != nil {
+		return Value{}, err
+	}
+	name := g.Node("Conv", []string{x.Name, g.Weight(w), g.Weight(b)},
+		IntsAttr("kernel_shape", int64(fh), int64(fw)),
+		IntsAttr("strides", int64(stride), int64(stride)),
+		IntsAttr("pads", int64(pad), int64(pad), int64(pad), int64(pad)))
+	return Value{Name: name, Shape: []int{fn, oh, ow}}, nil
+}
+
+// maxPool adds MaxPool(x) with windows of h×w, square strides and no
+// padding.
+func (g *Graph) maxPool(x Value, h, w, stride int) (Value, error) {
+	if len(x.Shape) != 3 {
+		return Value{}, fmt.Errorf("%w: pooling needs images (C, H, W), the input is %v", ErrShape, x.Shape)
+	}
+	oh, ow, err := window(x.Shape, h, w, stride, 0)
+	if err != nil {
+		return Value{}, err
+	}
+	name := g.Node("MaxPool", []string{x.Name},
+		IntsAttr("kernel_shape", int64(h), int64(w)),
+		IntsAttr("strides", int64(stride), int64(stride)))
+	return Value{Name: name, Shape: []int{x.Shape[0], oh, ow}}, nil
+}
+
+// window returns the output size of windows of fh×fw moved by stride over
+// images (C, H, W) padded by pad, or an error if no window fits.
+func window(x []int, fh, fw, stride, pad int) (oh, ow int, err error) {
+	h, w := x[1]+2*pad, x[2]+2*pad
+	if h < fh || w < fw {
+		return 0, 0, fmt.Errorf("%w: a window of %d×%d does not fit images of %d×%d padded by %d", ErrShape, fh, fw, x[1], x[2], pad)
+	}
+	return (h-fh)/stride + 1, (w-fw)/stride + 1, nil
+}
+
+// exportConvolution writes c as Conv with its kernel_shape, strides and
+// pads.
+func exportConvolution(g *Graph, c *layers.Convolution, x Value) (Value, error) {
+	return g.conv(x, c.W, c.B, c.Stride(), c.Pad())
+}
+
+// exportPooling writes p as MaxPool with its kernel_shape and strides. The
+// book's Pooling pads with zeros that take part in the maximum, where
+// MaxPool's padding never wins, so only a Pooling without padding exports.
+func exportPooling(g *Graph, p *layers.Pooling, x Value) (Value, error) {
+	if p.Pad() != 0 {
+		return Value{}, fmt.Errorf("%w: Pooling with padding %d (its zeros count in the maximum, MaxPool's padding does not)", ErrUnsupported, p.Pad())
+	}
+	h, w := p.Window()
+	return g.maxPool(x, h, w, p.Stride())
+}
+
+// exportConvReLUPool writes the block as what it computes: Conv, Relu and
+// MaxPool of 2×2 windows at stride 2.
+func exportConvReLUPool(g *Graph, l *layers.ConvReLUPool, x Value) (Value, error) {
+	x, err := g.conv(x, l.W, l.B, l.Stride(), l.Pad())
+	if err != nil {
+		return Value{}, err
+	}
+	x.Name = g.Node("Relu", []string{x.Name})
+	return g.maxPool(x, 2, 2, 2)
 }
 
 // heads maps the heads that export to the operator that computes their
@@ -297,11 +382,10 @@ func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
 	}
 	shape := opts.InputShape
 	if shape == nil {
-		a, ok := firstAffine(ls)
-		if !ok {
-			return nil, fmt.Errorf("%w: no InputShape, and the first layer is not Affine", ErrShape)
+		var err error
+		if shape, err = inputShape(ls); err != nil {
+			return nil, err
 		}
-		shape = []int{a.W.Shape()[0]}
 	}
 	for _, d := range shape {
 		if d <= 0 {
@@ -347,13 +431,63 @@ func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
 	return m.marshal(), nil
 }
 
-// firstAffine returns the first layer if it is Affine.
-func firstAffine(ls []layers.Layer) (*layers.Affine, bool) {
-	if len(ls) == 0 {
-		return nil, false
+// maxSide is the largest image side that inputShape tries.
+const maxSide = 4096
+
+// inputShape returns the shape of one sample that the network takes when
+// ExportOptions.InputShape does not say: the first Affine layer's number
+// of inputs if it is the first layer; for a network that starts with a
+// convolution of C channels, the smallest square image (C, H, H) whose
+// size after the layers before the first Affine layer is what that layer
+// takes.
+func inputShape(ls []layers.Layer) ([]int, error) {
+	if len(ls) > 0 {
+		if a, ok := ls[0].(*layers.Affine); ok {
+			return []int{a.W.Shape()[0]}, nil
+		}
 	}
-	a, ok := ls[0].(*layers.Affine)
-	return a, ok
+	var c int
+	if len(ls) > 0 {
+		switch l := ls[0].(type) {
+		case *layers.Convolution:
+			c = l.W.Shape()[1]
+		case *layers.ConvReLUPool:
+			c = l.W.Shape()[1]
+		}
+	}
+	if c == 0 {
+		return nil, fmt.Errorf("%w: no InputShape, and the first layer is neither Affine nor a convolution", ErrShape)
+	}
+	for side := 1; side <= maxSide; side++ {
+		shape := []int{c, side, side}
+		if fitsFirstAffine(ls, shape) {
+			return shape, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no InputShape, and no square image of up to %d×%d fits the first Affine layer", ErrShape, maxSide, maxSide)
+}
+
+// fitsFirstAffine reports whether the layers up to the first Affine layer
+// export for a sample of the given shape.
+func fitsFirstAffine(ls []layers.Layer, shape []int) bool {
+	g := &Graph{dry: true, names: map[*tensor.Tensor]string{}, used: map[string]bool{}}
+	x := Value{Name: "input", Shape: shape}
+	for _, l := range ls {
+		exporters.RLock()
+		f, ok := exporters.m[reflect.TypeOf(l)]
+		exporters.RUnlock()
+		if !ok {
+			return false
+		}
+		var err error
+		if x, err = f(g, l, x); err != nil {
+			return false
+		}
+		if _, ok := l.(*layers.Affine); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // batched returns shape with an open batch dimension (−1) in front.

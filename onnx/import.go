@@ -44,6 +44,11 @@ const minOpset = 7
 //   - Gemm (any alpha and beta; transB 0 or 1) and MatMul, with or without
 //     a following Add of a bias, become a layers.Affine;
 //   - Relu, Sigmoid and Tanh become layers.ReLU, Sigmoid and Tanh;
+//   - Conv of 2-D images (one group, no dilation, auto_pad NOTSET, one
+//     stride in both directions and the same padding on every side)
+//     becomes a layers.Convolution, and MaxPool (likewise, without
+//     padding or ceil_mode) a layers.Pooling; a Relu between them stays a
+//     layers.ReLU;
 //   - BatchNormalization (inference mode) of an (N, D) value becomes a
 //     layers.BatchNorm whose running statistics are the given mean and
 //     variance; an epsilon other than layers.BatchNormEpsilon is added to
@@ -140,6 +145,8 @@ var ops = map[string]opImporter{
 	"Flatten":  importFlatten,
 	"Identity": func(*importer, *node) error { return nil },
 
+	"Conv":               importConv,
+	"MaxPool":            importMaxPool,
 	"BatchNormalization": importBatchNorm,
 	"Dropout":            importDropout,
 	"Mul":                importMul,
@@ -331,6 +338,189 @@ func floatAttr(n *node, name string, def float32) (float32, error) {
 		}
 	}
 	return def, nil
+}
+
+// intsAttr returns n's attribute name, a list of integers, or nil when it
+// is absent.
+func intsAttr(n *node, name string) ([]int64, error) {
+	for _, a := range n.attrs {
+		if a.name == name {
+			if a.typ != attrTypeInts || a.other {
+				return nil, fmt.Errorf("%w: attribute %q is not a list of integers", ErrFormat, name)
+			}
+			return a.ints, nil
+		}
+	}
+	return nil, nil
+}
+
+// windowAttrs reads the attributes that Conv and MaxPool share for a
+// window of kernel (height, width) over 2-D images: strides, which must
+// be equal, pads, which must be equal on every side, and dilations, which
+// must be 1; auto_pad must be NOTSET. It returns the stride and the
+// padding.
+func windowAttrs(n *node, kernel [2]int64) (stride, pad int, err error) {
+	if k, err := intsAttr(n, "kernel_shape"); err != nil {
+		return 0, 0, err
+	} else if k != nil && !slices.Equal(k, kernel[:]) {
+		return 0, 0, fmt.Errorf("%w: kernel_shape %v for a window of %v", ErrFormat, k, kernel)
+	}
+	strides, err := intsAttr(n, "strides")
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case strides == nil:
+		stride = 1
+	case len(strides) == 2 && strides[0] == strides[1] && strides[0] > 0 && strides[0] <= maxModelSize:
+		stride = int(strides[0])
+	default:
+		return 0, 0, fmt.Errorf("%w: strides %v (one stride in both directions is read)", ErrUnsupported, strides)
+	}
+	pads, err := intsAttr(n, "pads")
+	if err != nil {
+		return 0, 0, err
+	}
+	if pads != nil {
+		ok := len(pads) == 4 && pads[0] >= 0 && pads[0] <= maxModelSize
+		for _, p := range pads {
+			ok = ok && p == pads[0]
+		}
+		if !ok {
+			return 0, 0, fmt.Errorf("%w: pads %v (the same padding on every side is read)", ErrUnsupported, pads)
+		}
+		pad = int(pads[0])
+	}
+	dilations, err := intsAttr(n, "dilations")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, d := range dilations {
+		if d != 1 {
+			return 0, 0, fmt.Errorf("%w: dilations %v", ErrUnsupported, dilations)
+		}
+	}
+	for _, a := range n.attrs {
+		if a.name == "auto_pad" && (a.typ != attrTypeString || string(a.s) != "NOTSET") {
+			return 0, 0, fmt.Errorf("%w: auto_pad %q", ErrUnsupported, a.s)
+		}
+	}
+	return stride, pad, nil
+}
+
+// image returns the (C, H, W) of the current value, or an error if it
+// is known not to be an image; h and w are 0 when unknown.
+func (im *importer) image(op string) (c, h, w int, err error) {
+	if im.flatten {
+		return 0, 0, 0, fmt.Errorf("%w: Flatten before %s", ErrUnsupported, op)
+	}
+	if im.shape == nil {
+		return 0, 0, 0, nil
+	}
+	if len(im.shape) != 3 {
+		return 0, 0, 0, fmt.Errorf("%w: %s of a value of shape %v, not images (C, H, W)", ErrShape, op, im.shape)
+	}
+	return im.shape[0], im.shape[1], im.shape[2], nil
+}
+
+// windows sets the shape of the current value after windows of fh×fw
+// over its images, from c channels.
+func (im *importer) windows(op string, c, h, w, fh, fw, stride, pad int) error {
+	if h == 0 {
+		im.shape = nil
+		return nil
+	}
+	if h+2*pad < fh || w+2*pad < fw {
+		return fmt.Errorf("%w: %s window of %d×%d on images of %d×%d padded by %d", ErrShape, op, fh, fw, h, w, pad)
+	}
+	im.shape = []int{c, (h+2*pad-fh)/stride + 1, (w+2*pad-fw)/stride + 1}
+	return nil
+}
+
+// importConv reads Conv of 2-D images, with one group and no dilation,
+// as a layers.Convolution.
+func importConv(im *importer, n *node) error {
+	if err := checkAttrs(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"); err != nil {
+		return err
+	}
+	if group, err := intAttr(n, "group", 1); err != nil {
+		return err
+	} else if group != 1 {
+		return fmt.Errorf("%w: group = %d", ErrUnsupported, group)
+	}
+	wp, err := im.weight(n, 1)
+	if err != nil {
+		return err
+	}
+	if len(wp.dims) != 4 || slices.Contains(wp.dims, 0) {
+		return fmt.Errorf("%w: filters %q of shape %v, not (FN, C, FH, FW)", ErrUnsupported, wp.name, wp.dims)
+	}
+	stride, pad, err := windowAttrs(n, [2]int64{wp.dims[2], wp.dims[3]})
+	if err != nil {
+		return err
+	}
+	c, h, w, err := im.image("Conv")
+	if err != nil {
+		return err
+	}
+	fn, fc, fh, fw := int(wp.dims[0]), int(wp.dims[1]), int(wp.dims[2]), int(wp.dims[3])
+	if c != 0 && c != fc {
+		return fmt.Errorf("%w: filters of %d channels on images of %d", ErrShape, fc, c)
+	}
+	var b *tensor.Tensor
+	if len(n.inputs) > 2 && n.inputs[2] != "" {
+		bp, err := im.weight(n, 2)
+		if err != nil {
+			return err
+		}
+		if b, err = bias(bp, fn); err != nil {
+			return err
+		}
+	} else {
+		b = tensor.New(fn)
+	}
+	if err := im.windows("Conv", fn, h, w, fh, fw, stride, pad); err != nil {
+		return err
+	}
+	return im.add(layers.NewConvolution(wp.values(false), b, stride, pad))
+}
+
+// importMaxPool reads MaxPool of 2-D images without padding (the book's
+// Pooling pads with zeros that count in the maximum, MaxPool's padding
+// does not), dilation or ceil_mode as a layers.Pooling.
+func importMaxPool(im *importer, n *node) error {
+	if err := checkAttrs(n, "kernel_shape", "strides", "pads", "dilations", "ceil_mode", "storage_order", "auto_pad"); err != nil {
+		return err
+	}
+	for _, name := range []string{"ceil_mode", "storage_order"} {
+		if v, err := intAttr(n, name, 0); err != nil {
+			return err
+		} else if v != 0 {
+			return fmt.Errorf("%w: %s = %d", ErrUnsupported, name, v)
+		}
+	}
+	k, err := intsAttr(n, "kernel_shape")
+	if err != nil {
+		return err
+	}
+	if len(k) != 2 || k[0] <= 0 || k[1] <= 0 || k[0] > maxModelSize || k[1] > maxModelSize {
+		return fmt.Errorf("%w: kernel_shape %v, not a window of 2-D images", ErrUnsupported, k)
+	}
+	stride, pad, err := windowAttrs(n, [2]int64{k[0], k[1]})
+	if err != nil {
+		return err
+	}
+	if pad != 0 {
+		return fmt.Errorf("%w: MaxPool with pads (the book's Pooling pads with zeros that count in the maximum)", ErrUnsupported)
+	}
+	c, h, w, err := im.image("MaxPool")
+	if err != nil {
+		return err
+	}
+	if err := im.windows("MaxPool", c, h, w, int(k[0]), int(k[1]), stride, 0); err != nil {
+		return err
+	}
+	return im.add(layers.NewPooling(int(k[0]), int(k[1]), stride, 0))
 }
 
 // weight returns the values of the weight that input i of n names.
