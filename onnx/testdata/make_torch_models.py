@@ -4,7 +4,7 @@ of numlearn's onnx package: a model made elsewhere, by the tool most models
 come from, that onnx.Import must read and predict with exactly as PyTorch
 does.
 
-    python3 onnx/testdata/make_torch_models.py [MNIST_DIR]
+    python3 onnx/testdata/make_torch_models.py [--models mlp,convnet] [MNIST_DIR]
 
 MNIST_DIR holds the four IDX files (.gz or raw) as numlearn's mnist package
 keeps them; without it, the folder mnist.DefaultDir gives, which
@@ -15,12 +15,20 @@ python3-torch python3-numpy). It writes, next to itself:
                           → Softmax, float32, opset 17, one epoch of Adam
     torch_mlp_scores.npz  "logits": PyTorch's float32 scores before the
                           softmax for the 10,000 test images, (10000, 10)
+    torch_convnet.onnx    the book's SimpleConvNet: Conv2d(1, 30, 5) → ReLU
+                          → MaxPool2d(2) → Flatten → Linear(4320, 100)
+                          → ReLU → Linear(100, 10) → Softmax, float32,
+                          opset 17, one epoch of Adam
+    torch_convnet_scores.npz  "logits": its float32 scores before the
+                          softmax for the 10,000 test images, (10000, 10)
 
-The model is small (about 320 KB) and the scores compact (float32), so
-both are committed; the script is kept to show how they were made and to
+--models picks which to make (both by default). The models are small
+(about 320 KB and 1.7 MB) and the scores compact (float32), so all are
+committed; the script is kept to show how they were made and to
 remake them. The result depends on PyTorch's version and random streams,
 so a remade model differs from the committed one, and the scores with it.
 """
+import argparse
 import gzip
 import os
 import struct
@@ -65,39 +73,72 @@ def load(folder, kind):
     return torch.from_numpy(images.astype(np.float32) / 255.0), torch.from_numpy(labels.astype(np.int64))
 
 
-def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else default_dir()
-    torch.manual_seed(1)
-    torch.set_num_threads(2)
-    x_train, t_train = load(folder, "train")
-    x_test, t_test = load(folder, "t10k")
-
-    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
-    opt = torch.optim.Adam(mlp.parameters(), lr=1e-3)
+def train(model, x_train, t_train):
+    """One epoch of Adam (learning rate 0.001) in batches of 100."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     perm = torch.randperm(len(x_train))
-    for i in range(0, len(x_train), 100):  # one epoch, batches of 100
+    for i in range(0, len(x_train), 100):
         idx = perm[i:i + 100]
         opt.zero_grad()
-        loss = loss_fn(mlp(x_train[idx]), t_train[idx])
+        loss = loss_fn(model(x_train[idx]), t_train[idx])
         loss.backward()
         opt.step()
-    mlp.eval()
-    with torch.no_grad():
-        logits = mlp(x_test)
-    classes = logits.argmax(dim=1)
-    acc = (classes == t_test).float().mean().item()
-    print(f"test accuracy {acc:.4f}")
+    model.eval()
 
-    model = nn.Sequential(mlp, nn.Softmax(dim=1)).eval()
+
+def export(name, model, x_test, t_test):
+    """Writes name.onnx (with a Softmax after model) and name_scores.npz."""
+    with torch.no_grad():
+        logits = model(x_test)
+    acc = (logits.argmax(dim=1) == t_test).float().mean().item()
+    print(f"{name}: test accuracy {acc:.4f}")
     torch.onnx.export(
-        model, x_test[:1].reshape(1, 1, 28, 28), os.path.join(HERE, "torch_mlp.onnx"),
+        nn.Sequential(model, nn.Softmax(dim=1)).eval(), x_test[:1], os.path.join(HERE, name + ".onnx"),
         input_names=["image"], output_names=["probabilities"],
         dynamic_axes={"image": {0: "N"}, "probabilities": {0: "N"}},
         opset_version=17, do_constant_folding=True,
     )
-    np.savez_compressed(os.path.join(HERE, "torch_mlp_scores.npz"), logits=logits.numpy().astype(np.float32))
-    print("wrote torch_mlp.onnx and torch_mlp_scores.npz")
+    np.savez_compressed(os.path.join(HERE, name + "_scores.npz"), logits=logits.numpy().astype(np.float32))
+    print(f"wrote {name}.onnx and {name}_scores.npz")
+
+
+def make_mlp(x_train, t_train, x_test, t_test):
+    torch.manual_seed(1)
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
+    train(mlp, x_train, t_train)
+    export("torch_mlp", mlp, x_test, t_test)
+
+
+def make_convnet(x_train, t_train, x_test, t_test):
+    # The book's SimpleConvNet: 30 filters of 5×5, stride 1, no padding
+    # (24×24, pooled to 12×12), a hidden layer of 100, 10 classes.
+    torch.manual_seed(2)
+    net = nn.Sequential(
+        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
+    )
+    train(net, x_train, t_train)
+    export("torch_convnet", net, x_test, t_test)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default="mlp,convnet", help="comma-separated: mlp, convnet")
+    parser.add_argument("mnist_dir", nargs="?", default=default_dir())
+    args = parser.parse_args()
+    makers = {"mlp": make_mlp, "convnet": make_convnet}
+    models = args.models.split(",")
+    for m in models:
+        if m not in makers:
+            sys.exit(f"unknown model {m!r}: choose from {', '.join(makers)}")
+    torch.set_num_threads(2)
+    x_train, t_train = load(args.mnist_dir, "train")
+    x_test, t_test = load(args.mnist_dir, "t10k")
+    # Images as (N, 1, 28, 28), as numlearn's mnist.Images4D gives them.
+    x_train, x_test = x_train.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
+    for m in models:
+        makers[m](x_train, t_train, x_test, t_test)
 
 
 if __name__ == "__main__":
