@@ -353,6 +353,10 @@ func FuzzImport(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(exported(f, smallNet(), ExportOptions{Float64: true, InputShape: []int{2, 2}}))
+	f.Add(exported(f, numlearn.NewMultiLayerNet([]int{4, 3, 2}, numlearn.MultiLayerConfig{BatchNorm: true, Dropout: 0.5}, newRand(12)), ExportOptions{}))
+	f.Add(exported(f, numlearn.NewNetwork(
+		layers.NewConvolution(tensor.RandN(newRand(13), 1, 2, 1, 3, 3), tensor.New(2), 1, 1), &layers.ReLU{},
+		layers.NewPooling(2, 2, 2, 0), layers.NewAffine(tensor.New(8, 2), tensor.New(2))), ExportOptions{InputShape: []int{1, 4, 4}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		net, err := Import(bytes.NewReader(b))
 		if err != nil {
