@@ -58,10 +58,10 @@
 // concrete layer type, so a layer of your own with the same methods is
 // trained, cloned, gradient-checked, saved and loaded exactly as Affine is.
 //
-// Model exchange sits above this package: package onnx exports Affine,
-// ReLU, Sigmoid, Tanh and the three heads, each layer type through an
-// exporter it finds by the layer's type, and a new layer type exports
-// once it registers one (onnx.RegisterLayer).
+// Model exchange sits above this package: package onnx exports every
+// layer and head here (Pooling without padding), each layer type through an exporter it finds by
+// the layer's type, and a new layer type exports once it registers one
+// (onnx.RegisterLayer).
 //
 // # Shapes
 //

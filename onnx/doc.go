@@ -8,7 +8,7 @@
 //
 //	// Go → any ONNX engine
 //	f, _ := os.Create("mnist.onnx")
-//	err := onnx.Export(f, net, onnx.ExportOptions{}) // float32, input (N, 784)
+//	err := onnx.Export(f, net, onnx.ExportOptions{}) // float32, input (N, 784), or (N, 1, 28, 28) for a convolutional network
 //
 //	// PyTorch (torch.onnx.export) → Go
 //	f, _ := os.Open("mlp.onnx")
@@ -29,17 +29,41 @@
 //	layers.ReLU              Relu
 //	layers.Sigmoid           Sigmoid
 //	layers.Tanh              Tanh
+//	layers.BatchNorm         BatchNormalization with the running statistics (Flatten first, as above)
+//	layers.Dropout           Mul by 1 − ratio; nothing for a ratio of 0
+//	layers.Convolution       Conv (kernel_shape, strides, pads)
+//	layers.Pooling           MaxPool (kernel_shape, strides), without padding
+//	layers.ConvReLUPool      Conv, Relu, MaxPool (2×2, stride 2)
 //	layers.SoftmaxWithLoss   Softmax (axis −1), as the last node
 //	layers.SigmoidWithLoss   Sigmoid, as the last node
 //	layers.IdentityWithLoss  no node
 //
+// A model computes what the network computes in inference mode. So
+// BatchNorm normalizes by its running mean and variance, and the book's
+// Dropout, which scales by 1 − ratio at inference, is a Mul by that
+// constant: ONNX's own Dropout scales in training instead and is the
+// identity at inference, a different layer. The book's BatchNorm
+// normalizes each feature of the flattened sample, ONNX's each channel,
+// so a BatchNorm after a convolution exports on the flattened value, and
+// the layers after it must take a flat value (Affine and the
+// activations do). A Pooling with padding does not export: its zero
+// padding takes part in the maximum, MaxPool's never does.
+//
 // Import reads the same operators, and also MatMul with an optional Add
 // of a bias (another form of Affine), Flatten with axis 1 before an
-// Affine, and Identity; Gemm with any alpha, beta and transB. It reads
-// float (float32) and double weights, from raw_data or float_data and
-// double_data. Other layers — BatchNorm, Dropout, Convolution, Pooling —
-// are not covered yet: Export names the first layer it cannot write and
-// Import the first operator, attribute or data type it cannot read.
+// Affine or a BatchNorm, Identity, and Dropout (the identity at
+// inference); Gemm with any alpha, beta and transB; Conv and MaxPool of
+// 2-D images with one stride for both directions, the same padding on
+// every side, no dilation, one group and no ceil_mode; and
+// BatchNormalization of an (N, D) value, in inference mode, with any
+// epsilon. A Mul by a single constant value becomes no layer: its factor
+// goes into the weights of the Affine layer right before it or else the
+// next one, which computes the same, so an exported network with Dropout
+// comes back without its Dropout layers. A Conv, Relu, MaxPool sequence
+// comes back as three layers, not as a ConvReLUPool. Import reads float
+// (float32) and double weights, from raw_data or float_data and
+// double_data. Export names the first layer it cannot write and Import
+// the first operator, attribute or data type it cannot read.
 //
 // # Adding a layer
 //
@@ -53,7 +77,9 @@
 //
 // Export writes float32 by default, rounding each weight once, which is
 // what engines run fastest; ExportOptions.Float64 writes double, and an
-// engine that computes in double then agrees with Predict to rounding.
+// engine that computes in double then agrees with Predict to rounding
+// (ONNX Runtime's CPU provider computes Conv in float only, so it runs
+// only the float32 form of a convolutional network).
 // Import widens float32 weights exactly, so a PyTorch model gives the
 // same classes in numlearn as in PyTorch, with scores that differ only by
 // float32 rounding in PyTorch's arithmetic.
