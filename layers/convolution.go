@@ -55,10 +55,11 @@ func (c *Convolution) flops(n int) int {
 // when dx is wanted.
 func (c *Convolution) scratchSizes(dx bool) [3]int {
 	size := c.g.ColRows() * c.g.ColCols()
+	col := max(size, c.g.PackedLen(gemm.PanelWidth())) // packed in Forward, plain in Backward
 	if dx {
-		return [3]int{size, size, 0}
+		return [3]int{col, size, 0}
 	}
-	return [3]int{size, 0, 0}
+	return [3]int{col, 0, 0}
 }
 
 // NewConvolution returns a convolution layer with filters w (FN, C, FH, FW)
@@ -288,7 +289,7 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
 	col := s.buf[0]
-	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
+	conv.Im2colPacked(col, c.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
 	o := out[i*fn*m : (i+1)*fn*m]
 	for f, b := range c.B.Data() {
 		row := o[f*m : (f+1)*m]
@@ -296,7 +297,7 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 			row[x] = b
 		}
 	}
-	gemm.Gemm(false, false, fn, m, k, 1, c.W.Data(), k, col, m, 1, o, m)
+	gemm.GemmPackedB(fn, m, k, c.W.Data(), k, col, 1, o, m) // col packed as the product reads it
 }
 
 // backwardImage adds image i's share of ∂L/∂W and ∂L/∂b to s and, when dx

@@ -149,11 +149,12 @@ func (l *ConvReLUPool) flops(n int) int {
 	return 2 * n * l.g.ColRows() * l.g.ColCols() * l.W.Shape()[0]
 }
 
-// scratchSizes returns the buffers a participant needs: col, the
+// scratchSizes returns the buffers a participant needs: col (packed for
+// the product in Forward, plain in Backward), the
 // convolution's output (or its gradient) for one image, and dcol when dx
 // is wanted.
 func (l *ConvReLUPool) scratchSizes(dx bool) [3]int {
-	col := l.g.ColRows() * l.g.ColCols()
+	col := max(l.g.ColRows()*l.g.ColCols(), l.g.PackedLen(gemm.PanelWidth()))
 	act := l.W.Shape()[0] * l.g.ColCols()
 	if dx {
 		return [3]int{col, act, col}
@@ -177,14 +178,14 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
 	col, act := s.buf[0], s.buf[1][:fn*m]
-	conv.Im2col(col, l.x.Data()[i*in:(i+1)*in], g)
+	conv.Im2colPacked(col, l.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
 	for f, b := range l.B.Data() {
 		row := act[f*m : (f+1)*m]
 		for x := range row {
 			row[x] = b
 		}
 	}
-	gemm.Gemm(false, false, fn, m, k, 1, l.W.Data(), k, col, m, 1, act, m) // W·col + b
+	gemm.GemmPackedB(fn, m, k, l.W.Data(), k, col, 1, act, m) // W·col + b
 	ow := g.OutW()
 	ph, pw := g.OutH()/2, ow/2
 	out := l.outData[i*fn*ph*pw : (i+1)*fn*ph*pw]

@@ -141,3 +141,71 @@ func Col2im(dst, col []float64, g Geometry) {
 		}
 	}
 }
+
+// PackedLen returns the length of col packed in panels of nr columns, as
+// Im2colPacked writes it: ⌈ColCols/nr⌉ panels of ColRows·nr values.
+func (g Geometry) PackedLen(nr int) int {
+	return (g.ColCols() + nr - 1) / nr * g.ColRows() * nr
+}
+
+// Im2colPacked writes the col matrix of image img as Im2col does, but in
+// panels of nr columns, the layout internal/gemm's GemmPackedB takes:
+// col[r][pos] goes to dst[(pos/nr)·ColRows·nr + r·nr + pos%nr], and the
+// last panel is padded with zeros. Every value of dst's first
+// PackedLen(nr) is written. It panics if img or dst is too short or nr is
+// not positive.
+func Im2colPacked(dst, img []float64, g Geometry, nr int) {
+	if nr <= 0 {
+		panic(fmt.Sprintf("conv: Im2colPacked: panel width %d", nr))
+	}
+	oh, ow := g.OutH(), g.OutW()
+	check("Im2colPacked", "image", img, g.C*g.H*g.W)
+	check("Im2colPacked", "dst", dst, g.PackedLen(nr))
+	panel := g.ColRows() * nr
+	s, p := g.Stride, g.Pad
+	r := 0
+	for c := range g.C {
+		ch := img[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := range g.FH {
+			ylo, yhi := span(i, g.H, oh, s, p)
+			for j := range g.FW {
+				xlo, xhi := span(j, g.W, ow, s, p)
+				d := dst[r*nr:]
+				r++
+				q, jj := 0, 0 // the panel and column within it of position pos
+				for y := range oh {
+					var src []float64
+					if y >= ylo && y < yhi {
+						src = ch[(y*s+i-p)*g.W:]
+					}
+					for x := 0; x < ow; {
+						// A run of positions within one panel: copied
+						// when the whole run reads the image at stride 1.
+						n := min(nr-jj, ow-x)
+						out := d[q*panel+jj : q*panel+jj+n]
+						switch {
+						case src == nil || x+n <= xlo || x >= xhi:
+							clear(out)
+						case s == 1 && x >= xlo && x+n <= xhi:
+							copy(out, src[x+j-p:x+j-p+n])
+						default:
+							for t := range out {
+								out[t] = 0
+								if xx := x + t; xx >= xlo && xx < xhi {
+									out[t] = src[xx*s+j-p]
+								}
+							}
+						}
+						x += n
+						if jj += n; jj == nr {
+							q, jj = q+1, 0
+						}
+					}
+				}
+				for ; jj != 0 && jj < nr; jj++ { // the last panel's padding
+					d[q*panel+jj] = 0
+				}
+			}
+		}
+	}
+}

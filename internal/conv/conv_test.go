@@ -124,3 +124,30 @@ func TestCheckAndPanics(t *testing.T) {
 		Col2im(make([]float64, 8), make([]float64, 16), g)
 	})
 }
+
+func TestIm2colPackedIsIm2colInPanels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, g := range geometries {
+		for _, nr := range []int{1, 4, 8} {
+			t.Run(fmt.Sprintf("%+v/nr=%d", g, nr), func(t *testing.T) {
+				img := randSlice(rng, g.C*g.H*g.W)
+				col := make([]float64, g.ColRows()*g.ColCols())
+				Im2col(col, img, g)
+				packed := randSlice(rng, g.PackedLen(nr)) // garbage to overwrite
+				Im2colPacked(packed, img, g, nr)
+				rows, cols := g.ColRows(), g.ColCols()
+				for q := 0; q*nr < cols; q++ {
+					for r := range rows {
+						for jj := range nr {
+							want := 0.0
+							if pos := q*nr + jj; pos < cols {
+								want = col[r*cols+pos]
+							}
+							require.Equal(t, want, packed[q*rows*nr+r*nr+jj], "q=%d r=%d jj=%d", q, r, jj)
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -18,6 +18,10 @@
 // suits a whole batch in one product, this one suits one image, whose col
 // stays in the cache between its making and its use.
 //
+// Im2colPacked writes the same matrix in the panels of columns that
+// internal/gemm's GemmPackedB reads, so that the product needs no packing
+// copy of its own.
+//
 // Col2im is the adjoint of Im2col: it adds every entry of a col matrix
 // back into the image position it was read from, which is how the
 // gradient of a convolution's input is formed from the gradient of col.

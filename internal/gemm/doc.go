@@ -39,4 +39,11 @@
 // # Aliasing
 //
 // C must not share memory with A or B; A and B may share memory.
+//
+// # Packed operands
+//
+// A caller that produces B itself can write it straight into the packed
+// layout (PanelWidth, PackedLen) and multiply with GemmPackedB, saving the
+// copy packing makes: the convolution layers unfold each image this way
+// (internal/conv's Im2colPacked).
 package gemm
