@@ -196,7 +196,7 @@ func TestImportRejects(t *testing.T) {
 	}{
 		{"empty", nil, ErrFormat, ""},
 		{"not protobuf", []byte("hello, world"), ErrFormat, ""},
-		{"unsupported operator", chain("Conv"), ErrUnsupported, "operator Conv"},
+		{"unsupported operator", chain("LSTM"), ErrUnsupported, "operator LSTM"},
 		{"unsupported attribute", chain("Gemm", attribute{name: "transA", typ: attrTypeInt, i: 1}), ErrUnsupported, "transA = 1"},
 		{"unknown attribute", chain("Gemm", attribute{name: "broadcast", typ: attrTypeInt, i: 1}), ErrUnsupported, `attribute "broadcast"`},
 		{"unsupported data type", handModel(2, []tensorProto{ints, b},
