@@ -102,10 +102,10 @@ func NewSimpleConvNet(cfg ConvNetConfig, rng *rand.Rand) *Network {
 
 // DeepConvNetConfig sets up NewDeepConvNet.
 type DeepConvNetConfig struct {
-	// Dropout makes the dropout layer after each of the two Affine
-	// layers, given the fraction of units it drops (the book's 0.5); nil
-	// leaves dropout out, and the network is the book's without it.
-	Dropout func(ratio float64) Layer
+	// Dropout is the ratio of the layers.Dropout after each of the two
+	// Affine layers: the book's DeepConvNet uses 0.5. Zero leaves dropout
+	// out, as in MultiLayerConfig.
+	Dropout float64
 }
 
 // NewDeepConvNet returns the book's chapter 8 DeepConvNet for MNIST
@@ -116,13 +116,17 @@ type DeepConvNetConfig struct {
 // fourth, which pads by 2 (14×14 becomes 16×16), as in the book, so that
 // three poolings leave 64 channels of 4×4. Weights are drawn with He's
 // scale, √(2/fan-in), from rng in layer order; biases are zero; the
-// parameters are named W1 b1 … W8 b8, as the book saves them. Dropout
-// comes from cfg.Dropout; without it the network has no dropout layers.
-// Each convolution followed by a pooling is a layers.ConvReLUPool with the
-// ReLU between them. It panics if rng is nil.
+// parameters are named W1 b1 … W8 b8, as the book saves them. The two
+// Dropout layers draw their masks from streams seeded from rng after the
+// weights, so the weights are the same with or without them. Each
+// convolution followed by a pooling is a layers.ConvReLUPool with the ReLU
+// between them. It panics if rng is nil or cfg.Dropout is not in [0, 1).
 func NewDeepConvNet(cfg DeepConvNetConfig, rng *rand.Rand) *Network {
 	if rng == nil {
 		panic("numlearn: NewDeepConvNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
+	}
+	if !(cfg.Dropout >= 0 && cfg.Dropout < 1) {
+		panic(fmt.Sprintf("numlearn: NewDeepConvNet: dropout ratio %v is not in [0, 1)", cfg.Dropout))
 	}
 	var ls []Layer
 	channels := 1
@@ -136,13 +140,17 @@ func NewDeepConvNet(cfg DeepConvNetConfig, rng *rand.Rand) *Network {
 		channels = c.filters
 	}
 	const hidden, flat = 50, 64 * 4 * 4
-	ls = append(ls, layers.NewAffine(tensor.RandN(rng, He(flat), flat, hidden), tensor.New(hidden)), &layers.ReLU{})
-	if cfg.Dropout != nil {
-		ls = append(ls, cfg.Dropout(0.5))
+	affine1 := layers.NewAffine(tensor.RandN(rng, He(flat), flat, hidden), tensor.New(hidden))
+	affine2 := layers.NewAffine(tensor.RandN(rng, He(hidden), hidden, 10), tensor.New(10))
+	dropout := func() []Layer {
+		if cfg.Dropout == 0 {
+			return nil
+		}
+		return []Layer{layers.NewDropout(cfg.Dropout, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))}
 	}
-	ls = append(ls, layers.NewAffine(tensor.RandN(rng, He(hidden), hidden, 10), tensor.New(10)))
-	if cfg.Dropout != nil {
-		ls = append(ls, cfg.Dropout(0.5))
-	}
+	ls = append(ls, affine1, &layers.ReLU{})
+	ls = append(ls, dropout()...)
+	ls = append(ls, affine2)
+	ls = append(ls, dropout()...)
 	return NewNetwork(ls...)
 }

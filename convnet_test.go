@@ -101,14 +101,18 @@ func TestDeepConvNetIsTheBooks(t *testing.T) {
 	x := tensor.RandN(newRand(9), 1, 2, 1, 28, 28)
 	assert.Equal(t, []int{2, 10}, net.Predict(x).Shape())
 
-	calls := 0
-	withDropout := NewDeepConvNet(DeepConvNetConfig{Dropout: func(ratio float64) Layer {
-		calls++
-		assert.Equal(t, 0.5, ratio)
-		return ReLU() // any layer: the constructor only places it
-	}}, newRand(8))
-	assert.Equal(t, 2, calls)
-	assert.Len(t, withDropout.Layers(), len(net.Layers())+2)
+	withDropout := NewDeepConvNet(DeepConvNetConfig{Dropout: 0.5}, newRand(8))
+	ls := withDropout.Layers()
+	require.Len(t, ls, len(net.Layers())+2)
+	assert.IsType(t, &layers.Dropout{}, ls[len(ls)-3], "after the first Affine and its ReLU")
+	assert.IsType(t, &layers.Dropout{}, ls[len(ls)-1], "after the last Affine")
+	for i, p := range withDropout.Params() {
+		assert.Equal(t, net.Params()[i].Data(), p.Data(), "the same weights with dropout: %s", withDropout.ParamNames()[i])
+	}
+	// In inference mode dropout scales by 1 − 0.5 twice; only the last
+	// scaling reaches the scores directly, and the first goes through an
+	// Affine layer, so the two nets' scores differ.
+	assert.NotEqual(t, net.Predict(x).Data(), withDropout.Predict(x).Data())
 }
 
 func TestConvNetConstructorsPanic(t *testing.T) {
@@ -119,6 +123,8 @@ func TestConvNetConstructorsPanic(t *testing.T) {
 	assert.Panics(t, func() { NewSimpleConvNet(ConvNetConfig{Filters: -1}, rand.New(rand.NewPCG(1, 1))) })
 	assert.PanicsWithValue(t, "numlearn: NewDeepConvNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))",
 		func() { NewDeepConvNet(DeepConvNetConfig{}, nil) })
+	assert.PanicsWithValue(t, "numlearn: NewDeepConvNet: dropout ratio 1 is not in [0, 1)",
+		func() { NewDeepConvNet(DeepConvNetConfig{Dropout: 1}, rand.New(rand.NewPCG(1, 1))) })
 }
 
 // TestConvNetTrainingAllocatesNothingOnceWarm: a whole step of Train on

@@ -14,8 +14,8 @@
 // before and after training as the book's figure 7-24 shows them. It ends
 // with a summary, or with one JSON line when -json is given.
 //
-// -deep builds DeepConvNet (numlearn.NewDeepConvNet) without its dropout
-// layers, which this program does not use; its filters are 3×3.
+// -deep builds the book's chapter 8 DeepConvNet (numlearn.NewDeepConvNet,
+// dropout 0.5 after both Affine layers); its filters are 3×3.
 package main
 
 import (
@@ -128,8 +128,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name := "SimpleConvNet"
 	if o.deep {
 		name = "DeepConvNet"
-		net = numlearn.NewDeepConvNet(numlearn.DeepConvNetConfig{}, rng)
-		fmt.Fprintln(stdout, "network: DeepConvNet, six 3×3 convolutions (16 16 32 32 64 64) with ReLU and three 2×2 poolings → Affine(1024→50) → ReLU → Affine(50→10) → softmax; He init; no dropout")
+		net = numlearn.NewDeepConvNet(numlearn.DeepConvNetConfig{Dropout: 0.5}, rng)
+		fmt.Fprintln(stdout, "network: DeepConvNet, six 3×3 convolutions (16 16 32 32 64 64) with ReLU and three 2×2 poolings → Affine(1024→50) → ReLU → Dropout(0.5) → Affine(50→10) → Dropout(0.5) → softmax; He init")
 	} else {
 		net = numlearn.NewSimpleConvNet(numlearn.ConvNetConfig{}, rng)
 		fmt.Fprintln(stdout, "network: SimpleConvNet, Conv(30 of 5×5) → ReLU → Pool(2×2) → Affine(4320→100) → ReLU → Affine(100→10) → softmax; 0.01·N(0,1) init")
