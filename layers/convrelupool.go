@@ -172,8 +172,12 @@ func (l *ConvReLUPool) work(s *convScratch, pass, i int) {
 }
 
 // forwardImage convolves image i into scratch and pools its positive
-// part into the output, recording each window's arg-max.
+// part into the output, recording each window's arg-max in training mode.
 func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
+	if !l.trained {
+		l.inferImage(s, i)
+		return
+	}
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
@@ -189,15 +193,6 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 	ow := g.OutW()
 	ph, pw := g.OutH()/2, ow/2
 	out := l.outData[i*fn*ph*pw : (i+1)*fn*ph*pw]
-	if !l.trained {
-		for f := range fn {
-			max2x2(out[f*ph*pw:(f+1)*ph*pw], act[f*m:(f+1)*m], ow, ph, pw)
-		}
-		for j, v := range out {
-			out[j] = max(v, 0) // ReLU after the maximum: the same value
-		}
-		return
-	}
 	arg := l.arg[i*fn*ph*pw : (i+1)*fn*ph*pw]
 	for f := range fn {
 		a := act[f*m : (f+1)*m]
@@ -232,6 +227,31 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 				o[x] = max(mx, 0)
 			}
 		}
+	}
+}
+
+// inferImage convolves image i with its columns in the order of
+// conv.Im2colPool — the four places of each 2×2 window in four blocks —
+// so that the pooling is an elementwise maximum of the blocks, and only
+// the positions the pooling reads are computed. Per window,
+//
+//	out = max(0, max_{d} (W·col_d + b))
+//
+// with the bias added to each of the four sums before the maximum, as the
+// convolution does, so the result is that of training mode bit for bit
+// (conv.ReLUPool).
+func (l *ConvReLUPool) inferImage(s *convScratch, i int) {
+	g := l.g
+	fn, k, m := l.W.Shape()[0], g.ColRows(), g.PooledCols()
+	in := g.C * g.H * g.W
+	col, act := s.buf[0], s.buf[1][:fn*m]
+	conv.Im2colPool(col, l.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
+	gemm.GemmPackedB(fn, m, k, l.W.Data(), k, col, 0, act, m) // W·col
+
+	n := m / 4 // the pooled outputs per filter
+	out := l.outData[i*fn*n : (i+1)*fn*n]
+	for f, b := range l.B.Data() {
+		conv.ReLUPool(out[f*n:(f+1)*n], act[f*m:(f+1)*m], b)
 	}
 }
 

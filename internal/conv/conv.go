@@ -209,3 +209,87 @@ func Im2colPacked(dst, img []float64, g Geometry, nr int) {
 		}
 	}
 }
+
+// PooledCols returns the number of columns Im2colPool writes: the
+// positions of the output's whole 2×2 windows, 4·⌊OH/2⌋·⌊OW/2⌋.
+func (g Geometry) PooledCols() int { return 4 * (g.OutH() / 2) * (g.OutW() / 2) }
+
+// PooledLen returns the length of the packed matrix Im2colPool writes:
+// ⌈PooledCols/nr⌉ panels of ColRows·nr values.
+func (g Geometry) PooledLen(nr int) int {
+	return (g.PooledCols() + nr - 1) / nr * g.ColRows() * nr
+}
+
+// Im2colPool writes, packed in panels of nr columns as Im2colPacked does,
+// the columns of col that a 2×2 max pooling at stride 2 reads, grouped by
+// their place in the window: with PH = ⌊OH/2⌋ and PW = ⌊OW/2⌋, column
+//
+//	(2·dy + dx)·PH·PW + y·PW + x    (dy, dx ∈ {0, 1})
+//
+// holds col's column (2y + dy)·OW + 2x + dx, so that the product with the
+// filters has the four members of each window in four blocks of PH·PW
+// values, each in the pooled output's order: the pooling is then the
+// elementwise maximum of the four blocks. An odd last row or column of
+// the convolution, which the pooling drops, is left out. Every value of
+// dst's first PooledLen(nr) is written. It panics if img or dst is too
+// short or nr is not positive.
+func Im2colPool(dst, img []float64, g Geometry, nr int) {
+	if nr <= 0 {
+		panic(fmt.Sprintf("conv: Im2colPool: panel width %d", nr))
+	}
+	check("Im2colPool", "image", img, g.C*g.H*g.W)
+	check("Im2colPool", "dst", dst, g.PooledLen(nr))
+	ph, pw := g.OutH()/2, g.OutW()/2
+	panel := g.ColRows() * nr
+	s, p := g.Stride, g.Pad
+	step := 2 * s // between the input columns of neighbouring windows
+	r := 0
+	for c := range g.C {
+		ch := img[c*g.H*g.W : (c+1)*g.H*g.W]
+		for i := range g.FH {
+			for j := range g.FW {
+				d := dst[r*nr:]
+				r++
+				q, jj := 0, 0 // the panel and column within it
+				for w := range 4 {
+					dy, dx := w/2, w%2
+					for y := range ph {
+						iy := (2*y+dy)*s + i - p
+						var src []float64
+						if iy >= 0 && iy < g.H {
+							src = ch[iy*g.W : (iy+1)*g.W]
+						}
+						for x := 0; x < pw; {
+							n := min(nr-jj, pw-x)
+							out := d[q*panel+jj : q*panel+jj+n]
+							ix := (2*x+dx)*s + j - p // input column of out[0]
+							switch {
+							case src == nil:
+								clear(out)
+							case ix >= 0 && ix+step*(n-1) < g.W:
+								in := src[ix : ix+step*(n-1)+1]
+								for t := range out {
+									out[t] = in[t*step]
+								}
+							default:
+								for t := range out {
+									out[t] = 0
+									if xx := ix + t*step; xx >= 0 && xx < g.W {
+										out[t] = src[xx]
+									}
+								}
+							}
+							x += n
+							if jj += n; jj == nr {
+								q, jj = q+1, 0
+							}
+						}
+					}
+				}
+				for ; jj != 0 && jj < nr; jj++ { // the last panel's padding
+					d[q*panel+jj] = 0
+				}
+			}
+		}
+	}
+}

@@ -151,3 +151,40 @@ func TestIm2colPackedIsIm2colInPanels(t *testing.T) {
 		}
 	}
 }
+
+func TestIm2colPoolIsIm2colByWindowPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, g := range append(geometries,
+		Geometry{C: 1, H: 28, W: 28, FH: 5, FW: 5, Stride: 1},
+		Geometry{C: 2, H: 9, W: 11, FH: 3, FW: 3, Stride: 1, Pad: 1},
+		Geometry{C: 1, H: 12, W: 13, FH: 3, FW: 2, Stride: 2, Pad: 2},
+	) {
+		if g.OutH() < 2 || g.OutW() < 2 {
+			continue
+		}
+		for _, nr := range []int{1, 4, 8} {
+			t.Run(fmt.Sprintf("%+v/nr=%d", g, nr), func(t *testing.T) {
+				img := randSlice(rng, g.C*g.H*g.W)
+				col := make([]float64, g.ColRows()*g.ColCols())
+				Im2col(col, img, g)
+				packed := randSlice(rng, g.PooledLen(nr)) // garbage to overwrite
+				Im2colPool(packed, img, g, nr)
+				rows, cols, ow := g.ColRows(), g.PooledCols(), g.OutW()
+				ph, pw := g.OutH()/2, ow/2
+				for q := 0; q*nr < cols; q++ {
+					for r := range rows {
+						for jj := range nr {
+							want := 0.0
+							if pos := q*nr + jj; pos < cols {
+								w, yx := pos/(ph*pw), pos%(ph*pw)
+								y, x := 2*(yx/pw)+w/2, 2*(yx%pw)+w%2
+								want = col[r*g.ColCols()+y*ow+x]
+							}
+							require.Equal(t, want, packed[q*rows*nr+r*nr+jj], "q=%d r=%d jj=%d", q, r, jj)
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -20,7 +20,12 @@
 //
 // Im2colPacked writes the same matrix in the panels of columns that
 // internal/gemm's GemmPackedB reads, so that the product needs no packing
-// copy of its own.
+// copy of its own. Im2colPool writes, in the same panels, only the
+// columns a 2×2 max pooling at stride 2 reads, grouped by their place in
+// the window, so that the pooling of the product is the elementwise
+// maximum of four blocks, which ReLUPool takes together with the bias and
+// the ReLU: a convolution, ReLU and pooling without arg-max, for
+// inference.
 //
 // Col2im is the adjoint of Im2col: it adds every entry of a col matrix
 // back into the image position it was read from, which is how the
@@ -32,6 +37,6 @@
 //
 // # Panics
 //
-// Both functions panic with a conv: prefix when a slice is shorter than
+// The functions panic with a conv: prefix when a slice is shorter than
 // the geometry needs; Geometry.Check names an impossible geometry.
 package conv
