@@ -44,7 +44,10 @@ type ConvReLUPool struct {
 	// output of width w — or noGrad when the maximum is not positive, so
 	// that ReLU passes no gradient.
 	arg []int32
-	job convJob
+	// pooled lays out the columns of col in the order inference pools
+	// them, for the geometry of the last inference Forward.
+	pooled *conv.Pooled
+	job    convJob
 	// The data of the pass in progress, for the participants.
 	outData, dout, dxData []float64
 }
@@ -101,7 +104,14 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 	}
 	l.arg = l.arg[:out.Size()]
 	l.outData = out.Data()
-	l.job.run(l, passForward, n, l.flops(n), l.scratchSizes(false), 0, 0)
+	sizes := l.scratchSizes(false)
+	if !l.trained {
+		if l.pooled == nil || l.pooled.Geometry() != g {
+			l.pooled = conv.NewPooled(g, gemm.PanelWidth())
+		}
+		sizes[2] = l.pooled.ScratchLen()
+	}
+	l.job.run(l, passForward, n, l.flops(n), sizes, 0, 0)
 	l.outData = nil
 	return out
 }
@@ -231,7 +241,7 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 }
 
 // inferImage convolves image i with its columns in the order of
-// conv.Im2colPool — the four places of each 2×2 window in four blocks —
+// conv.Pooled — the four places of each 2×2 window in four blocks —
 // so that the pooling is an elementwise maximum of the blocks, and only
 // the positions the pooling reads are computed. Per window,
 //
@@ -245,7 +255,7 @@ func (l *ConvReLUPool) inferImage(s *convScratch, i int) {
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.PooledCols()
 	in := g.C * g.H * g.W
 	col, act := s.buf[0], s.buf[1][:fn*m]
-	conv.Im2colPool(col, l.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
+	l.pooled.Im2col(col, s.buf[2], l.x.Data()[i*in:(i+1)*in])
 	gemm.GemmPackedB(fn, m, k, l.W.Data(), k, col, 0, act, m) // W·col
 
 	n := m / 4 // the pooled outputs per filter

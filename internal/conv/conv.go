@@ -210,86 +210,138 @@ func Im2colPacked(dst, img []float64, g Geometry, nr int) {
 	}
 }
 
-// PooledCols returns the number of columns Im2colPool writes: the
+// PooledCols returns the number of columns Pooled.Im2col writes: the
 // positions of the output's whole 2×2 windows, 4·⌊OH/2⌋·⌊OW/2⌋.
 func (g Geometry) PooledCols() int { return 4 * (g.OutH() / 2) * (g.OutW() / 2) }
 
-// PooledLen returns the length of the packed matrix Im2colPool writes:
+// PooledLen returns the length of the packed matrix Pooled.Im2col writes:
 // ⌈PooledCols/nr⌉ panels of ColRows·nr values.
 func (g Geometry) PooledLen(nr int) int {
 	return (g.PooledCols() + nr - 1) / nr * g.ColRows() * nr
 }
 
-// Im2colPool writes, packed in panels of nr columns as Im2colPacked does,
-// the columns of col that a 2×2 max pooling at stride 2 reads, grouped by
-// their place in the window: with PH = ⌊OH/2⌋ and PW = ⌊OW/2⌋, column
+// Pooled lays out, for one geometry and panel width, the columns of col
+// that a 2×2 max pooling at stride 2 reads, grouped by their place in the
+// window: with PH = ⌊OH/2⌋ and PW = ⌊OW/2⌋, column
 //
 //	(2·dy + dx)·PH·PW + y·PW + x    (dy, dx ∈ {0, 1})
 //
 // holds col's column (2y + dy)·OW + 2x + dx, so that the product with the
 // filters has the four members of each window in four blocks of PH·PW
 // values, each in the pooled output's order: the pooling is then the
-// elementwise maximum of the four blocks. An odd last row or column of
-// the convolution, which the pooling drops, is left out. Every value of
-// dst's first PooledLen(nr) is written. It panics if img or dst is too
-// short or nr is not positive.
-func Im2colPool(dst, img []float64, g Geometry, nr int) {
+// elementwise maximum of the four blocks (ReLUPool). An odd last row or
+// column of the convolution, which the pooling drops, is left out.
+//
+// In the zero-padded image of width W + 2·Pad, col's entry (row, column)
+// is at the sum of an offset of the row's filter position and one of the
+// column's output position; Pooled holds both tables, so that its Im2col
+// is a gather.
+type Pooled struct {
+	g        Geometry
+	nr       int
+	row, pos []int // the offsets of col's rows and of its columns
+}
+
+// NewPooled returns the layout of g's pooled columns in panels of nr. It
+// panics if nr is not positive or g's output has no 2×2 window.
+func NewPooled(g Geometry, nr int) *Pooled {
 	if nr <= 0 {
-		panic(fmt.Sprintf("conv: Im2colPool: panel width %d", nr))
+		panic(fmt.Sprintf("conv: NewPooled: panel width %d", nr))
 	}
-	check("Im2colPool", "image", img, g.C*g.H*g.W)
-	check("Im2colPool", "dst", dst, g.PooledLen(nr))
 	ph, pw := g.OutH()/2, g.OutW()/2
-	panel := g.ColRows() * nr
-	s, p := g.Stride, g.Pad
-	step := 2 * s // between the input columns of neighbouring windows
-	r := 0
+	if ph == 0 || pw == 0 {
+		panic(fmt.Sprintf("conv: NewPooled: the %d×%d output has no 2×2 window", g.OutH(), g.OutW()))
+	}
+	hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
+	p := &Pooled{g: g, nr: nr, row: make([]int, 0, g.ColRows()), pos: make([]int, 0, g.PooledCols())}
 	for c := range g.C {
-		ch := img[c*g.H*g.W : (c+1)*g.H*g.W]
 		for i := range g.FH {
 			for j := range g.FW {
-				d := dst[r*nr:]
-				r++
-				q, jj := 0, 0 // the panel and column within it
-				for w := range 4 {
-					dy, dx := w/2, w%2
-					for y := range ph {
-						iy := (2*y+dy)*s + i - p
-						var src []float64
-						if iy >= 0 && iy < g.H {
-							src = ch[iy*g.W : (iy+1)*g.W]
-						}
-						for x := 0; x < pw; {
-							n := min(nr-jj, pw-x)
-							out := d[q*panel+jj : q*panel+jj+n]
-							ix := (2*x+dx)*s + j - p // input column of out[0]
-							switch {
-							case src == nil:
-								clear(out)
-							case ix >= 0 && ix+step*(n-1) < g.W:
-								in := src[ix : ix+step*(n-1)+1]
-								for t := range out {
-									out[t] = in[t*step]
-								}
-							default:
-								for t := range out {
-									out[t] = 0
-									if xx := ix + t*step; xx >= 0 && xx < g.W {
-										out[t] = src[xx]
-									}
-								}
-							}
-							x += n
-							if jj += n; jj == nr {
-								q, jj = q+1, 0
-							}
-						}
-					}
-				}
-				for ; jj != 0 && jj < nr; jj++ { // the last panel's padding
-					d[q*panel+jj] = 0
+				p.row = append(p.row, (c*hp+i)*wp+j)
+			}
+		}
+	}
+	s := g.Stride
+	for w := range 4 {
+		dy, dx := w/2, w%2
+		for y := range ph {
+			for x := range pw {
+				p.pos = append(p.pos, (2*y+dy)*s*wp+(2*x+dx)*s)
+			}
+		}
+	}
+	return p
+}
+
+// Geometry returns the geometry p lays out.
+func (p *Pooled) Geometry() Geometry { return p.g }
+
+// ScratchLen returns the length of the scratch Im2col takes: the padded
+// image, or none without padding.
+func (p *Pooled) ScratchLen() int {
+	if p.g.Pad == 0 {
+		return 0
+	}
+	return p.g.C * (p.g.H + 2*p.g.Pad) * (p.g.W + 2*p.g.Pad)
+}
+
+// Im2col writes the pooled columns of image img (C, H, W) into dst, packed
+// in panels of nr as Im2colPacked does; the last panel is padded with
+// zeros. tmp is scratch of at least ScratchLen values, overwritten. Every
+// value of dst's first PooledLen(nr) is written. It panics if img, tmp or
+// dst is too short.
+func (p *Pooled) Im2col(dst, tmp, img []float64) {
+	g, nr := p.g, p.nr
+	check("Pooled.Im2col", "image", img, g.C*g.H*g.W)
+	check("Pooled.Im2col", "tmp", tmp, p.ScratchLen())
+	check("Pooled.Im2col", "dst", dst, g.PooledLen(nr))
+	src := img
+	if g.Pad > 0 {
+		hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
+		src = tmp[:g.C*hp*wp]
+		clear(src)
+		for c := range g.C {
+			for y := range g.H {
+				copy(src[(c*hp+y+g.Pad)*wp+g.Pad:], img[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
+			}
+		}
+	}
+	// dst is written panel by panel, in order: it is larger than a core's
+	// first-level cache, and the image is not.
+	panel := len(p.row) * nr
+	full := len(p.pos) / nr
+	if nr == 8 {
+		for q := range full {
+			po := (*[8]int)(p.pos[q*8:])
+			p0, p1, p2, p3, p4, p5, p6, p7 := po[0], po[1], po[2], po[3], po[4], po[5], po[6], po[7]
+			out := dst[q*panel : (q+1)*panel]
+			for r, ro := range p.row {
+				o, v := (*[8]float64)(out[r*8:]), src[ro:]
+				o[0], o[1], o[2], o[3] = v[p0], v[p1], v[p2], v[p3]
+				o[4], o[5], o[6], o[7] = v[p4], v[p5], v[p6], v[p7]
+			}
+		}
+	} else {
+		for q := range full {
+			po := p.pos[q*nr : (q+1)*nr]
+			out := dst[q*panel : (q+1)*panel]
+			for r, ro := range p.row {
+				o, v := out[r*nr:(r+1)*nr], src[ro:]
+				for k, pk := range po {
+					o[k] = v[pk]
 				}
 			}
+		}
+	}
+	if rest := len(p.pos) - full*nr; rest > 0 {
+		po := p.pos[full*nr:]
+		out := dst[full*panel : (full+1)*panel]
+		for r, ro := range p.row {
+			o, v := out[r*nr:(r+1)*nr], src[ro:]
+			for k, pk := range po {
+				o[k] = v[pk]
+			}
+			clear(o[rest:])
 		}
 	}
 }

@@ -152,7 +152,7 @@ func TestIm2colPackedIsIm2colInPanels(t *testing.T) {
 	}
 }
 
-func TestIm2colPoolIsIm2colByWindowPlace(t *testing.T) {
+func TestPooledIm2colIsIm2colByWindowPlace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, g := range append(geometries,
 		Geometry{C: 1, H: 28, W: 28, FH: 5, FW: 5, Stride: 1},
@@ -168,7 +168,9 @@ func TestIm2colPoolIsIm2colByWindowPlace(t *testing.T) {
 				col := make([]float64, g.ColRows()*g.ColCols())
 				Im2col(col, img, g)
 				packed := randSlice(rng, g.PooledLen(nr)) // garbage to overwrite
-				Im2colPool(packed, img, g, nr)
+				pl := NewPooled(g, nr)
+				tmp := randSlice(rng, pl.ScratchLen())
+				pl.Im2col(packed, tmp, img)
 				rows, cols, ow := g.ColRows(), g.PooledCols(), g.OutW()
 				ph, pw := g.OutH()/2, ow/2
 				for q := 0; q*nr < cols; q++ {
@@ -187,4 +189,16 @@ func TestIm2colPoolIsIm2colByWindowPlace(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestNewPooledPanics(t *testing.T) {
+	g := Geometry{C: 1, H: 3, W: 3, FH: 2, FW: 2, Stride: 1}
+	assert.PanicsWithValue(t, "conv: NewPooled: panel width 0", func() { NewPooled(g, 0) })
+	assert.PanicsWithValue(t, "conv: NewPooled: the 2×1 output has no 2×2 window", func() {
+		NewPooled(Geometry{C: 1, H: 3, W: 2, FH: 2, FW: 2, Stride: 1}, 8)
+	})
+	pl := NewPooled(g, 8)
+	assert.PanicsWithValue(t, "conv: Pooled.Im2col: dst has 7 values, the geometry needs 32", func() {
+		pl.Im2col(make([]float64, 7), nil, make([]float64, 9))
+	})
 }

@@ -20,7 +20,7 @@
 //
 // Im2colPacked writes the same matrix in the panels of columns that
 // internal/gemm's GemmPackedB reads, so that the product needs no packing
-// copy of its own. Im2colPool writes, in the same panels, only the
+// copy of its own. Pooled.Im2col writes, in the same panels, only the
 // columns a 2×2 max pooling at stride 2 reads, grouped by their place in
 // the window, so that the pooling of the product is the elementwise
 // maximum of four blocks, which ReLUPool takes together with the bias and

@@ -2,7 +2,7 @@ package conv
 
 import "fmt"
 
-// ReLUPool finishes, for one filter, the convolution that Im2colPool laid
+// ReLUPool finishes, for one filter, the convolution that Pooled.Im2col laid
 // out: act holds the filter's products with col, the four places of the
 // 2×2 windows in four blocks of n = len(dst) values, and ReLUPool writes
 //
