@@ -16,6 +16,7 @@ var benchShapes = []struct {
 	{"shape=784x100Tx50", 784, 100, 50, true, false},     // dW1 = xᵀ·dout
 	{"shape=100x50x784T", 100, 50, 784, false, true},     // dx = dout·W1ᵀ
 	{"shape=60000x784x50", 60000, 784, 50, false, false}, // the training set
+	{"shape=100x4320x100", 100, 4320, 100, false, false}, // the convnet's first Affine
 	{"shape=1000x1000x1000", 1000, 1000, 1000, false, false},
 }
 

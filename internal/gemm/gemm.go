@@ -440,6 +440,14 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 				for ii := range h {
 					dst := j.c[ci0+ii*j.ldc : ci0+ii*j.ldc+w]
 					src := bu.tile[ii*nr : ii*nr+w]
+					if beta == 0 && w == 8 {
+						// The assembly kernels' full row of a tile, copied
+						// value by value: copy would call memmove for each.
+						d, v := (*[8]float64)(dst), (*[8]float64)(src)
+						d[0], d[1], d[2], d[3] = v[0], v[1], v[2], v[3]
+						d[4], d[5], d[6], d[7] = v[4], v[5], v[6], v[7]
+						continue
+					}
 					if beta == 0 {
 						copy(dst, src)
 						continue
