@@ -47,7 +47,11 @@ type ConvReLUPool struct {
 	// pooled lays out the columns of col in the order inference pools
 	// them, for the geometry of the last inference Forward.
 	pooled *conv.Pooled
-	job    convJob
+	// wpad is W as (FN′, C·FH·FW) for inference, with FN′ rounded up to
+	// the kernel's rows with zero filters, so that every tile of the
+	// product is whole.
+	wpad []float64
+	job  convJob
 	// The data of the pass in progress, for the participants.
 	outData, dout, dxData []float64
 }
@@ -110,6 +114,15 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 			l.pooled = conv.NewPooled(g, gemm.PanelWidth())
 		}
 		sizes[2] = l.pooled.ScratchLen()
+		k, mr := g.ColRows(), gemm.PanelHeight()
+		fnp := (fn + mr - 1) / mr * mr
+		if cap(l.wpad) < fnp*k {
+			l.wpad = make([]float64, fnp*k)
+		}
+		l.wpad = l.wpad[:fnp*k]
+		copy(l.wpad, l.W.Data())
+		clear(l.wpad[fn*k:])
+		sizes[1] = max(sizes[1], fnp*g.PooledCols())
 	}
 	l.job.run(l, passForward, n, l.flops(n), sizes, 0, 0)
 	l.outData = nil
@@ -253,10 +266,11 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 func (l *ConvReLUPool) inferImage(s *convScratch, i int) {
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.PooledCols()
+	fnp := len(l.wpad) / k
 	in := g.C * g.H * g.W
-	col, act := s.buf[0], s.buf[1][:fn*m]
+	col, act := s.buf[0], s.buf[1][:fnp*m]
 	l.pooled.Im2col(col, s.buf[2], l.x.Data()[i*in:(i+1)*in])
-	gemm.GemmPackedB(fn, m, k, l.W.Data(), k, col, 0, act, m) // W·col
+	gemm.GemmPackedB(fnp, m, k, l.wpad, k, col, 0, act, m) // W·col
 
 	n := m / 4 // the pooled outputs per filter
 	out := l.outData[i*fn*n : (i+1)*fn*n]

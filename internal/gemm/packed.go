@@ -7,6 +7,11 @@ import "fmt"
 // for the portable one.
 func PanelWidth() int { return kernelChoice()[0].nr }
 
+// PanelHeight returns MR, the number of rows of A that each call of the
+// micro-kernel computes: a product whose A has a multiple of MR rows
+// writes every tile of C directly, without going through a buffer.
+func PanelHeight() int { return kernelChoice()[0].mr }
+
 // PackedLen returns the length of a k×n matrix B packed for GemmPackedB:
 // ⌈n/NR⌉ panels of k·NR values.
 func PackedLen(k, n int) int {
