@@ -103,13 +103,14 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 	l.x, l.g, l.trained = x, g, l.mode == Training
 	n, fn := x.Shape()[0], l.W.Shape()[0]
 	out := l.out.Shaped(n, fn, g.OutH()/2, g.OutW()/2)
-	if cap(l.arg) < out.Size() {
-		l.arg = make([]int32, out.Size())
-	}
-	l.arg = l.arg[:out.Size()]
 	l.outData = out.Data()
 	sizes := l.scratchSizes(false)
-	if !l.trained {
+	if l.trained {
+		if cap(l.arg) < out.Size() {
+			l.arg = make([]int32, out.Size())
+		}
+		l.arg = l.arg[:out.Size()]
+	} else {
 		if l.pooled == nil || l.pooled.Geometry() != g {
 			l.pooled = conv.NewPooled(g, gemm.PanelWidth())
 		}
