@@ -128,7 +128,11 @@
 // back. ConvReLUPool computes the same three steps image by image while
 // the image's activations are in the cache, keeps only the pooled output
 // and each window's arg-max, and so moves about a tenth of the memory;
-// numlearn's SimpleConvNet and DeepConvNet are built from it.
+// numlearn's SimpleConvNet and DeepConvNet are built from it. In
+// inference, with no arg-max to keep, it unfolds each image with the
+// members of every 2×2 window in four separate blocks of columns, so that
+// the pooling is the elementwise maximum of four blocks of the product,
+// and leaves out the convolution outputs no window reads.
 //
 // # Errors
 //
