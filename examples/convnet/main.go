@@ -32,6 +32,7 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/examples/internal/mnistdata"
+	"github.com/numlearn/numlearn/examples/internal/trainlog"
 	"github.com/numlearn/numlearn/grad"
 )
 
@@ -115,9 +116,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("convnet: -out: %w", err)
 	}
-	interactive := !o.quiet && isTerminal(stdout)
+	interactive := !o.quiet && trainlog.IsTerminal(stdout)
 
-	train, test, _, err := mnistdata.Fetch(ctx, o.data, downloadProgress(stderr, interactive))
+	train, test, _, err := mnistdata.Fetch(ctx, o.data, trainlog.Download(stderr, interactive))
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		iters = o.epochs * (train.Len() / batchSize)
 	}
 	fmt.Fprintf(stdout, "Adam lr %g; %d steps of %d\n", grad.DefaultAdamLR, iters, batchSize)
-	p := newProgress(stdout, iters, interactive)
+	p := trainlog.NewTable(stdout, iters, interactive)
 	hist, err := net.Train(ctx, train.Images4D(), train.OneHot(), numlearn.TrainConfig{
 		Iterations:    iters,
 		BatchSize:     batchSize,
@@ -155,9 +156,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		TestT:         test.OneHot(),
 		SkipTrainEval: o.skipTrainEval,
 		EvalChunk:     evalChunk,
-		Progress:      p.update,
+		Progress:      p.Update,
 	})
-	p.finish()
+	p.Finish()
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.skipTrainEval { // measure it once, at the end
 		final.TrainAccuracy = net.Accuracy(train.Images4D(), train.OneHot())
 	}
-	if err := writeCharts(o.out, hist); err != nil {
+	if err := trainlog.WriteCharts(o.out, hist); err != nil {
 		return fmt.Errorf("convnet: charts: %w", err)
 	}
 	if err := writeFilters(filepath.Join(o.out, "filters-after.png"), filters); err != nil {

@@ -35,6 +35,7 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/examples/internal/mnistdata"
+	"github.com/numlearn/numlearn/examples/internal/trainlog"
 	"github.com/numlearn/numlearn/grad"
 )
 
@@ -273,10 +274,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("mnist: -out: %w", err)
 	}
-	interactive := !o.quiet && isTerminal(stdout)
+	interactive := !o.quiet && trainlog.IsTerminal(stdout)
 
 	loadStart := time.Now()
-	train, test, _, err := mnistdata.Fetch(ctx, o.data, downloadProgress(stderr, interactive))
+	train, test, _, err := mnistdata.Fetch(ctx, o.data, trainlog.Download(stderr, interactive))
 	if err != nil {
 		return err
 	}
@@ -301,7 +302,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	p := newProgress(stdout, o.iters, interactive)
+	p := trainlog.NewTable(stdout, o.iters, interactive)
 	hist, err := net.Train(ctx, train.Images, train.OneHot(), numlearn.TrainConfig{
 		Iterations: o.iters,
 		BatchSize:  o.batch,
@@ -310,10 +311,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		TestX:      test.Images,
 		TestT:      test.OneHot(),
 		EvalEvery:  o.evalEvery,
-		Progress:   p.update,
+		Progress:   p.Update,
 		Numerical:  numerical,
 	})
-	p.finish()
+	p.Finish()
 	if err != nil {
 		return err
 	}
@@ -325,7 +326,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		final.TrainAccuracy = net.Accuracy(train.Images, train.OneHot())
 		final.TestAccuracy = net.Accuracy(test.Images, test.OneHot())
 	}
-	if err := writeCharts(o.out, hist); err != nil {
+	if err := trainlog.WriteCharts(o.out, hist); err != nil {
 		return fmt.Errorf("mnist: charts: %w", err)
 	}
 	model := filepath.Join(o.out, "model.npz")

@@ -1,8 +1,9 @@
-package main
+package trainlog
 
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"path/filepath"
 
 	"github.com/numlearn/numlearn"
@@ -11,9 +12,10 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// writeCharts draws the loss of every step (the book's figure 4-11) and
-// the train and test accuracy at every evaluation (figure 4-12).
-func writeCharts(dir string, h *numlearn.History) error {
+// WriteCharts draws the loss of every step and the train and test
+// accuracy at every evaluation, as the book's figures 4-11 and 4-12 do for
+// the two-layer net; a set left unevaluated has no curve.
+func WriteCharts(dir string, h *numlearn.History) error {
 	loss := plot.New()
 	loss.Title.Text = "Mini-batch loss"
 	loss.X.Label.Text = "iteration"
@@ -48,9 +50,14 @@ func writeCharts(dir string, h *numlearn.History) error {
 		{"train acc", func(e numlearn.Evaluation) float64 { return e.TrainAccuracy }, color.RGBA{B: 200, A: 255}, false},
 		{"test acc", func(e numlearn.Evaluation) float64 { return e.TestAccuracy }, color.RGBA{R: 220, G: 80, A: 255}, true},
 	} {
-		pts := make(plotter.XYs, len(h.Evals))
-		for i, e := range h.Evals {
-			pts[i] = plotter.XY{X: e.Epoch, Y: series.get(e)}
+		var pts plotter.XYs
+		for _, e := range h.Evals {
+			if v := series.get(e); !math.IsNaN(v) { // a set that was not evaluated
+				pts = append(pts, plotter.XY{X: e.Epoch, Y: v})
+			}
+		}
+		if len(pts) == 0 {
+			continue
 		}
 		l, s, err := plotter.NewLinePoints(pts)
 		if err != nil {

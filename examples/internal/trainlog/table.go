@@ -1,4 +1,4 @@
-package main
+package trainlog
 
 import (
 	"fmt"
@@ -10,24 +10,27 @@ import (
 	"golang.org/x/term"
 )
 
-// isTerminal reports whether w is a terminal, where a progress bar can
+// IsTerminal reports whether w is a terminal, where a progress bar can
 // redraw itself.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// progress prints a line per evaluation, and on a terminal a progress bar
-// between them.
-type progress struct {
+// Table prints a line per evaluation of a training run — epoch, step,
+// mean loss since the line before, train and test accuracy, time — and on
+// a terminal a progress bar between them.
+type Table struct {
 	w        io.Writer
 	bar      *progressbar.ProgressBar // nil when not on a terminal
 	lossSum  float64
 	lossRuns int
 }
 
-func newProgress(w io.Writer, iters int, interactive bool) *progress {
-	p := &progress{w: w}
+// NewTable prints the table's heading to w and returns the table of a run
+// of iters steps; interactive adds the progress bar.
+func NewTable(w io.Writer, iters int, interactive bool) *Table {
+	p := &Table{w: w}
 	if interactive {
 		p.bar = progressbar.NewOptions(iters,
 			progressbar.OptionSetWriter(w),
@@ -43,9 +46,9 @@ func newProgress(w io.Writer, iters int, interactive bool) *progress {
 	return p
 }
 
-// update is the training callback: the loss column is the mean mini-batch
-// loss since the previous line.
-func (p *progress) update(s numlearn.Progress) {
+// Update is the training callback (TrainConfig.Progress): the loss column
+// is the mean mini-batch loss since the previous line.
+func (p *Table) Update(s numlearn.Progress) {
 	p.lossSum += s.Loss
 	p.lossRuns++
 	if p.bar != nil {
@@ -62,16 +65,17 @@ func (p *progress) update(s numlearn.Progress) {
 	p.lossSum, p.lossRuns = 0, 0
 }
 
-func (p *progress) finish() {
+// Finish removes the progress bar, after the last step.
+func (p *Table) Finish() {
 	if p.bar != nil {
 		p.bar.Finish()
 		p.bar.Clear()
 	}
 }
 
-// downloadProgress reports the MNIST download: a byte-counting bar on a
-// terminal, a line per file otherwise.
-func downloadProgress(w io.Writer, interactive bool) func(file string, done, total int64) {
+// Download returns a progress callback for the MNIST download: a
+// byte-counting bar on a terminal, a line per file otherwise.
+func Download(w io.Writer, interactive bool) func(file string, done, total int64) {
 	var bar *progressbar.ProgressBar
 	current := ""
 	return func(file string, done, total int64) {
