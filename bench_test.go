@@ -33,9 +33,14 @@ func benchData(n int) (x, t *tensor.Tensor) {
 // SGD update.
 func BenchmarkTrainStep(b *testing.B) {
 	x, t := benchData(60000)
-	net := NewTwoLayerNet(784, 50, 10, newRand(52))
-	opt := &grad.SGD{LR: 0.1}
-	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(53)})
+	benchStep(b, "shape=784x50x10/batch=100", NewTwoLayerNet(784, 50, 10, newRand(52)), &grad.SGD{LR: 0.1}, x, t, 53)
+}
+
+// benchStep runs the sub-benchmark name of one training step of net on x
+// and t as Train takes it — the batch drawn with a rand seeded from seed,
+// forward, backward, opt's update — after one warm-up step.
+func benchStep(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t *tensor.Tensor, seed uint64) {
+	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(seed)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +51,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		it++
 	}
 	step()
-	b.Run("shape=784x50x10/batch=100", func(b *testing.B) {
+	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			step()
@@ -128,24 +133,7 @@ func BenchmarkTrainStepExtended(b *testing.B) {
 	x, t := benchData(60000)
 	net := NewMultiLayerNet([]int{784, 100, 100, 10},
 		MultiLayerConfig{BatchNorm: true, Dropout: 0.2, WeightDecay: 1e-4}, newRand(56))
-	opt := &grad.SGD{LR: 0.01}
-	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(57)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := newStepper(net, x, t, cfg, 600)
-	it := 0
-	step := func() {
-		opt.Update(net.Params(), s.gradient(it))
-		it++
-	}
-	step()
-	b.Run("shape=784x100x100x10/batch=100/batchnorm/dropout=0.2/decay=1e-4", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			step()
-		}
-	})
+	benchStep(b, "shape=784x100x100x10/batch=100/batchnorm/dropout=0.2/decay=1e-4", net, &grad.SGD{LR: 0.01}, x, t, 57)
 }
 
 // BenchmarkConvTrainStep is one step of the book's train_convnet.py on
@@ -154,25 +142,7 @@ func BenchmarkTrainStepExtended(b *testing.B) {
 func BenchmarkConvTrainStep(b *testing.B) {
 	x, t := benchData(60000)
 	images := x.Reshape(60000, 1, 28, 28)
-	net := NewSimpleConvNet(ConvNetConfig{}, newRand(57))
-	opt := &grad.Adam{}
-	cfg, _, err := net.checkConfig(images, t, TrainConfig{Rand: newRand(58)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := newStepper(net, images, t, cfg, 600)
-	it := 0
-	step := func() {
-		opt.Update(net.Params(), s.gradient(it))
-		it++
-	}
-	step()
-	b.Run("net=simpleconv/batch=100", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			step()
-		}
-	})
+	benchStep(b, "net=simpleconv/batch=100", NewSimpleConvNet(ConvNetConfig{}, newRand(57)), &grad.Adam{}, images, t, 58)
 }
 
 // BenchmarkConvAccuracy evaluates SimpleConvNet on 10,000 images, the
