@@ -87,13 +87,20 @@ func (c *Convolution) Pad() int { return c.pad }
 // geometry returns the geometry of input shape s, and panics if it does
 // not fit the filters.
 func (c *Convolution) geometry(s []int) conv.Geometry {
-	ws := c.W.Shape()
+	return convGeometry("Convolution", s, c.W, c.stride, c.pad)
+}
+
+// convGeometry returns the geometry of filters w moving over input shape
+// s by stride with pad, and panics, naming layer, if s is not (N, C, H, W)
+// with w's C or the window does not fit the padded image.
+func convGeometry(layer string, s []int, w *tensor.Tensor, stride, pad int) conv.Geometry {
+	ws := w.Shape()
 	if len(s) != 4 || s[1] != ws[1] {
-		panic(fmt.Sprintf("layers: Convolution.Forward: input shape %v does not fit W shape %v: want (N, %d, H, W)", s, ws, ws[1]))
+		panic(fmt.Sprintf("layers: %s.Forward: input shape %v does not fit W shape %v: want (N, %d, H, W)", layer, s, ws, ws[1]))
 	}
-	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: c.stride, Pad: c.pad}
+	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: stride, Pad: pad}
 	if err := g.Check(); err != nil {
-		panic(fmt.Sprintf("layers: Convolution.Forward: input shape %v, W shape %v: %v", s, ws, err))
+		panic(fmt.Sprintf("layers: %s.Forward: input shape %v, W shape %v: %v", layer, s, ws, err))
 	}
 	return g
 }

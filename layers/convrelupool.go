@@ -77,16 +77,9 @@ func (l *ConvReLUPool) Pad() int { return l.pad }
 // geometry checks input shape s as Convolution does, and that the
 // convolution's output has a 2×2 window to pool.
 func (l *ConvReLUPool) geometry(s []int) conv.Geometry {
-	ws := l.W.Shape()
-	if len(s) != 4 || s[1] != ws[1] {
-		panic(fmt.Sprintf("layers: ConvReLUPool.Forward: input shape %v does not fit W shape %v: want (N, %d, H, W)", s, ws, ws[1]))
-	}
-	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: l.stride, Pad: l.pad}
-	if err := g.Check(); err != nil {
-		panic(fmt.Sprintf("layers: ConvReLUPool.Forward: input shape %v, W shape %v: %v", s, ws, err))
-	}
+	g := convGeometry("ConvReLUPool", s, l.W, l.stride, l.pad)
 	if g.OutH() < 2 || g.OutW() < 2 {
-		panic(fmt.Sprintf("layers: ConvReLUPool.Forward: input shape %v, W shape %v: the %d×%d convolution output has no 2×2 window to pool", s, ws, g.OutH(), g.OutW()))
+		panic(fmt.Sprintf("layers: ConvReLUPool.Forward: input shape %v, W shape %v: the %d×%d convolution output has no 2×2 window to pool", s, l.W.Shape(), g.OutH(), g.OutW()))
 	}
 	return g
 }
