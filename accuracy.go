@@ -58,11 +58,7 @@ func (n *Network) accuracyFirst(x, t *tensor.Tensor, samples, chunk int, byRows 
 		to := min(from+chunk, samples)
 		var scores *tensor.Tensor
 		if byRows {
-			n.seq = n.seq[:0]
-			for r := from; r < to; r++ {
-				n.seq = append(n.seq, r)
-			}
-			scores = n.forward(x, n.seq, layers.Inference)
+			scores = n.forward(x, n.rowRun(from, to), layers.Inference)
 		} else {
 			scores = n.Predict(x.Slice(from, to))
 		}
@@ -93,4 +89,14 @@ func fraction(correct, total int) float64 {
 		return 0
 	}
 	return float64(correct) / float64(total)
+}
+
+// rowRun returns the row indices from, from+1, …, to−1 in a buffer the
+// network keeps: an evaluation chunk read by rows of its data set.
+func (n *Network) rowRun(from, to int) []int {
+	n.seq = n.seq[:0]
+	for r := from; r < to; r++ {
+		n.seq = append(n.seq, r)
+	}
+	return n.seq
 }

@@ -237,11 +237,7 @@ func (n *Network) meanLoss(x, t *tensor.Tensor, samples, chunk int) float64 {
 	var sum float64
 	for from := 0; from < samples; from += chunk {
 		to := min(from+chunk, samples)
-		n.seq = n.seq[:0]
-		for r := from; r < to; r++ {
-			n.seq = append(n.seq, r)
-		}
-		sum += n.head.Forward(n.forward(x, n.seq, layers.Inference), t.Slice(from, to)) * float64(to-from)
+		sum += n.head.Forward(n.forward(x, n.rowRun(from, to), layers.Inference), t.Slice(from, to)) * float64(to-from)
 	}
 	return sum/float64(samples) + n.penalty()
 }
