@@ -240,6 +240,9 @@ type Pooled struct {
 	g        Geometry
 	nr       int
 	row, pos []int // the offsets of col's rows and of its columns
+	// corner holds, for each pooled output y·PW + x, the position
+	// 2y·OutW + 2x of its window's first place in the convolution's output.
+	corner []int32
 }
 
 // NewPooled returns the layout of g's pooled columns in panels of nr. It
@@ -259,6 +262,12 @@ func NewPooled(g Geometry, nr int) *Pooled {
 			for j := range g.FW {
 				p.row = append(p.row, (c*hp+i)*wp+j)
 			}
+		}
+	}
+	p.corner = make([]int32, 0, ph*pw)
+	for y := range ph {
+		for x := range pw {
+			p.corner = append(p.corner, int32(2*y*g.OutW()+2*x))
 		}
 	}
 	s := g.Stride

@@ -27,6 +27,14 @@
 // the ReLU: a convolution, ReLU and pooling without arg-max, for
 // inference.
 //
+// In training the pooling must also remember where each maximum was:
+// Pooled.ReLUPoolArg writes, with the same output, the position of each
+// window's first positive maximum. The gradient of the convolution's
+// output is then nonzero only at those positions, at most one in four, so
+// the weight gradient d·colᵀ is better formed as a sum of receptive
+// fields weighted by the gradient, read straight from the image (Fields):
+// a quarter of the arithmetic and no col matrix.
+//
 // Col2im is the adjoint of Im2col: it adds every entry of a col matrix
 // back into the image position it was read from, which is how the
 // gradient of a convolution's input is formed from the gradient of col.
