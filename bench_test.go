@@ -143,6 +143,8 @@ func BenchmarkConvTrainStep(b *testing.B) {
 	x, t := benchData(60000)
 	images := x.Reshape(60000, 1, 28, 28)
 	benchStep(b, "net=simpleconv/batch=100", NewSimpleConvNet(ConvNetConfig{}, newRand(57)), &grad.Adam{}, images, t, 58)
+	deep := NewDeepConvNet(DeepConvNetConfig{Dropout: 0.5}, newRand(60))
+	benchStep(b, "net=deepconv/batch=100", deep, &grad.Adam{}, images, t, 61)
 }
 
 // BenchmarkConvAccuracy evaluates SimpleConvNet on 10,000 images, the

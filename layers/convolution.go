@@ -208,6 +208,7 @@ type convJob struct {
 // (an unfolding, its gradient, …) and its partial parameter gradients.
 type convScratch struct {
 	buf    [3][]float64
+	idx    []int32
 	dw, db []float64
 }
 

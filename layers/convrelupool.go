@@ -39,15 +39,18 @@ type ConvReLUPool struct {
 	trained bool           // whether the last Forward was in training mode
 	g       conv.Geometry
 	out, dx buffer.Reusable
-	// arg holds, for each pooled output of the last Forward, the offset
-	// of its window's first maximum — 0, 1, w or w+1 in the convolution's
-	// output of width w — or noGrad when the maximum is not positive, so
-	// that ReLU passes no gradient.
+	// arg holds, for each pooled output of the last training Forward, the
+	// position y·OW + x in the convolution's output of its window's first
+	// maximum, or noGrad when the maximum is not positive, so that ReLU
+	// passes no gradient (conv.Pooled.ReLUPoolArg).
 	arg []int32
-	// pooled lays out the columns of col in the order inference pools
-	// them, for the geometry of the last inference Forward.
+	// pooled lays out the columns of col in the order the pooling reads
+	// them, for the geometry of the last Forward.
 	pooled *conv.Pooled
-	// wpad is W as (FN′, C·FH·FW) for inference, with FN′ rounded up to
+	// fields locates the receptive fields of the geometry of the last
+	// Backward, from which the weight gradient is summed.
+	fields *conv.Fields
+	// wpad is W as (FN′, C·FH·FW), with FN′ rounded up to
 	// the kernel's rows with zero filters, so that every tile of the
 	// product is whole.
 	wpad []float64
@@ -56,7 +59,8 @@ type ConvReLUPool struct {
 	outData, dout, dxData []float64
 }
 
-// noGrad marks a pooled output whose gradient ReLU stops.
+// noGrad marks a pooled output whose gradient ReLU stops, as
+// conv.Pooled.ReLUPoolArg writes it.
 const noGrad = -1
 
 // NewConvReLUPool returns the block with filters w (FN, C, FH, FW) and
@@ -97,27 +101,24 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 	n, fn := x.Shape()[0], l.W.Shape()[0]
 	out := l.out.Shaped(n, fn, g.OutH()/2, g.OutW()/2)
 	l.outData = out.Data()
-	sizes := l.scratchSizes(false)
 	if l.trained {
 		if cap(l.arg) < out.Size() {
 			l.arg = make([]int32, out.Size())
 		}
 		l.arg = l.arg[:out.Size()]
-	} else {
-		if l.pooled == nil || l.pooled.Geometry() != g {
-			l.pooled = conv.NewPooled(g, gemm.PanelWidth())
-		}
-		sizes[2] = l.pooled.ScratchLen()
-		k, mr := g.ColRows(), gemm.PanelHeight()
-		fnp := (fn + mr - 1) / mr * mr
-		if cap(l.wpad) < fnp*k {
-			l.wpad = make([]float64, fnp*k)
-		}
-		l.wpad = l.wpad[:fnp*k]
-		copy(l.wpad, l.W.Data())
-		clear(l.wpad[fn*k:])
-		sizes[1] = max(sizes[1], fnp*g.PooledCols())
 	}
+	if l.pooled == nil || l.pooled.Geometry() != g {
+		l.pooled = conv.NewPooled(g, gemm.PanelWidth())
+	}
+	k, mr := g.ColRows(), gemm.PanelHeight()
+	fnp := (fn + mr - 1) / mr * mr
+	if cap(l.wpad) < fnp*k {
+		l.wpad = make([]float64, fnp*k)
+	}
+	l.wpad = l.wpad[:fnp*k]
+	copy(l.wpad, l.W.Data())
+	clear(l.wpad[fn*k:])
+	sizes := [3]int{g.PooledLen(gemm.PanelWidth()), fnp * g.PooledCols(), l.pooled.ScratchLen()}
 	l.job.run(l, passForward, n, l.flops(n), sizes, 0, 0)
 	l.outData = nil
 	return out
@@ -151,8 +152,11 @@ func (l *ConvReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		dxT = l.dx.Shaped(l.x.Shape()...)
 		dx = dxT.Data()
 	}
+	if l.fields == nil || l.fields.Geometry() != g {
+		l.fields = conv.NewFields(g)
+	}
 	l.dout, l.dxData = dout.Data(), dx
-	l.job.run(l, passBackward, n, l.flops(n), l.scratchSizes(dx != nil), l.W.Size(), l.B.Size())
+	l.job.run(l, passBackward, n, l.flops(n), l.backwardSizes(dx != nil), l.W.Size(), l.B.Size())
 	l.dout, l.dxData = nil, nil
 	l.job.sum(l.DW.Data(), l.DB.Data())
 	if l.skipInputGrad {
@@ -166,17 +170,16 @@ func (l *ConvReLUPool) flops(n int) int {
 	return 2 * n * l.g.ColRows() * l.g.ColCols() * l.W.Shape()[0]
 }
 
-// scratchSizes returns the buffers a participant needs: col (packed for
-// the product in Forward, plain in Backward), the
-// convolution's output (or its gradient) for one image, and dcol when dx
-// is wanted.
-func (l *ConvReLUPool) scratchSizes(dx bool) [3]int {
-	col := max(l.g.ColRows()*l.g.ColCols(), l.g.PackedLen(gemm.PanelWidth()))
-	act := l.W.Shape()[0] * l.g.ColCols()
+// backwardSizes returns the buffers a participant needs in Backward: the
+// gradients of one filter's pooled outputs and the padded image; and,
+// when dx is wanted, the gradient of the convolution's output and of col.
+func (l *ConvReLUPool) backwardSizes(dx bool) [3]int {
+	g := l.g
+	sizes := [3]int{(g.OutH()/2)*(g.OutW()/2) + l.fields.PaddedLen(), 0, 0}
 	if dx {
-		return [3]int{col, act, col}
+		sizes[1], sizes[2] = l.W.Shape()[0]*g.ColCols(), g.ColRows()*g.ColCols()
 	}
-	return [3]int{col, act, 0}
+	return sizes
 }
 
 // work does pass on image i.
@@ -188,76 +191,18 @@ func (l *ConvReLUPool) work(s *convScratch, pass, i int) {
 	}
 }
 
-// forwardImage convolves image i into scratch and pools its positive
-// part into the output, recording each window's arg-max in training mode.
-func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
-	if !l.trained {
-		l.inferImage(s, i)
-		return
-	}
-	g := l.g
-	fn, k, m := l.W.Shape()[0], g.ColRows(), g.ColCols()
-	in := g.C * g.H * g.W
-	col, act := s.buf[0], s.buf[1][:fn*m]
-	conv.Im2colPacked(col, l.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
-	for f, b := range l.B.Data() {
-		row := act[f*m : (f+1)*m]
-		for x := range row {
-			row[x] = b
-		}
-	}
-	gemm.GemmPackedB(fn, m, k, l.W.Data(), k, col, 1, act, m) // W·col + b
-	ow := g.OutW()
-	ph, pw := g.OutH()/2, ow/2
-	out := l.outData[i*fn*ph*pw : (i+1)*fn*ph*pw]
-	arg := l.arg[i*fn*ph*pw : (i+1)*fn*ph*pw]
-	for f := range fn {
-		a := act[f*m : (f+1)*m]
-		for y := range ph {
-			r0 := a[2*y*ow : 2*y*ow+2*pw]
-			r1 := a[(2*y+1)*ow : (2*y+1)*ow+2*pw]
-			o := out[(f*ph+y)*pw : (f*ph+y+1)*pw]
-			ar := arg[(f*ph+y)*pw : (f*ph+y+1)*pw]
-			base := int32(2 * y * ow)
-			for x := range o {
-				v0, v1, v2, v3 := r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]
-				mx := max(max(v0, v1), max(v2, v3))
-				// The first maximum, chosen without branches, as in Pooling.
-				off := int32(ow + 1)
-				if v2 == mx {
-					off = int32(ow)
-				}
-				if v1 == mx {
-					off = 1
-				}
-				if v0 == mx {
-					off = 0
-				}
-				pos := base + int32(2*x) + off
-				if !(mx > 0) { // ReLU: max(0, ·) passes no gradient here
-					pos = noGrad
-				}
-				if mx != mx { // NaN, which ReLU keeps: the first one
-					pos = base + int32(2*x) + int32(firstNaN(v0, v1, v2, v3, ow))
-				}
-				ar[x] = pos
-				o[x] = max(mx, 0)
-			}
-		}
-	}
-}
-
-// inferImage convolves image i with its columns in the order of
-// conv.Pooled — the four places of each 2×2 window in four blocks —
-// so that the pooling is an elementwise maximum of the blocks, and only
-// the positions the pooling reads are computed. Per window,
+// forwardImage convolves image i with its columns in the order of
+// conv.Pooled — the four places of each 2×2 window in four blocks — so
+// that the pooling is an elementwise maximum of the blocks, and only the
+// positions the pooling reads are computed. Per window,
 //
 //	out = max(0, max_{d} (W·col_d + b))
 //
 // with the bias added to each of the four sums before the maximum, as the
-// convolution does, so the result is that of training mode bit for bit
-// (conv.ReLUPool).
-func (l *ConvReLUPool) inferImage(s *convScratch, i int) {
+// convolution does, so the result is that of the three layers bit for
+// bit. In training mode it records where each maximum came from
+// (conv.Pooled.ReLUPoolArg); in inference mode it does not (conv.ReLUPool).
+func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.PooledCols()
 	fnp := len(l.wpad) / k
@@ -268,38 +213,61 @@ func (l *ConvReLUPool) inferImage(s *convScratch, i int) {
 
 	n := m / 4 // the pooled outputs per filter
 	out := l.outData[i*fn*n : (i+1)*fn*n]
+	if !l.trained {
+		for f, b := range l.B.Data() {
+			conv.ReLUPool(out[f*n:(f+1)*n], act[f*m:(f+1)*m], b)
+		}
+		return
+	}
+	arg := l.arg[i*fn*n : (i+1)*fn*n]
 	for f, b := range l.B.Data() {
-		conv.ReLUPool(out[f*n:(f+1)*n], act[f*m:(f+1)*m], b)
+		l.pooled.ReLUPoolArg(out[f*n:(f+1)*n], arg[f*n:(f+1)*n], act[f*m:(f+1)*m], b)
 	}
 }
 
-// backwardImage routes image i's dout to the convolution's output and
-// adds its share of ∂L/∂W and ∂L/∂b to s; with dx, it writes ∂L/∂x.
+// backwardImage adds image i's share of ∂L/∂W and ∂L/∂b to s and, with
+// dx, writes ∂L/∂x. The gradient of the convolution's output, d, is dout
+// at each window's first maximum where that maximum is positive and 0
+// elsewhere, so each filter's row of ∂L/∂W = Σ d·colᵀ is the sum of the
+// receptive fields of those positions, weighted by dout: conv.Fields forms
+// it from the image, a quarter of the work of the product with col.
 func (l *ConvReLUPool) backwardImage(s *convScratch, i int) {
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
-	ph, pw := g.OutH()/2, g.OutW()/2
-	col, d := s.buf[0], s.buf[1][:fn*m]
-	dout := l.dout[i*fn*ph*pw : (i+1)*fn*ph*pw]
-	arg := l.arg[i*fn*ph*pw : (i+1)*fn*ph*pw]
-	clear(d)
-	for f := range fn {
-		df := d[f*m : (f+1)*m]
+	np := (g.OutH() / 2) * (g.OutW() / 2) // pooled outputs per filter
+	dout := l.dout[i*fn*np : (i+1)*fn*np]
+	arg := l.arg[i*fn*np : (i+1)*fn*np]
+	f := l.fields
+	img := f.Padded(s.buf[0][np:], l.x.Data()[i*in:(i+1)*in])
+	weights := s.buf[0][:np]
+	if len(s.idx) < np {
+		s.idx = make([]int32, np)
+	}
+	corners := s.idx[:np]
+	for fi := range fn {
+		n := 0
 		var sum float64
-		for j, pos := range arg[f*ph*pw : (f+1)*ph*pw] {
+		for j, pos := range arg[fi*np : (fi+1)*np] {
 			if pos != noGrad {
-				v := dout[f*ph*pw+j]
-				df[pos] = v
+				v := dout[fi*np+j]
+				corners[n], weights[n] = f.Corner(pos), v
 				sum += v
+				n++
 			}
 		}
-		s.db[f] += sum // ∂L/∂b = Σ d
+		s.db[fi] += sum // ∂L/∂b = Σ d
+		f.AddWeighted(s.dw[fi*k:(fi+1)*k], img, corners[:n], weights[:n])
 	}
-	conv.Im2col(col, l.x.Data()[i*in:(i+1)*in], g)
-	gemm.Gemm(false, true, fn, k, m, 1, d, m, col, m, 1, s.dw, k) // ∂L/∂W += d·colᵀ
 	if l.dxData == nil {
 		return
+	}
+	d := s.buf[1][:fn*m]
+	clear(d)
+	for j, pos := range arg {
+		if pos != noGrad {
+			d[j/np*m+int(pos)] = dout[j]
+		}
 	}
 	dcol := s.buf[2]
 	gemm.Gemm(true, false, k, m, fn, 1, l.W.Data(), k, d, m, 0, dcol, m) // ∂L/∂col = Wᵀ·d
