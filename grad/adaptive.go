@@ -96,7 +96,7 @@ func (o *Adam) Update(params, grads []*tensor.Tensor) {
 	t := float64(o.iter)
 	lrt := lr * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
 	for i, p := range params {
-		adamGo(p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data(), 1-b1, 1-b2, lrt)
+		adam(p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data(), 1-b1, 1-b2, lrt)
 	}
 }
 

@@ -40,3 +40,24 @@ func adamGo(p, g, m, v []float64, c1, c2, lrt float64) {
 		p[j] -= lrt * m[j] / (math.Sqrt(v[j]) + eps)
 	}
 }
+
+// kernels is one implementation of the rules above. Each function updates
+// the longest prefix of p that its vector width divides (the other slices
+// as long as p) and returns that prefix's length; the Go loop does the
+// rest.
+type kernels struct {
+	name string
+	adam func(p, g, m, v []float64, c1, c2, lrt float64) int
+}
+
+// goKernels leaves every element to the Go loops.
+var goKernels = kernels{
+	name: "go",
+	adam: func(p, g, m, v []float64, c1, c2, lrt float64) int { return 0 },
+}
+
+// adam is adamGo with the kernel in use taking all but the tail.
+func adam(p, g, m, v []float64, c1, c2, lrt float64) {
+	n := kernel.adam(p, g, m, v, c1, c2, lrt)
+	adamGo(p[n:], g[n:], m[n:], v[n:], c1, c2, lrt)
+}
