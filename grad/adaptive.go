@@ -29,7 +29,7 @@ func (o *AdaGrad) Update(params, grads []*tensor.Tensor) {
 	lr := or(o.LR, DefaultLR)
 	ensureState("AdaGrad", &o.h, params)
 	for i, p := range params {
-		adaGradGo(p.Data(), grads[i].Data(), o.h[i].Data(), lr)
+		adaGrad(p.Data(), grads[i].Data(), o.h[i].Data(), lr)
 	}
 }
 
@@ -57,7 +57,7 @@ func (o *RMSProp) Update(params, grads []*tensor.Tensor) {
 	lr, rho := or(o.LR, DefaultLR), or(o.Decay, DefaultDecay)
 	ensureState("RMSProp", &o.h, params)
 	for i, p := range params {
-		rmsPropGo(p.Data(), grads[i].Data(), o.h[i].Data(), rho, 1-rho, lr)
+		rmsProp(p.Data(), grads[i].Data(), o.h[i].Data(), rho, 1-rho, lr)
 	}
 }
 

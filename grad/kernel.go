@@ -46,17 +46,33 @@ func adamGo(p, g, m, v []float64, c1, c2, lrt float64) {
 // as long as p) and returns that prefix's length; the Go loop does the
 // rest.
 type kernels struct {
-	name string
-	adam func(p, g, m, v []float64, c1, c2, lrt float64) int
+	name    string
+	adaGrad func(p, g, h []float64, lr float64) int
+	rmsProp func(p, g, h []float64, rho, c, lr float64) int
+	adam    func(p, g, m, v []float64, c1, c2, lrt float64) int
 }
 
 // goKernels leaves every element to the Go loops.
 var goKernels = kernels{
-	name: "go",
-	adam: func(p, g, m, v []float64, c1, c2, lrt float64) int { return 0 },
+	name:    "go",
+	adaGrad: func(p, g, h []float64, lr float64) int { return 0 },
+	rmsProp: func(p, g, h []float64, rho, c, lr float64) int { return 0 },
+	adam:    func(p, g, m, v []float64, c1, c2, lrt float64) int { return 0 },
 }
 
-// adam is adamGo with the kernel in use taking all but the tail.
+// adaGrad, rmsProp and adam are adaGradGo, rmsPropGo and adamGo with the
+// kernel in use taking all but the tail.
+
+func adaGrad(p, g, h []float64, lr float64) {
+	n := kernel.adaGrad(p, g, h, lr)
+	adaGradGo(p[n:], g[n:], h[n:], lr)
+}
+
+func rmsProp(p, g, h []float64, rho, c, lr float64) {
+	n := kernel.rmsProp(p, g, h, rho, c, lr)
+	rmsPropGo(p[n:], g[n:], h[n:], rho, c, lr)
+}
+
 func adam(p, g, m, v []float64, c1, c2, lrt float64) {
 	n := kernel.adam(p, g, m, v, c1, c2, lrt)
 	adamGo(p[n:], g[n:], m[n:], v[n:], c1, c2, lrt)

@@ -2,15 +2,158 @@
 
 #include "textflag.h"
 
-// The kernels compute adamGo's rule with one instruction per rounding of
-// its formula, in the same order, and none fused: VSQRTPD and VDIVPD round
-// correctly as SQRTSD and DIVSD do, so each lane gets the scalar result's
-// bits.
+// The kernels compute the Go loops' rules with one instruction per
+// rounding of their formulas, in the same order, and none fused: VSQRTPD
+// and VDIVPD round correctly as SQRTSD and DIVSD do, so each lane gets
+// the scalar result's bits.
 //
-// Register use: DI, SI, R8 and R9 point at p, gr, m and v; AX is the index
-// of the first element of the block and CX counts the blocks left. The
-// four constants c1, c2, lrt and eps fill registers 12–15, one per lane;
-// registers 0–3 hold g, m, v and p, and 4–7 intermediate values.
+// Register use: DI, SI, R8 and R9 point at p, gr and the state (h; or m
+// and v); AX is the index of the first element of the block and CX
+// counts the blocks left. The hyperparameters fill registers 12–15, one
+// per lane, eps always in 15 and the learning rate in 14; registers 0–3
+// hold g, the state (h; or m and v) and p, and 4–7 intermediate values.
+
+// func adaGradAVX512(p, gr, h *float64, n int, lr, eps float64)
+TEXT ·adaGradAVX512(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ h+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSD lr+32(FP), Z14
+	VBROADCASTSD eps+40(FP), Z15
+	XORQ AX, AX
+	SHRQ $3, CX
+	JEQ adaGrad512done
+
+adaGrad512loop:
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD (R8)(AX*8), Z1
+	VMOVUPD (DI)(AX*8), Z3
+	VMULPD Z0, Z0, Z4 // g·g
+	VADDPD Z4, Z1, Z1 // h ← h + g·g
+	VSQRTPD Z1, Z6 // √h
+	VADDPD Z15, Z6, Z6 // √h + eps
+	VMULPD Z0, Z14, Z7 // lr·g
+	VDIVPD Z6, Z7, Z7 // lr·g / (√h + eps)
+	VSUBPD Z7, Z3, Z3 // p ← p − lr·g / (√h + eps)
+	VMOVUPD Z1, (R8)(AX*8)
+	VMOVUPD Z3, (DI)(AX*8)
+	ADDQ $8, AX
+	DECQ CX
+	JNE adaGrad512loop
+
+adaGrad512done:
+	VZEROUPPER
+	RET
+
+// func adaGradAVX2(p, gr, h *float64, n int, lr, eps float64)
+// adaGradAVX512 in ymm registers, 4 elements at a time.
+TEXT ·adaGradAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ h+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSD lr+32(FP), Y14
+	VBROADCASTSD eps+40(FP), Y15
+	XORQ AX, AX
+	SHRQ $2, CX
+	JEQ adaGradAVX2done
+
+adaGradAVX2loop:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD (R8)(AX*8), Y1
+	VMOVUPD (DI)(AX*8), Y3
+	VMULPD Y0, Y0, Y4
+	VADDPD Y4, Y1, Y1
+	VSQRTPD Y1, Y6
+	VADDPD Y15, Y6, Y6
+	VMULPD Y0, Y14, Y7
+	VDIVPD Y6, Y7, Y7
+	VSUBPD Y7, Y3, Y3
+	VMOVUPD Y1, (R8)(AX*8)
+	VMOVUPD Y3, (DI)(AX*8)
+	ADDQ $4, AX
+	DECQ CX
+	JNE adaGradAVX2loop
+
+adaGradAVX2done:
+	VZEROUPPER
+	RET
+
+// func rmsPropAVX512(p, gr, h *float64, n int, rho, c, lr, eps float64)
+TEXT ·rmsPropAVX512(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ h+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSD rho+32(FP), Z12
+	VBROADCASTSD c+40(FP), Z13
+	VBROADCASTSD lr+48(FP), Z14
+	VBROADCASTSD eps+56(FP), Z15
+	XORQ AX, AX
+	SHRQ $3, CX
+	JEQ rmsProp512done
+
+rmsProp512loop:
+	VMOVUPD (SI)(AX*8), Z0
+	VMOVUPD (R8)(AX*8), Z1
+	VMOVUPD (DI)(AX*8), Z3
+	VMULPD Z1, Z12, Z4 // rho·h
+	VMULPD Z0, Z13, Z5 // c·g
+	VMULPD Z0, Z5, Z5 // c·g·g
+	VADDPD Z5, Z4, Z1 // h ← rho·h + c·g·g
+	VSQRTPD Z1, Z6 // √h
+	VADDPD Z15, Z6, Z6 // √h + eps
+	VMULPD Z0, Z14, Z7 // lr·g
+	VDIVPD Z6, Z7, Z7 // lr·g / (√h + eps)
+	VSUBPD Z7, Z3, Z3 // p ← p − lr·g / (√h + eps)
+	VMOVUPD Z1, (R8)(AX*8)
+	VMOVUPD Z3, (DI)(AX*8)
+	ADDQ $8, AX
+	DECQ CX
+	JNE rmsProp512loop
+
+rmsProp512done:
+	VZEROUPPER
+	RET
+
+// func rmsPropAVX2(p, gr, h *float64, n int, rho, c, lr, eps float64)
+// rmsPropAVX512 in ymm registers, 4 elements at a time.
+TEXT ·rmsPropAVX2(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ h+16(FP), R8
+	MOVQ n+24(FP), CX
+	VBROADCASTSD rho+32(FP), Y12
+	VBROADCASTSD c+40(FP), Y13
+	VBROADCASTSD lr+48(FP), Y14
+	VBROADCASTSD eps+56(FP), Y15
+	XORQ AX, AX
+	SHRQ $2, CX
+	JEQ rmsPropAVX2done
+
+rmsPropAVX2loop:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD (R8)(AX*8), Y1
+	VMOVUPD (DI)(AX*8), Y3
+	VMULPD Y1, Y12, Y4
+	VMULPD Y0, Y13, Y5
+	VMULPD Y0, Y5, Y5
+	VADDPD Y5, Y4, Y1
+	VSQRTPD Y1, Y6
+	VADDPD Y15, Y6, Y6
+	VMULPD Y0, Y14, Y7
+	VDIVPD Y6, Y7, Y7
+	VSUBPD Y7, Y3, Y3
+	VMOVUPD Y1, (R8)(AX*8)
+	VMOVUPD Y3, (DI)(AX*8)
+	ADDQ $4, AX
+	DECQ CX
+	JNE rmsPropAVX2loop
+
+rmsPropAVX2done:
+	VZEROUPPER
+	RET
 
 // func adamAVX512(p, gr, m, v *float64, n int, c1, c2, lrt, eps float64)
 TEXT ·adamAVX512(SB), NOSPLIT, $0-72
@@ -25,9 +168,9 @@ TEXT ·adamAVX512(SB), NOSPLIT, $0-72
 	VBROADCASTSD eps+64(FP), Z15
 	XORQ AX, AX
 	SHRQ $3, CX
-	JEQ done512
+	JEQ adam512done
 
-loop512:
+adam512loop:
 	VMOVUPD (SI)(AX*8), Z0
 	VMOVUPD (R8)(AX*8), Z1
 	VMOVUPD (R9)(AX*8), Z2
@@ -49,9 +192,9 @@ loop512:
 	VMOVUPD Z3, (DI)(AX*8)
 	ADDQ $8, AX
 	DECQ CX
-	JNE loop512
+	JNE adam512loop
 
-done512:
+adam512done:
 	VZEROUPPER
 	RET
 
@@ -69,9 +212,9 @@ TEXT ·adamAVX2(SB), NOSPLIT, $0-72
 	VBROADCASTSD eps+64(FP), Y15
 	XORQ AX, AX
 	SHRQ $2, CX
-	JEQ doneAVX2
+	JEQ adamAVX2done
 
-loopAVX2:
+adamAVX2loop:
 	VMOVUPD (SI)(AX*8), Y0
 	VMOVUPD (R8)(AX*8), Y1
 	VMOVUPD (R9)(AX*8), Y2
@@ -93,8 +236,8 @@ loopAVX2:
 	VMOVUPD Y3, (DI)(AX*8)
 	ADDQ $4, AX
 	DECQ CX
-	JNE loopAVX2
+	JNE adamAVX2loop
 
-doneAVX2:
+adamAVX2done:
 	VZEROUPPER
 	RET

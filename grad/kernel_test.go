@@ -24,13 +24,49 @@ func forEachKernel(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-// adamRef is Adam's rule for one element, written from the formula with
-// every operation rounded once: the oracle every kernel must match.
-func adamRef(p, g, m, v, c1, c2, lrt float64) (float64, float64, float64) {
-	m = m + float64(c1*(g-m))
-	v = v + float64(c2*(float64(g*g)-v))
-	p = p - lrt*m/(math.Sqrt(v)+eps)
-	return p, m, v
+// rule is one optimizer's element-wise rule at update t (1, 2, …), as the
+// package runs it on slices and as an oracle for one element, written
+// from the formula with every operation rounded once. AdaGrad and RMSProp
+// keep one state value per element, in s[0]; Adam keeps m and v.
+type rule struct {
+	name string
+	run  func(p, g []float64, s [2][]float64, t int)
+	ref  func(p, g float64, s [2]float64, t int) (float64, [2]float64)
+}
+
+// adamLR is Adam's step size at update t for LR 0.001, β₁ 0.9, β₂ 0.999.
+func adamLR(t int) float64 {
+	return 0.001 * math.Sqrt(1-math.Pow(0.999, float64(t))) / (1 - math.Pow(0.9, float64(t)))
+}
+
+var rules = []rule{
+	{
+		name: "AdaGrad",
+		run:  func(p, g []float64, s [2][]float64, t int) { adaGrad(p, g, s[0], 0.01) },
+		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
+			h := s[0] + float64(g*g)
+			return p - 0.01*g/(math.Sqrt(h)+eps), [2]float64{h, s[1]}
+		},
+	},
+	{
+		name: "RMSProp",
+		run:  func(p, g []float64, s [2][]float64, t int) { rmsProp(p, g, s[0], 0.99, 1-0.99, 0.01) },
+		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
+			h := float64(0.99*s[0]) + float64((1-0.99)*g*g)
+			return p - 0.01*g/(math.Sqrt(h)+eps), [2]float64{h, s[1]}
+		},
+	},
+	{
+		name: "Adam",
+		run: func(p, g []float64, s [2][]float64, t int) {
+			adam(p, g, s[0], s[1], 1-0.9, 1-0.999, adamLR(t))
+		},
+		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
+			m := s[0] + float64((1-0.9)*(g-s[0]))
+			v := s[1] + float64((1-0.999)*(float64(g*g)-s[1]))
+			return p - adamLR(t)*m/(math.Sqrt(v)+eps), [2]float64{m, v}
+		},
+	},
 }
 
 // sameBits reports whether a and b are the same float64 bit for bit, or
@@ -38,9 +74,9 @@ func adamRef(p, g, m, v, c1, c2, lrt float64) (float64, float64, float64) {
 // an invalid √ or ÷ gives the default NaN (VSQRTPD, VDIVPD, SQRTSD and
 // DIVSD alike) and a NaN operand passes itself on, but where two NaNs
 // meet in a sum, x86 passes on the first operand's, and the Go compiler
-// orders the operands of a commutative + as it likes: adamRef and adamGo,
-// the same formula in two functions, keep different NaNs when a NaN
-// gradient meets a NaN moment.
+// orders the operands of a commutative + as it likes: Adam's rule in
+// rules and adamGo, the same formula in two functions, keep different
+// NaNs when a NaN gradient meets a NaN moment.
 func sameBits(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
 }
@@ -64,58 +100,65 @@ func randValue(rng *rand.Rand) float64 {
 	return rng.NormFloat64() * math.Pow(10, float64(e))
 }
 
-// randSlices returns n values of p, g, m and v; v, a mean of squares, is
-// not negative, and a quarter of the m and v values are 0, as at the
-// start of training.
-func randSlices(rng *rand.Rand, n int) (p, g, m, v []float64) {
-	p, g, m, v = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+// randSlices returns n values of p, g and the two states. The states are
+// (mean) squares for every rule but Adam's m, so mostly not negative; a
+// quarter of them are 0, as at the start of training.
+func randSlices(rng *rand.Rand, n int) (p, g []float64, s [2][]float64) {
+	p, g, s = make([]float64, n), make([]float64, n), [2][]float64{make([]float64, n), make([]float64, n)}
 	for j := range n {
-		p[j], g[j], m[j], v[j] = randValue(rng), randValue(rng), randValue(rng), math.Abs(randValue(rng))
+		p[j], g[j], s[0][j], s[1][j] = randValue(rng), randValue(rng), math.Abs(randValue(rng)), math.Abs(randValue(rng))
 		if rng.IntN(4) == 0 {
-			m[j], v[j] = 0, 0
+			s[0][j], s[1][j] = 0, 0
+		}
+		if rng.IntN(4) == 0 {
+			s[0][j] = -s[0][j] // Adam's m, or an h that no Update makes
 		}
 	}
-	return p, g, m, v
+	return p, g, s
 }
 
-func TestAdamKernelsMatchTheFormula(t *testing.T) {
+// Every kernel follows each rule bit for bit over lengths 0 to 40 (all
+// the tails) and longer, through four updates with random gradients, one
+// of them all zero.
+func TestKernelsMatchTheFormulas(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	lengths := []int{64, 255, 1000, 1027}
 	for n := range 41 {
 		lengths = append(lengths, n)
 	}
-	hyper := []struct{ lr, b1, b2 float64 }{{0.001, 0.9, 0.999}, {0.3, 0.5, 0.99}, {1e-5, 0.99, 0.9999}}
-	forEachKernel(t, func(t *testing.T) {
-		nan := 0
-		for _, n := range lengths {
-			h := hyper[n%len(hyper)]
-			p, g, m, v := randSlices(rng, n)
-			for step := 1; step <= 4; step++ {
-				for j := range g {
-					g[j] = randValue(rng)
-				}
-				if step == 2 {
-					clear(g) // a zero gradient
-				}
-				lrt := h.lr * math.Sqrt(1-math.Pow(h.b2, float64(step))) / (1 - math.Pow(h.b1, float64(step)))
-				p0, g0, m0, v0 := clone(p), clone(g), clone(m), clone(v)
-				adam(p, g, m, v, 1-h.b1, 1-h.b2, lrt)
-				for j := range n {
-					wp, wm, wv := adamRef(p0[j], g0[j], m0[j], v0[j], 1-h.b1, 1-h.b2, lrt)
-					if !sameBits(wp, p[j]) || !sameBits(wm, m[j]) || !sameBits(wv, v[j]) {
-						require.Failf(t, "differs from the formula",
-							"n=%d step %d j=%d: p, g, m, v = %v, %v, %v, %v\nwant p, m, v = %v, %v, %v\n got p, m, v = %v, %v, %v",
-							n, step, j, p0[j], g0[j], m0[j], v0[j], wp, wm, wv, p[j], m[j], v[j])
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			forEachKernel(t, func(t *testing.T) {
+				nan := 0
+				for _, n := range lengths {
+					p, g, s := randSlices(rng, n)
+					for step := 1; step <= 4; step++ {
+						for j := range g {
+							g[j] = randValue(rng)
+						}
+						if step == 2 {
+							clear(g) // a zero gradient
+						}
+						p0, g0, s0 := clone(p), clone(g), [2][]float64{clone(s[0]), clone(s[1])}
+						r.run(p, g, s, step)
+						for j := range n {
+							wp, ws := r.ref(p0[j], g0[j], [2]float64{s0[0][j], s0[1][j]}, step)
+							if !sameBits(wp, p[j]) || !sameBits(ws[0], s[0][j]) || !sameBits(ws[1], s[1][j]) {
+								require.Failf(t, "differs from the formula",
+									"n=%d step %d j=%d: p, g, state = %v, %v, %v, %v\nwant p, state = %v, %v\n got p, state = %v, %v, %v",
+									n, step, j, p0[j], g0[j], s0[0][j], s0[1][j], wp, ws, p[j], s[0][j], s[1][j])
+							}
+							if math.IsNaN(p[j]) {
+								nan++
+							}
+						}
+						require.Equal(t, bits(g0), bits(g), "gradient untouched")
 					}
-					if math.IsNaN(p[j]) {
-						nan++
-					}
 				}
-				require.Equal(t, bits(g0), bits(g), "gradient untouched")
-			}
-		}
-		assert.Positive(t, nan, "the inputs reach NaN")
-	})
+				assert.Positive(t, nan, "the inputs reach NaN")
+			})
+		})
+	}
 }
 
 // Special values, each in all 11 elements so that a vector kernel and
@@ -123,9 +166,9 @@ func TestAdamKernelsMatchTheFormula(t *testing.T) {
 func TestAdamKernelsOnSpecialValues(t *testing.T) {
 	inf, nan := math.Inf(1), math.NaN()
 	tests := []struct {
-		name             string
-		p, g, m, v       float64
-		wantP, wantM, wV float64
+		name                string
+		p, g, m, v          float64
+		wantP, wantM, wantV float64
 	}{
 		// m = 0, v = 0; p − 0/(0 + eps) = p
 		{"zero gradient on a fresh state", 0.5, 0, 0, 0, 0.5, 0, 0},
@@ -149,7 +192,7 @@ func TestAdamKernelsOnSpecialValues(t *testing.T) {
 				for j := range n {
 					assert.True(t, sameBits(tt.wantP, p[j]), "p[%d] = %v, want %v", j, p[j], tt.wantP)
 					assert.True(t, sameBits(tt.wantM, m[j]), "m[%d] = %v, want %v", j, m[j], tt.wantM)
-					assert.True(t, sameBits(tt.wV, v[j]), "v[%d] = %v, want %v", j, v[j], tt.wV)
+					assert.True(t, sameBits(tt.wantV, v[j]), "v[%d] = %v, want %v", j, v[j], tt.wantV)
 				}
 			})
 		})
@@ -158,39 +201,57 @@ func TestAdamKernelsOnSpecialValues(t *testing.T) {
 
 // Five Updates in a row over parameters of odd sizes, one of them with a
 // NaN gradient, leave the same bits with every kernel.
-func TestAdamUpdateIsTheSameOnEveryKernel(t *testing.T) {
+func TestUpdateIsTheSameOnEveryKernel(t *testing.T) {
 	shapes := [][]int{{7, 13}, {13}, {5}, {33, 3}, {2, 2, 2}}
-	run := func() []*tensor.Tensor {
-		rng := rand.New(rand.NewPCG(13, 14))
-		var params, grads []*tensor.Tensor
-		for _, s := range shapes {
-			params = append(params, tensor.RandN(rng, 0.1, s...))
-			grads = append(grads, tensor.New(s...))
-		}
-		opt := &Adam{LR: 0.01}
-		for step := range 5 {
-			for _, g := range grads {
-				for j := range g.Data() {
-					g.Data()[j] = rng.NormFloat64()
-				}
-			}
-			grads[3].Data()[step] = math.NaN()
-			opt.Update(params, grads)
-		}
-		return append(params, append(opt.m, opt.v...)...)
+	tests := []struct {
+		name string
+		opt  func() Optimizer
+		// state returns the optimizer's buffers
+		state func(Optimizer) []*tensor.Tensor
+	}{
+		{"AdaGrad", func() Optimizer { return &AdaGrad{} },
+			func(o Optimizer) []*tensor.Tensor { return o.(*AdaGrad).h }},
+		{"RMSProp", func() Optimizer { return &RMSProp{} },
+			func(o Optimizer) []*tensor.Tensor { return o.(*RMSProp).h }},
+		{"Adam", func() Optimizer { return &Adam{LR: 0.01} },
+			func(o Optimizer) []*tensor.Tensor { return append(o.(*Adam).m, o.(*Adam).v...) }},
 	}
-	saved := kernel
-	kernel = goKernels
-	want := run()
-	kernel = saved
-	forEachKernel(t, func(t *testing.T) {
-		got := run()
-		for i := range want {
-			for j, w := range want[i].Data() {
-				require.True(t, sameBits(w, got[i].Data()[j]), "tensor %d, element %d: %v, want %v", i, j, got[i].Data()[j], w)
+	for _, tt := range tests {
+		run := func() []*tensor.Tensor {
+			rng := rand.New(rand.NewPCG(13, 14))
+			var params, grads []*tensor.Tensor
+			for _, s := range shapes {
+				params = append(params, tensor.RandN(rng, 0.1, s...))
+				grads = append(grads, tensor.New(s...))
 			}
+			opt := tt.opt()
+			for step := range 5 {
+				for _, g := range grads {
+					for j := range g.Data() {
+						g.Data()[j] = rng.NormFloat64()
+					}
+				}
+				grads[3].Data()[step] = math.NaN()
+				opt.Update(params, grads)
+			}
+			return append(params, tt.state(opt)...)
 		}
-	})
+		t.Run(tt.name, func(t *testing.T) {
+			saved := kernel
+			kernel = goKernels
+			want := run()
+			kernel = saved
+			forEachKernel(t, func(t *testing.T) {
+				got := run()
+				for i := range want {
+					for j, w := range want[i].Data() {
+						require.True(t, sameBits(w, got[i].Data()[j]),
+							"tensor %d, element %d: %v, want %v", i, j, got[i].Data()[j], w)
+					}
+				}
+			})
+		})
+	}
 }
 
 func clone(s []float64) []float64 { return append([]float64(nil), s...) }
@@ -213,25 +274,28 @@ func fill(n int, x float64) []float64 {
 	return s
 }
 
-// BenchmarkKernels runs Adam's rule with each implementation, over the
+// BenchmarkKernels runs each rule with each implementation, over the
 // two-layer net's 39,760 parameters and SimpleConvNet's 433,890.
 func BenchmarkKernels(b *testing.B) {
 	saved := kernel
 	defer func() { kernel = saved }()
 	rng := rand.New(rand.NewPCG(15, 16))
 	for _, n := range []int{39760, 433890} {
-		p, g, m, v := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		p, g := make([]float64, n), make([]float64, n)
 		for j := range n {
 			p[j], g[j] = 0.01*rng.NormFloat64(), 0.1*rng.NormFloat64()
 		}
-		for _, k := range available() {
-			kernel = k
-			b.Run(fmt.Sprintf("opt=Adam/kernel=%s/n=%d", k.name, n), func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					adam(p, g, m, v, 0.1, 0.001, 1e-3)
-				}
-			})
+		for _, r := range rules {
+			for _, k := range available() {
+				kernel = k
+				s := [2][]float64{make([]float64, n), make([]float64, n)}
+				b.Run(fmt.Sprintf("opt=%s/kernel=%s/n=%d", r.name, k.name, n), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						r.run(p, g, s, 1)
+					}
+				})
+			}
 		}
 	}
 }
