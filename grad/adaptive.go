@@ -29,11 +29,7 @@ func (o *AdaGrad) Update(params, grads []*tensor.Tensor) {
 	lr := or(o.LR, DefaultLR)
 	ensureState("AdaGrad", &o.h, params)
 	for i, p := range params {
-		pd, gd, hd := p.Data(), grads[i].Data(), o.h[i].Data()
-		for j, g := range gd {
-			hd[j] += g * g
-			pd[j] -= lr * g / (math.Sqrt(hd[j]) + eps)
-		}
+		adaGrad(p.Data(), grads[i].Data(), o.h[i].Data(), lr)
 	}
 }
 
@@ -61,11 +57,7 @@ func (o *RMSProp) Update(params, grads []*tensor.Tensor) {
 	lr, rho := or(o.LR, DefaultLR), or(o.Decay, DefaultDecay)
 	ensureState("RMSProp", &o.h, params)
 	for i, p := range params {
-		pd, gd, hd := p.Data(), grads[i].Data(), o.h[i].Data()
-		for j, g := range gd {
-			hd[j] = rho*hd[j] + (1-rho)*g*g
-			pd[j] -= lr * g / (math.Sqrt(hd[j]) + eps)
-		}
+		rmsProp(p.Data(), grads[i].Data(), o.h[i].Data(), rho, 1-rho, lr)
 	}
 }
 
@@ -104,12 +96,7 @@ func (o *Adam) Update(params, grads []*tensor.Tensor) {
 	t := float64(o.iter)
 	lrt := lr * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
 	for i, p := range params {
-		pd, gd, md, vd := p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data()
-		for j, g := range gd {
-			md[j] += (1 - b1) * (g - md[j])
-			vd[j] += (1 - b2) * (g*g - vd[j])
-			pd[j] -= lrt * md[j] / (math.Sqrt(vd[j]) + eps)
-		}
+		adam(p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data(), 1-b1, 1-b2, lrt)
 	}
 }
 

@@ -53,6 +53,13 @@
 //	Adam      m ← m + (1−β₁)(g − m);  v ← v + (1−β₂)(g² − v);
 //	          p ← p − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + 1e-7)
 //
+// On amd64, AdaGrad, RMSProp and Adam run their per-element loops in
+// AVX-512 or AVX2 assembly when the CPU has it (the build tag purego turns
+// the assembly off). Each operation there rounds as in the Go loops, with
+// no fused multiply-add, so the parameters come out the same bit for bit
+// on every CPU and at every GOAMD64 level (a NaN in the same place, if not
+// always with the same payload bits).
+//
 // An optimizer is not safe for concurrent use.
 //
 // # Shapes

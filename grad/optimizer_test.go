@@ -404,8 +404,21 @@ func TestOptimizerPanics(t *testing.T) {
 // twoLayerParams returns the parameters and gradients of the book's
 // two-layer MNIST net (784 → 50 → 10), filled from a fixed seed.
 func twoLayerParams() (params, grads []*tensor.Tensor) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][]int{{784, 50}, {50}, {50, 10}, {10}} {
+	return randParams(rand.New(rand.NewPCG(3, 4)), [][]int{{784, 50}, {50}, {50, 10}, {10}})
+}
+
+// simpleConvNetParams returns parameters and gradients shaped as the
+// book's SimpleConvNet's (30 filters of 1×5×5, 4320 → 100 → 10): 433,890
+// values, the size of an Update in a convolutional training step.
+func simpleConvNetParams() (params, grads []*tensor.Tensor) {
+	return randParams(rand.New(rand.NewPCG(5, 6)),
+		[][]int{{30, 1, 5, 5}, {30}, {4320, 100}, {100}, {100, 10}, {10}})
+}
+
+// randParams returns parameters of the given shapes drawn from 0.01·N(0,1)
+// and gradients from 0.1·N(0,1).
+func randParams(rng *rand.Rand, shapes [][]int) (params, grads []*tensor.Tensor) {
+	for _, shape := range shapes {
 		params = append(params, tensor.RandN(rng, 0.01, shape...))
 		grads = append(grads, tensor.RandN(rng, 0.1, shape...))
 	}
@@ -425,15 +438,21 @@ func TestOptimizerNoAllocs(t *testing.T) {
 }
 
 func BenchmarkUpdate(b *testing.B) {
-	for _, mk := range optimizers() {
-		opt := mk()
-		params, grads := twoLayerParams()
-		b.Run(fmt.Sprintf("opt=%s/params=39760", fmt.Sprintf("%T", opt)[len("*grad."):]), func(b *testing.B) {
-			b.ReportAllocs()
-			opt.Update(params, grads)
-			for b.Loop() {
-				opt.Update(params, grads)
+	for _, set := range []func() (params, grads []*tensor.Tensor){twoLayerParams, simpleConvNetParams} {
+		for _, mk := range optimizers() {
+			opt := mk()
+			params, grads := set()
+			size := 0
+			for _, p := range params {
+				size += p.Size()
 			}
-		})
+			b.Run(fmt.Sprintf("opt=%s/params=%d", fmt.Sprintf("%T", opt)[len("*grad."):], size), func(b *testing.B) {
+				b.ReportAllocs()
+				opt.Update(params, grads)
+				for b.Loop() {
+					opt.Update(params, grads)
+				}
+			})
+		}
 	}
 }

@@ -1,0 +1,79 @@
+package grad
+
+import "math"
+
+// The element-wise rules of AdaGrad, RMSProp and Adam. Each operation in
+// them rounds once: a product that feeds a sum is wrapped in an explicit
+// float64 conversion, which the Go spec says rounds and so keeps the
+// compiler from fusing the two into an FMA (as it does for GOAMD64=v3 and
+// above). The result is then the same bits at every GOAMD64 level.
+
+// adaGradGo is AdaGrad's rule for each element of p, with h its sum of
+// squared gradients: h ← h + g²;  p ← p − lr·g/(√h + eps).
+func adaGradGo(p, g, h []float64, lr float64) {
+	g, h = g[:len(p)], h[:len(p)]
+	for j := range p {
+		h[j] += float64(g[j] * g[j])
+		p[j] -= lr * g[j] / (math.Sqrt(h[j]) + eps)
+	}
+}
+
+// rmsPropGo is RMSProp's rule for each element of p, with h its leaky
+// average of squared gradients and c = 1−rho:
+// h ← rho·h + c·g·g;  p ← p − lr·g/(√h + eps).
+func rmsPropGo(p, g, h []float64, rho, c, lr float64) {
+	g, h = g[:len(p)], h[:len(p)]
+	for j := range p {
+		h[j] = float64(rho*h[j]) + float64(c*g[j]*g[j])
+		p[j] -= lr * g[j] / (math.Sqrt(h[j]) + eps)
+	}
+}
+
+// adamGo is Adam's rule for each element of p, with m and v its moments,
+// c1 = 1−β₁, c2 = 1−β₂ and lrt the step size of this update:
+// m ← m + c1·(g − m);  v ← v + c2·(g·g − v);  p ← p − lrt·m/(√v + eps).
+func adamGo(p, g, m, v []float64, c1, c2, lrt float64) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for j := range p {
+		m[j] += float64(c1 * (g[j] - m[j]))
+		v[j] += float64(c2 * (float64(g[j]*g[j]) - v[j]))
+		p[j] -= lrt * m[j] / (math.Sqrt(v[j]) + eps)
+	}
+}
+
+// kernels is one implementation of the rules above. Each function updates
+// the longest prefix of p that its vector width divides (the other slices
+// as long as p) and returns that prefix's length; the Go loop does the
+// rest.
+type kernels struct {
+	name    string
+	adaGrad func(p, g, h []float64, lr float64) int
+	rmsProp func(p, g, h []float64, rho, c, lr float64) int
+	adam    func(p, g, m, v []float64, c1, c2, lrt float64) int
+}
+
+// goKernels leaves every element to the Go loops.
+var goKernels = kernels{
+	name:    "go",
+	adaGrad: func(p, g, h []float64, lr float64) int { return 0 },
+	rmsProp: func(p, g, h []float64, rho, c, lr float64) int { return 0 },
+	adam:    func(p, g, m, v []float64, c1, c2, lrt float64) int { return 0 },
+}
+
+// adaGrad, rmsProp and adam are adaGradGo, rmsPropGo and adamGo with the
+// kernel in use taking all but the tail.
+
+func adaGrad(p, g, h []float64, lr float64) {
+	n := kernel.adaGrad(p, g, h, lr)
+	adaGradGo(p[n:], g[n:], h[n:], lr)
+}
+
+func rmsProp(p, g, h []float64, rho, c, lr float64) {
+	n := kernel.rmsProp(p, g, h, rho, c, lr)
+	rmsPropGo(p[n:], g[n:], h[n:], rho, c, lr)
+}
+
+func adam(p, g, m, v []float64, c1, c2, lrt float64) {
+	n := kernel.adam(p, g, m, v, c1, c2, lrt)
+	adamGo(p[n:], g[n:], m[n:], v[n:], c1, c2, lrt)
+}
