@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for the weights and the mini-batches")
 	fs.StringVar(&o.data, "data", "", "folder with the MNIST files, fetched if missing (default: mnist.DefaultDir())")
 	fs.StringVar(&o.out, "out", ".", "folder for the charts, the filter images and model.npz")
-	fs.BoolVar(&o.deep, "deep", false, "train chapter 8's DeepConvNet (without dropout) instead")
+	fs.BoolVar(&o.deep, "deep", false, "train chapter 8's DeepConvNet (dropout 0.5) instead")
 	fs.BoolVar(&o.skipTrainEval, "skip-train-eval", false, "evaluate only the test set at each epoch")
 	fs.BoolVar(&o.json, "json", false, "end with one JSON line of timings and accuracies")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar, even on a terminal")
