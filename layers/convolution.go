@@ -191,21 +191,37 @@ type imageWorker interface {
 }
 
 // convJob shares the images of a batch among the cores: every
-// participant claims images one at a time and works in scratch space of
-// its own, so that a partial gradient needs no locking.
+// participant claims work one piece at a time and works in scratch space
+// of its own, so that a partial gradient needs no locking. A forward pass
+// is claimed image by image. A backward pass is claimed in convChunks
+// runs of consecutive images, whatever the number of participants, each
+// run summing its images' gradients in order into a partial gradient of
+// its own; sum then adds the runs in order. So the gradient's rounding,
+// and a training run with a given seed, do not depend on how many cores
+// took part or which took what.
 type convJob struct {
 	w       imageWorker
 	pass    int
 	n       int
+	chunks  int // the runs of a backward pass
 	next    atomic.Int64
 	ids     atomic.Int64
-	used    int // participants of the last run
 	scratch []convScratch
-	wg      sync.WaitGroup
+	// parts holds the partial gradients of the runs of the last backward
+	// pass: dw then db, in one slice per run.
+	parts [][]float64
+	dw    int // the length of dw in parts
+	wg    sync.WaitGroup
 }
 
+// convChunks is the number of runs a backward pass is cut into: enough to
+// keep two to eight cores busy, few enough that adding up the partial
+// gradients costs little.
+const convChunks = 8
+
 // convScratch is one participant's working space: buffers for one image
-// (an unfolding, its gradient, …) and its partial parameter gradients.
+// (an unfolding, its gradient, …) and, in a backward pass, the partial
+// parameter gradients of the run in progress.
 type convScratch struct {
 	buf    [3][]float64
 	idx    []int32
@@ -218,12 +234,17 @@ const parallelConvFlops = 1 << 20
 
 // run does one pass over n images, of about flops floating-point
 // operations in all, on as many cores as are free. Each participant's
-// buffers hold at least sizes values; in a backward pass its dw and db,
-// of dw and db values, start at zero, and sum gives their total.
+// buffers hold at least sizes values; in a backward pass the partial
+// gradients dw and db, of dw and db values, start at zero, and sum gives
+// their total.
 func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, db int) {
+	pieces := n
+	if pass == passBackward {
+		pieces = min(n, convChunks)
+	}
 	helpers := 0
 	if flops >= parallelConvFlops {
-		helpers = workers.Helpers(n)
+		helpers = workers.Helpers(pieces)
 	}
 	if len(j.scratch) < helpers+1 {
 		j.scratch = make([]convScratch, max(helpers+1, runtime.GOMAXPROCS(0)))
@@ -235,44 +256,61 @@ func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, d
 				s.buf[b] = make([]float64, size)
 			}
 		}
-		if pass == passBackward {
-			if len(s.dw) != dw || len(s.db) != db {
-				s.dw, s.db = make([]float64, dw), make([]float64, db)
+	}
+	if pass == passBackward {
+		j.chunks, j.dw = min(n, convChunks), dw
+		if len(j.parts) < j.chunks {
+			j.parts = append(j.parts, make([][]float64, j.chunks-len(j.parts))...)
+		}
+		for c := range j.chunks {
+			if len(j.parts[c]) != dw+db {
+				j.parts[c] = make([]float64, dw+db)
 			}
-			clear(s.dw)
-			clear(s.db)
+			clear(j.parts[c])
 		}
 	}
 	j.w, j.pass, j.n = w, pass, n
 	j.next.Store(0)
 	j.ids.Store(0)
 	workers.Share(j, helpers, &j.wg)
-	j.used = int(j.ids.Load())
 	j.w = nil
 }
 
-// sum writes the total of the participants' partial gradients into dw
-// and db.
+// sum writes the total of the last backward pass's partial gradients
+// into dw and db, adding them in the order of their runs.
 func (j *convJob) sum(dw, db []float64) {
-	for p := range j.used {
-		s := &j.scratch[p]
-		if p == 0 {
-			copy(dw, s.dw)
-			copy(db, s.db)
+	for c, part := range j.parts[:j.chunks] {
+		pw, pb := part[:j.dw], part[j.dw:]
+		if c == 0 {
+			copy(dw, pw)
+			copy(db, pb)
 			continue
 		}
-		for i, v := range s.dw {
+		for i, v := range pw {
 			dw[i] += v
 		}
-		for i, v := range s.db {
+		for i, v := range pb {
 			db[i] += v
 		}
 	}
 }
 
-// Run does images until none is left.
+// Run does images, or runs of images in a backward pass, until none is
+// left.
 func (j *convJob) Run() {
 	s := &j.scratch[j.ids.Add(1)-1]
+	if j.pass == passBackward {
+		for {
+			c := int(j.next.Add(1) - 1)
+			if c >= j.chunks {
+				return
+			}
+			s.dw, s.db = j.parts[c][:j.dw], j.parts[c][j.dw:]
+			for i := c * j.n / j.chunks; i < (c+1)*j.n/j.chunks; i++ {
+				j.w.work(s, j.pass, i)
+			}
+		}
+	}
 	for {
 		i := int(j.next.Add(1) - 1)
 		if i >= j.n {

@@ -128,11 +128,15 @@
 // back. ConvReLUPool computes the same three steps image by image while
 // the image's activations are in the cache, keeps only the pooled output
 // and each window's arg-max, and so moves about a tenth of the memory;
-// numlearn's SimpleConvNet and DeepConvNet are built from it. In
-// inference, with no arg-max to keep, it unfolds each image with the
-// members of every 2×2 window in four separate blocks of columns, so that
-// the pooling is the elementwise maximum of four blocks of the product,
-// and leaves out the convolution outputs no window reads.
+// numlearn's SimpleConvNet and DeepConvNet are built from it. It unfolds
+// each image with the members of every 2×2 window in four separate blocks
+// of columns, so that the pooling (and, in training, its arg-max) is an
+// elementwise operation on four blocks of the product, and leaves out the
+// convolution outputs no window reads. In Backward, the gradient of the
+// convolution's output is nonzero only at the arg-maxes, one position in
+// four at most, so each filter's weight gradient is summed from the
+// receptive fields of those positions, read straight from the image,
+// rather than multiplied out against a whole unfolding.
 //
 // # Errors
 //
