@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -34,6 +35,7 @@ import (
 	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/examples/internal/trainlog"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/tensor"
 )
 
 func main() {
@@ -108,6 +110,18 @@ const batchSize = 100
 // take ten times that.
 const evalChunk = 1000
 
+// chunkedAccuracy is net's accuracy on x and t, evalChunk images at a
+// time, so that memory stays at what Train's evaluations use.
+func chunkedAccuracy(net *numlearn.Network, x, t *tensor.Tensor) float64 {
+	n := x.Shape()[0]
+	correct := 0.0
+	for from := 0; from < n; from += evalChunk {
+		to := min(from+evalChunk, n)
+		correct += math.Round(net.Accuracy(x.Slice(from, to), t.Slice(from, to)) * float64(to-from))
+	}
+	return correct / float64(n)
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -165,7 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	final := hist.Evals[len(hist.Evals)-1]
 	if o.skipTrainEval { // measure it once, at the end
-		final.TrainAccuracy = net.Accuracy(train.Images4D(), train.OneHot())
+		final.TrainAccuracy = chunkedAccuracy(net, train.Images4D(), train.OneHot())
 	}
 	if err := trainlog.WriteCharts(o.out, hist); err != nil {
 		return fmt.Errorf("convnet: charts: %w", err)
