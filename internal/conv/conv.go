@@ -291,7 +291,29 @@ func (p *Pooled) ScratchLen() int {
 	if p.g.Pad == 0 {
 		return 0
 	}
-	return p.g.C * (p.g.H + 2*p.g.Pad) * (p.g.W + 2*p.g.Pad)
+	return p.g.paddedLen()
+}
+
+// paddedLen returns the length of the image padded with the geometry's
+// zeros, C·(H+2P)·(W+2P).
+func (g Geometry) paddedLen() int { return g.C * (g.H + 2*g.Pad) * (g.W + 2*g.Pad) }
+
+// padded returns img itself when g has no padding, and otherwise img
+// padded with g's zeros, written into dst, which must hold paddedLen
+// values.
+func padded(dst, img []float64, g Geometry) []float64 {
+	if g.Pad == 0 {
+		return img[:g.C*g.H*g.W]
+	}
+	hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
+	dst = dst[:g.C*hp*wp]
+	clear(dst)
+	for c := range g.C {
+		for y := range g.H {
+			copy(dst[(c*hp+y+g.Pad)*wp+g.Pad:], img[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
+		}
+	}
+	return dst
 }
 
 // Im2col writes the pooled columns of image img (C, H, W) into dst, packed
@@ -304,17 +326,7 @@ func (p *Pooled) Im2col(dst, tmp, img []float64) {
 	check("Pooled.Im2col", "image", img, g.C*g.H*g.W)
 	check("Pooled.Im2col", "tmp", tmp, p.ScratchLen())
 	check("Pooled.Im2col", "dst", dst, g.PooledLen(nr))
-	src := img
-	if g.Pad > 0 {
-		hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
-		src = tmp[:g.C*hp*wp]
-		clear(src)
-		for c := range g.C {
-			for y := range g.H {
-				copy(src[(c*hp+y+g.Pad)*wp+g.Pad:], img[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
-			}
-		}
-	}
+	src := padded(tmp, img, g)
 	// dst is written panel by panel, in order: it is larger than a core's
 	// first-level cache, and the image is not.
 	panel := len(p.row) * nr

@@ -16,8 +16,7 @@ import "fmt"
 // over those positions t costs a quarter of the product d·colᵀ, which
 // multiplies the zeros too.
 type Fields struct {
-	g      Geometry
-	hp, wp int // the padded image's height and width
+	g Geometry
 	// rows holds the offset of each of a field's C·FH rows (of FW
 	// values) from its first value.
 	rows []int
@@ -33,21 +32,22 @@ func NewFields(g Geometry) *Fields {
 	if err := g.Check(); err != nil {
 		panic("conv: NewFields: " + err.Error())
 	}
-	f := &Fields{g: g, hp: g.H + 2*g.Pad, wp: g.W + 2*g.Pad}
-	if n := g.C * f.hp * f.wp; n >= 1<<31 || n/g.C/f.hp != f.wp {
-		panic(fmt.Sprintf("conv: NewFields: a padded image of %d×%d×%d values is too large", g.C, f.hp, f.wp))
+	f := &Fields{g: g}
+	hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
+	if n := g.C * hp * wp; n >= 1<<31 || n/g.C/hp != wp {
+		panic(fmt.Sprintf("conv: NewFields: a padded image of %d×%d×%d values is too large", g.C, hp, wp))
 	}
 	f.rows = make([]int, 0, g.C*g.FH)
 	for c := range g.C {
 		for i := range g.FH {
-			f.rows = append(f.rows, (c*f.hp+i)*f.wp)
+			f.rows = append(f.rows, (c*hp+i)*wp)
 		}
 	}
 	oh, ow := g.OutH(), g.OutW()
 	f.corners = make([]int32, 1+oh*ow)
 	for y := range oh {
 		for x := range ow {
-			f.corners[1+y*ow+x] = int32(y*g.Stride*f.wp + x*g.Stride)
+			f.corners[1+y*ow+x] = int32(y*g.Stride*wp + x*g.Stride)
 		}
 	}
 	return f
@@ -57,7 +57,7 @@ func NewFields(g Geometry) *Fields {
 func (f *Fields) Geometry() Geometry { return f.g }
 
 // PaddedLen returns the length of the padded image, C·(H+2P)·(W+2P).
-func (f *Fields) PaddedLen() int { return f.g.C * f.hp * f.wp }
+func (f *Fields) PaddedLen() int { return f.g.paddedLen() }
 
 // Corner returns the offset in the padded image of the first value of
 // the field of output position pos = y·OutW + x; a pos of −1 gives 0. It
@@ -70,18 +70,10 @@ func (f *Fields) Corner(pos int32) int32 { return f.corners[pos+1] }
 func (f *Fields) Padded(dst, img []float64) []float64 {
 	g := f.g
 	check("Fields.Padded", "image", img, g.C*g.H*g.W)
-	if g.Pad == 0 {
-		return img[:g.C*g.H*g.W]
+	if g.Pad > 0 {
+		check("Fields.Padded", "dst", dst, f.PaddedLen())
 	}
-	check("Fields.Padded", "dst", dst, f.PaddedLen())
-	dst = dst[:f.PaddedLen()]
-	clear(dst)
-	for c := range g.C {
-		for y := range g.H {
-			copy(dst[(c*f.hp+y+g.Pad)*f.wp+g.Pad:], img[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
-		}
-	}
-	return dst
+	return padded(dst, img, g)
 }
 
 // AddWeighted adds to dw, a filter's C·FH·FW weights laid out as W's rows
