@@ -200,23 +200,7 @@ func route2x2(dst, src, out, dout []float64, w, oh, ow int) {
 		m, d := out[y*ow:(y+1)*ow], dout[y*ow:(y+1)*ow]
 		for x, v := range d {
 			a, b, c, e := r0[2*x], r0[2*x+1], r1[2*x], r1[2*x+1]
-			// The offset of the first maximum within the block, chosen
-			// without branches: the tests run from the last position to
-			// the first, so the earliest equal one wins.
-			mx := m[x]
-			off := w + 1
-			if c == mx {
-				off = w
-			}
-			if b == mx {
-				off = 1
-			}
-			if a == mx {
-				off = 0
-			}
-			if mx != mx { // NaN: the first NaN, as np.argmax
-				off = firstNaN(a, b, c, e, w)
-			}
+			off := conv.FirstMax(a, b, c, e, m[x], w) // the first maximum, or NaN, as np.argmax
 			g[2*x], g[2*x+1], g[w+2*x], g[w+2*x+1] = 0, 0, 0, 0
 			g[2*x+off] = v
 		}
@@ -224,18 +208,4 @@ func route2x2(dst, src, out, dout []float64, w, oh, ow int) {
 		clear(g[w+2*ow:])
 	}
 	clear(dst[2*oh*w : h*w])
-}
-
-// firstNaN returns the offset within a 2×2 block of row width w of its
-// first NaN, among a, b (top row) and c, e (bottom row).
-func firstNaN(a, b, c, e float64, w int) int {
-	switch {
-	case a != a:
-		return 0
-	case b != b:
-		return 1
-	case c != c:
-		return w
-	}
-	return w + 1
 }

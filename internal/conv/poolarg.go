@@ -30,34 +30,43 @@ func reluPoolArgGo(dst []float64, arg []int32, act []float64, corner []int32, bi
 	for j := j0; j < n; j++ {
 		v0, v1, v2, v3 := a0[j]+bias, a1[j]+bias, a2[j]+bias, a3[j]+bias
 		mx := max(max(v0, v1), max(v2, v3))
-		// The first maximum, chosen without branches.
-		off := int32(ow + 1)
-		if v2 == mx {
-			off = int32(ow)
-		}
-		if v1 == mx {
-			off = 1
-		}
-		if v0 == mx {
-			off = 0
-		}
-		pos := corner[j] + off
-		if !(mx > 0) { // the ReLU's max(0, ·) passes no gradient here
+		pos := corner[j] + int32(FirstMax(v0, v1, v2, v3, mx, ow))
+		if mx <= 0 { // the ReLU's max(0, ·) passes no gradient; a NaN, which it keeps, is not ≤ 0
 			pos = -1
-		}
-		if mx != mx { // NaN: the first one
-			switch {
-			case v0 != v0:
-				pos = corner[j]
-			case v1 != v1:
-				pos = corner[j] + 1
-			case v2 != v2:
-				pos = corner[j] + int32(ow)
-			default:
-				pos = corner[j] + int32(ow) + 1
-			}
 		}
 		arg[j] = pos
 		dst[j] = max(mx, 0)
 	}
+}
+
+// FirstMax returns the offset, within a 2×2 window whose rows are w
+// apart, of the first of its values a, b (top row), c, e (bottom row) that
+// equals the window's maximum mx — or, when mx is NaN, of its first NaN,
+// as numpy's argmax finds it: 0, 1, w or w+1. The book's pooling sends
+// the gradient there.
+func FirstMax(a, b, c, e, mx float64, w int) int {
+	if mx != mx {
+		switch {
+		case a != a:
+			return 0
+		case b != b:
+			return 1
+		case c != c:
+			return w
+		}
+		return w + 1
+	}
+	// Without branches: the tests run from the last place to the first,
+	// so the earliest equal one wins.
+	off := w + 1
+	if c == mx {
+		off = w
+	}
+	if b == mx {
+		off = 1
+	}
+	if a == mx {
+		off = 0
+	}
+	return off
 }
