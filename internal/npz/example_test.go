@@ -55,3 +55,35 @@ func ExampleOpen() {
 	// W [2 2]
 	// [1 2 3 4]
 }
+
+func ExampleEntry_ReadText() {
+	var file bytes.Buffer
+	err := npz.Write(&file, []npz.Array{
+		{Name: "architecture", IsText: true, Text: `{"hidden": [50], "λ": 1e-4}`},
+		{Name: "W", Shape: []int{2}, Data: []float64{1, 2}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	entries, err := npz.Open(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range entries {
+		if !e.IsText {
+			fmt.Println(e.Name, e.Shape)
+			continue
+		}
+		text, err := e.ReadText()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(e.Name, text)
+	}
+	// Output:
+	// architecture {"hidden": [50], "λ": 1e-4}
+	// W [2]
+}

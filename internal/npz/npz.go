@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // ErrFormat is wrapped by every error about a file that is not a valid
-// .npz of float64 or float32 arrays.
-var ErrFormat = errors.New("not a valid .npz of float64 or float32 arrays")
+// .npz of float64 or float32 arrays and text.
+var ErrFormat = errors.New("not a valid .npz of float64 or float32 arrays and text")
 
 // Limits that keep a hostile file from making Read allocate much more than
 // the file holds.
@@ -22,6 +23,7 @@ const (
 	maxHeaderLen = 1 << 16
 	maxRank      = 32
 	maxElements  = 1 << 31 / 8 // 2 GiB of float64 per array
+	maxTextChars = 1 << 22     // 16 MiB of UTF-32 per text entry
 )
 
 var magic = []byte("\x93NUMPY")
@@ -35,19 +37,39 @@ type Array struct {
 	// float32, when writing; when reading, it says the file held '<f4'
 	// values, which Data holds widened exactly.
 	Float32 bool
+	// IsText makes the entry a 0-d numpy unicode string ('<U…', shape ())
+	// holding Text; Shape, Data and Float32 are then unused. Read sets it
+	// for such entries.
+	IsText bool
+	Text   string
 }
 
 // Write writes the arrays to w as an uncompressed .npz archive, in order,
 // each as "<Name>.npy" in npy format 1.0, as '<f8' or, for an Array with
-// Float32 set, '<f4'.
+// Float32 set, '<f4'; an Array with IsText set is written as
+// np.save(np.array(Text)) writes it. Text must be valid UTF-8 of at most
+// 4 Mi code points (16 MiB of UTF-32), none of them NUL, which numpy
+// would drop from the end: Write returns an error otherwise.
 func Write(w io.Writer, arrays []Array) error {
 	zw := zip.NewWriter(w)
 	for _, a := range arrays {
+		var text []byte
+		if a.IsText {
+			var err error
+			if text, err = textNPY(a.Text); err != nil {
+				return fmt.Errorf("npz: %s.npy: %w", a.Name, err)
+			}
+		}
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
 		if err != nil {
 			return err
 		}
-		if err := writeNPY(f, a.Shape, a.Data, a.Float32); err != nil {
+		if a.IsText {
+			_, err = f.Write(text)
+		} else {
+			err = writeNPY(f, a.Shape, a.Data, a.Float32)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -67,41 +89,46 @@ func writeNPY(w io.Writer, shape []int, data []float64, f32 bool) error {
 	if f32 {
 		descr, width = "<f4", 4
 	}
+	buf := slices.Grow(preamble(descr, tuple), width*len(data))
+	for _, v := range data {
+		if f32 {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(v)))
+		} else {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// preamble returns the start of a .npy file in format 1.0 whose header
+// gives descr and the shape tuple: the magic, the version, the header's
+// length and the header, padded with spaces and ended with '\n' so that
+// the data starts at a multiple of 64 bytes, as numpy does.
+func preamble(descr, tuple string) []byte {
 	header := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }"
-	// The whole preamble (magic, version, length, header, '\n') is padded
-	// with spaces to a multiple of 64 bytes, as numpy does.
 	pre := len(magic) + 2 + 2
 	pad := 64 - (pre+len(header)+1)%64
 	if pad == 64 {
 		pad = 0
 	}
 	header += strings.Repeat(" ", pad) + "\n"
-	var buf bytes.Buffer
-	buf.Write(magic)
-	buf.Write([]byte{1, 0})
-	binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
-	buf.WriteString(header)
-	body := make([]byte, width*len(data))
-	for i, v := range data {
-		if f32 {
-			binary.LittleEndian.PutUint32(body[4*i:], math.Float32bits(float32(v)))
-		} else {
-			binary.LittleEndian.PutUint64(body[8*i:], math.Float64bits(v))
-		}
-	}
-	buf.Write(body)
-	_, err := w.Write(buf.Bytes())
-	return err
+	buf := append(bytes.Clone(magic), 1, 0)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(len(header)))
+	return append(buf, header...)
 }
 
 // Entry is one array of an archive whose .npy header has been read but
 // whose data has not: its name (without ".npy"), its shape, whether its
 // values are float32 ('<f4') rather than float64 ('<f8'), and where to
-// find them.
+// find them. An entry with IsText set is a 0-d numpy unicode string
+// ('<U…', shape ()), read with ReadText; its Shape is nil.
 type Entry struct {
 	Name    string
 	Shape   []int
 	Float32 bool
+	IsText  bool
+	chars   int // the code points of a text entry's '<U<chars>'
 	file    *zip.File
 }
 
@@ -120,8 +147,8 @@ func (e *Entry) Len() int {
 // expects, then reads the data it wants with ReadInto into buffers of the
 // size it expects. Only the start of each entry is decompressed, so
 // opening costs little however large the arrays claim or turn out to be.
-// The error wraps ErrFormat when an entry is not a '<f8' or '<f4'
-// C-order .npy file.
+// The error wraps ErrFormat when an entry is neither a '<f8' or '<f4'
+// C-order .npy file nor a '<U' one of shape ().
 func Open(r io.ReaderAt, size int64) ([]Entry, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
@@ -137,12 +164,15 @@ func Open(r io.ReaderAt, size int64) ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("npz: %s: %w: %w", f.Name, ErrFormat, err)
 		}
-		shape, f32, err := readHeader(rc)
+		shape, dt, err := readHeader(rc)
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("npz: %s: %w", f.Name, err)
 		}
-		entries = append(entries, Entry{Name: name, Shape: shape, Float32: f32, file: f})
+		if dt.chars > 0 {
+			shape = nil
+		}
+		entries = append(entries, Entry{Name: name, Shape: shape, Float32: dt.f32, IsText: dt.chars > 0, chars: dt.chars, file: f})
 	}
 	return entries, nil
 }
@@ -152,8 +182,11 @@ func Open(r io.ReaderAt, size int64) ([]Entry, error) {
 // values take. Float32 values are widened exactly. The zip checksum is verified. The error wraps ErrFormat
 // when the data is shorter or longer than the shape says or the archive
 // is corrupted; dst may then hold part of the values. ReadInto panics if
-// len(dst) differs from e.Len().
+// e is a text entry or len(dst) differs from e.Len().
 func (e *Entry) ReadInto(dst []float64) error {
+	if e.IsText {
+		panic(fmt.Sprintf("npz: ReadInto: %s is text: read it with ReadText", e.file.Name))
+	}
 	if len(dst) != e.Len() {
 		panic(fmt.Sprintf("npz: ReadInto: %s has %d values, dst has room for %d", e.file.Name, e.Len(), len(dst)))
 	}
@@ -164,14 +197,11 @@ func (e *Entry) ReadInto(dst []float64) error {
 // read appends e's values to dst, growing it as data arrives, and returns
 // it.
 func (e *Entry) read(dst []float64) ([]float64, error) {
-	rc, err := e.file.Open()
+	rc, err := e.open()
 	if err != nil {
-		return nil, fmt.Errorf("npz: %s: %w: %w", e.file.Name, ErrFormat, err)
+		return nil, err
 	}
 	defer rc.Close()
-	if _, _, err := readHeader(rc); err != nil {
-		return nil, fmt.Errorf("npz: %s: %w", e.file.Name, err)
-	}
 	dst, err = readValues(rc, e.Len(), e.Float32, dst)
 	if err != nil {
 		return nil, fmt.Errorf("npz: %s: %w", e.file.Name, err)
@@ -179,10 +209,24 @@ func (e *Entry) read(dst []float64) ([]float64, error) {
 	return dst, nil
 }
 
+// open opens e's .npy file and reads past its header.
+func (e *Entry) open() (io.ReadCloser, error) {
+	rc, err := e.file.Open()
+	if err != nil {
+		return nil, fmt.Errorf("npz: %s: %w: %w", e.file.Name, ErrFormat, err)
+	}
+	if _, _, err := readHeader(rc); err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("npz: %s: %w", e.file.Name, err)
+	}
+	return rc, nil
+}
+
 // Read reads every array of the .npz archive r of the given size, in
 // archive order. The zip checksums are verified, so a corrupted archive is
-// an error, as is any entry that is not a '<f8' or '<f4' C-order .npy file whose
-// data is exactly as long as its shape says. Each array's memory grows as
+// an error, as is any entry that is neither a '<f8' or '<f4' C-order .npy
+// file whose data is exactly as long as its shape says nor a text entry
+// that ReadText accepts. Each array's memory grows as
 // its data arrives, so a header that claims more than the entry holds
 // costs little; to read only the arrays and shapes you expect, use Open.
 func Read(r io.ReaderAt, size int64) ([]Array, error) {
@@ -192,6 +236,14 @@ func Read(r io.ReaderAt, size int64) ([]Array, error) {
 	}
 	arrays := make([]Array, 0, len(entries))
 	for _, e := range entries {
+		if e.IsText {
+			text, err := e.ReadText()
+			if err != nil {
+				return nil, err
+			}
+			arrays = append(arrays, Array{Name: e.Name, IsText: true, Text: text})
+			continue
+		}
 		data, err := e.read(make([]float64, 0, min(e.Len(), 1<<16)))
 		if err != nil {
 			return nil, err
@@ -201,9 +253,10 @@ func Read(r io.ReaderAt, size int64) ([]Array, error) {
 	return arrays, nil
 }
 
-// readNPY parses one .npy stream and checks that it ends with the data.
+// readNPY parses one .npy stream of floats and checks that it ends with
+// the data.
 func readNPY(r io.Reader) ([]int, []float64, error) {
-	shape, f32, err := readHeader(r)
+	shape, dt, err := readHeader(r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,7 +264,7 @@ func readNPY(r io.Reader) ([]int, []float64, error) {
 	for _, d := range shape {
 		n *= d
 	}
-	data, err := readValues(r, n, f32, make([]float64, 0, min(n, 1<<16)))
+	data, err := readValues(r, n, dt.f32, make([]float64, 0, min(n, 1<<16)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -219,87 +272,103 @@ func readNPY(r io.Reader) ([]int, []float64, error) {
 }
 
 // readHeader reads the preamble and header of a .npy stream and returns
-// the shape and whether the values are float32, checking that the element
-// count stays below maxElements.
-func readHeader(r io.Reader) (shape []int, f32 bool, err error) {
+// the shape and the dtype, checking that the element count stays below
+// maxElements.
+func readHeader(r io.Reader) (shape []int, dt dtype, err error) {
 	pre := make([]byte, len(magic)+2)
 	if _, err := io.ReadFull(r, pre); err != nil {
-		return nil, false, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+		return nil, dtype{}, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 	}
 	if !bytes.Equal(pre[:len(magic)], magic) {
-		return nil, false, fmt.Errorf("%w: bad magic %q", ErrFormat, pre[:len(magic)])
+		return nil, dtype{}, fmt.Errorf("%w: bad magic %q", ErrFormat, pre[:len(magic)])
 	}
 	var hlen int
 	switch major := pre[len(magic)]; major {
 	case 1:
 		var n uint16
 		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, false, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+			return nil, dtype{}, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 		}
 		hlen = int(n)
 	case 2, 3:
 		var n uint32
 		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, false, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+			return nil, dtype{}, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 		}
 		if n > maxHeaderLen {
-			return nil, false, fmt.Errorf("%w: header of %d bytes", ErrFormat, n)
+			return nil, dtype{}, fmt.Errorf("%w: header of %d bytes", ErrFormat, n)
 		}
 		hlen = int(n)
 	default:
-		return nil, false, fmt.Errorf("%w: npy version %d.%d", ErrFormat, major, pre[len(magic)+1])
+		return nil, dtype{}, fmt.Errorf("%w: npy version %d.%d", ErrFormat, major, pre[len(magic)+1])
 	}
 	header := make([]byte, hlen)
 	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, false, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
+		return nil, dtype{}, fmt.Errorf("%w: header: %w", ErrFormat, unexpected(err))
 	}
-	shape, f32, err = parseHeader(string(header))
+	shape, dt, err = parseHeader(string(header))
 	if err != nil {
-		return nil, false, err
+		return nil, dtype{}, err
 	}
 	n := 1
 	for _, d := range shape {
 		if d > 0 && n > maxElements/d {
-			return nil, false, fmt.Errorf("%w: shape %v is too large", ErrFormat, shape)
+			return nil, dtype{}, fmt.Errorf("%w: shape %v is too large", ErrFormat, shape)
 		}
 		n *= d
 	}
-	return shape, f32, nil
+	return shape, dt, nil
 }
 
 // readValues appends n little-endian float64 values (float32 ones, widened,
-// if f32) read from r to dst and checks that r ends there. It reads in pieces, so that a stream
+// if f32) read from r to dst and checks that r ends there. A stream
 // shorter than n values fails having grown dst only as far as the data
-// went; with cap(dst) ≥ len(dst)+n it allocates nothing.
+// went; with cap(dst) ≥ len(dst)+n, dst does not grow.
 func readValues(r io.Reader, n int, f32 bool, dst []float64) ([]float64, error) {
-	var chunk [8 << 10]byte
 	width := 8
 	if f32 {
 		width = 4
 	}
+	err := readElems(r, n, width, "values", func(b []byte) error {
+		for i := 0; i < len(b); i += width {
+			if f32 {
+				dst = append(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))))
+			} else {
+				dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(b[i:])))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// readElems reads n elements of width bytes each from r in pieces, hands
+// each piece of whole elements to use as it arrives, and checks that r
+// ends there; unit names the elements in errors ("values").
+func readElems(r io.Reader, n, width int, unit string, use func([]byte) error) error {
+	var chunk [8 << 10]byte
 	for got := 0; got < n; {
 		want := min(len(chunk), width*(n-got))
 		m, err := io.ReadFull(r, chunk[:want])
-		for i := 0; i+width <= m; i += width {
-			if f32 {
-				dst = append(dst, float64(math.Float32frombits(binary.LittleEndian.Uint32(chunk[i:]))))
-			} else {
-				dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(chunk[i:])))
-			}
+		if err := use(chunk[:m-m%width]); err != nil {
+			return err
 		}
 		got += m / width
 		if err != nil {
-			return nil, fmt.Errorf("%w: data ends after %d of %d values: %w", ErrFormat, got, n, unexpected(err))
+			return fmt.Errorf("%w: data ends after %d of %d %s: %w", ErrFormat, got, n, unit, unexpected(err))
 		}
 	}
 	// Reading to the end also makes the zip reader verify the checksum.
 	if extra, err := r.Read(chunk[:1]); extra != 0 || err != io.EOF {
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+			return fmt.Errorf("%w: %w", ErrFormat, err)
 		}
-		return nil, fmt.Errorf("%w: data continues past the %d values of the shape", ErrFormat, n)
+		return fmt.Errorf("%w: data continues past the %d %s the header declares", ErrFormat, n, unit)
 	}
-	return dst, nil
+	return nil
 }
 
 func unexpected(err error) error {
@@ -309,25 +378,31 @@ func unexpected(err error) error {
 	return err
 }
 
+// dtype is an entry's element type, as its header's 'descr' gives it.
+type dtype struct {
+	f32   bool // '<f4' rather than '<f8'
+	chars int  // for text, the n of '<U<n>' (at least 1); 0 for floats
+}
+
 // parseHeader reads the Python dict literal of an npy header, such as
 // {'descr': '<f8', 'fortran_order': False, 'shape': (784, 50), }, and
-// returns the shape and whether the values are float32, checking that the
-// array is '<f8' or '<f4' in C order.
-func parseHeader(h string) (shape []int, f32 bool, err error) {
+// returns the shape and the dtype, checking that the array is '<f8' or
+// '<f4' in C order, or '<U<n>' of shape () with n at most maxTextChars.
+func parseHeader(h string) (shape []int, dt dtype, err error) {
 	h = strings.TrimSpace(h)
 	body, ok := strings.CutPrefix(h, "{")
 	if body, ok = strings.CutSuffix(body, "}"); !ok || !strings.HasPrefix(h, "{") {
-		return nil, false, fmt.Errorf("%w: header %q is not a dict", ErrFormat, h)
+		return nil, dtype{}, fmt.Errorf("%w: header %q is not a dict", ErrFormat, h)
 	}
 	var descr, order, tuple string
 	for body = strings.TrimSpace(body); body != ""; body = strings.TrimSpace(body) {
 		key, rest, ok := cutQuoted(body)
 		if !ok {
-			return nil, false, fmt.Errorf("%w: header %q: bad key", ErrFormat, h)
+			return nil, dtype{}, fmt.Errorf("%w: header %q: bad key", ErrFormat, h)
 		}
 		rest, ok = strings.CutPrefix(strings.TrimSpace(rest), ":")
 		if !ok {
-			return nil, false, fmt.Errorf("%w: header %q: no ':' after %q", ErrFormat, h, key)
+			return nil, dtype{}, fmt.Errorf("%w: header %q: no ':' after %q", ErrFormat, h, key)
 		}
 		rest = strings.TrimSpace(rest)
 		var val string
@@ -348,7 +423,7 @@ func parseHeader(h string) (shape []int, f32 bool, err error) {
 			val, rest = strings.TrimSpace(rest[:end]), rest[end:]
 		}
 		if !ok {
-			return nil, false, fmt.Errorf("%w: header %q: bad value for %q", ErrFormat, h, key)
+			return nil, dtype{}, fmt.Errorf("%w: header %q: bad value for %q", ErrFormat, h, key)
 		}
 		switch key {
 		case "descr":
@@ -360,14 +435,28 @@ func parseHeader(h string) (shape []int, f32 bool, err error) {
 		}
 		body = strings.TrimPrefix(strings.TrimSpace(rest), ",")
 	}
-	if descr != "<f8" && descr != "<f4" {
-		return nil, false, fmt.Errorf("%w: dtype %q is neither little-endian float64 ('<f8') nor float32 ('<f4')", ErrFormat, descr)
-	}
 	if order != "False" {
-		return nil, false, fmt.Errorf("%w: fortran_order %q: only C order is read", ErrFormat, order)
+		return nil, dtype{}, fmt.Errorf("%w: fortran_order %q: only C order is read", ErrFormat, order)
 	}
-	shape, err = parseShape(tuple)
-	return shape, descr == "<f4", err
+	if shape, err = parseShape(tuple); err != nil {
+		return nil, dtype{}, err
+	}
+	if digits, ok := strings.CutPrefix(descr, "<U"); ok {
+		// ParseUint takes no sign, and a value above maxTextChars is
+		// refused before anything is allocated for it.
+		n, err := strconv.ParseUint(digits, 10, 32)
+		if err != nil || n < 1 || n > maxTextChars {
+			return nil, dtype{}, fmt.Errorf("%w: text dtype %q: length must be 1 to %d code points", ErrFormat, descr, maxTextChars)
+		}
+		if len(shape) != 0 {
+			return nil, dtype{}, fmt.Errorf("%w: text of shape %v: only shape () is read", ErrFormat, shape)
+		}
+		return shape, dtype{chars: int(n)}, nil
+	}
+	if descr != "<f8" && descr != "<f4" {
+		return nil, dtype{}, fmt.Errorf("%w: dtype %q is not little-endian float64 ('<f8'), float32 ('<f4') or text ('<U…')", ErrFormat, descr)
+	}
+	return shape, dtype{f32: descr == "<f4"}, nil
 }
 
 // cutQuoted splits a leading 'quoted' string from s.

@@ -10,7 +10,9 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,6 +22,7 @@ func sample() []Array {
 	return []Array{
 		{Name: "W1", Shape: []int{2, 3}, Data: []float64{1, -2.5, math.Pi, 0, math.Inf(-1), 1e-300}},
 		{Name: "b1", Shape: []int{3}, Data: []float64{0.1, 0.2, 0.3}},
+		{Name: "architecture", IsText: true, Text: `{"λ": 1e-4, "input": "28×28"}`},
 		{Name: "s", Shape: []int{}, Data: []float64{42}},
 		{Name: "e", Shape: []int{0, 4}, Data: []float64{}},
 	}
@@ -40,6 +43,8 @@ func TestRoundTripIsBitExact(t *testing.T) {
 	require.Len(t, out, len(in))
 	for i := range in {
 		assert.Equal(t, in[i].Name, out[i].Name)
+		assert.Equal(t, in[i].IsText, out[i].IsText)
+		assert.Equal(t, in[i].Text, out[i].Text)
 		assert.Equal(t, in[i].Shape, out[i].Shape)
 		require.Len(t, out[i].Data, len(in[i].Data))
 		for j := range in[i].Data {
@@ -119,29 +124,39 @@ func TestParseHeader(t *testing.T) {
 		name   string
 		header string
 		shape  []int
-		f32    bool
+		dt     dtype
 		msg    string
 	}{
-		{"numpy's", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", []int{2, 3}, false, ""},
-		{"keys in another order", "{'shape': (5,), 'fortran_order': False, 'descr': '<f8'}", []int{5}, false, ""},
-		{"scalar", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", []int{}, false, ""},
-		{"float32", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", []int{2}, true, ""},
-		{"float16", "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", nil, false, `dtype "<f2" is neither`},
-		{"big-endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", nil, false, `dtype ">f8"`},
-		{"Fortran order", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", nil, false, `fortran_order "True"`},
-		{"negative dim", "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", nil, false, `bad dimension "-2"`},
-		{"not a dict", "'descr'", nil, false, "is not a dict"},
-		{"unterminated key", "{'descr}", nil, false, "bad key"},
-		{"missing colon", "{'descr' '<f8'}", nil, false, "no ':'"},
-		{"unterminated tuple", "{'shape': (2, 3}", nil, false, "bad value"},
+		{"numpy's", "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", []int{2, 3}, dtype{}, ""},
+		{"keys in another order", "{'shape': (5,), 'fortran_order': False, 'descr': '<f8'}", []int{5}, dtype{}, ""},
+		{"scalar", "{'descr': '<f8', 'fortran_order': False, 'shape': (), }", []int{}, dtype{}, ""},
+		{"float32", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", []int{2}, dtype{f32: true}, ""},
+		{"text", "{'descr': '<U12', 'fortran_order': False, 'shape': (), }", []int{}, dtype{chars: 12}, ""},
+		{"longest text", "{'descr': '<U4194304', 'fortran_order': False, 'shape': (), }", []int{}, dtype{chars: 1 << 22}, ""},
+		{"float16", "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", nil, dtype{}, `dtype "<f2" is not`},
+		{"big-endian", "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", nil, dtype{}, `dtype ">f8"`},
+		{"big-endian text", "{'descr': '>U3', 'fortran_order': False, 'shape': (), }", nil, dtype{}, `dtype ">U3"`},
+		{"bytes", "{'descr': '|S3', 'fortran_order': False, 'shape': (), }", nil, dtype{}, `dtype "|S3"`},
+		{"text too long", "{'descr': '<U4194305', 'fortran_order': False, 'shape': (), }", nil, dtype{}, `"<U4194305": length must be 1 to 4194304`},
+		{"text far too long", "{'descr': '<U999999999999', 'fortran_order': False, 'shape': (), }", nil, dtype{}, "length must be"},
+		{"text of no length", "{'descr': '<U0', 'fortran_order': False, 'shape': (), }", nil, dtype{}, "length must be"},
+		{"text without a length", "{'descr': '<U', 'fortran_order': False, 'shape': (), }", nil, dtype{}, "length must be"},
+		{"text with a sign", "{'descr': '<U+3', 'fortran_order': False, 'shape': (), }", nil, dtype{}, "length must be"},
+		{"text array", "{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", nil, dtype{}, "text of shape [2]: only shape ()"},
+		{"Fortran order", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", nil, dtype{}, `fortran_order "True"`},
+		{"negative dim", "{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", nil, dtype{}, `bad dimension "-2"`},
+		{"not a dict", "'descr'", nil, dtype{}, "is not a dict"},
+		{"unterminated key", "{'descr}", nil, dtype{}, "bad key"},
+		{"missing colon", "{'descr' '<f8'}", nil, dtype{}, "no ':'"},
+		{"unterminated tuple", "{'shape': (2, 3}", nil, dtype{}, "bad value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shape, f32, err := parseHeader(tt.header)
+			shape, dt, err := parseHeader(tt.header)
 			if tt.msg == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.shape, shape)
-				assert.Equal(t, tt.f32, f32)
+				assert.Equal(t, tt.dt, dt)
 				return
 			}
 			require.ErrorIs(t, err, ErrFormat)
@@ -178,6 +193,7 @@ func TestCorruptionIsCaught(t *testing.T) {
 		want := sample()
 		require.Len(t, arrays, len(want))
 		for j := range want {
+			require.Equal(t, want[j].Text, arrays[j].Text, "flipped byte %d", i)
 			require.Equal(t, want[j].Shape, arrays[j].Shape, "flipped byte %d", i)
 			require.Equal(t, want[j].Data, arrays[j].Data, "flipped byte %d", i)
 		}
@@ -230,8 +246,10 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
-	if b, err := os.ReadFile("testdata/numpy.npz"); err == nil {
-		f.Add(b)
+	for _, name := range []string{"testdata/numpy.npz", "testdata/text.npz"} {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		arrays, err := Read(bytes.NewReader(b), int64(len(b)))
@@ -247,6 +265,13 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("Open: %d entries, error %v; Read: %d arrays", len(entries), err, len(arrays))
 		}
 		for i, e := range entries {
+			if e.IsText {
+				text, err := e.ReadText()
+				if err != nil || e.Name != arrays[i].Name || !arrays[i].IsText || text != arrays[i].Text {
+					t.Fatalf("%s: ReadText gives %q, error %v; Read gives %q", e.Name, text, err, arrays[i].Text)
+				}
+				continue
+			}
 			dst := make([]float64, e.Len())
 			if err := e.ReadInto(dst); err != nil {
 				t.Fatalf("%s: ReadInto: %v", e.Name, err)
@@ -256,6 +281,12 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		for _, a := range arrays {
+			if a.IsText {
+				if !utf8.ValidString(a.Text) || strings.HasSuffix(a.Text, "\x00") {
+					t.Fatalf("%s: text %q", a.Name, a.Text)
+				}
+				continue
+			}
 			n := 1
 			for _, d := range a.Shape {
 				n *= d
