@@ -12,6 +12,10 @@ func reportGFLOPS(b *testing.B, m, k, n int) {
 	b.ReportMetric(2*float64(m)*float64(k)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
+// BenchmarkMatMul times the products of training the 784-50-10 network
+// and two larger ones on every engine of the build:
+// go test -run '^$' -bench MatMul ./tensor/ (-tags purego, -tags openblas
+// for the other builds; GOMAXPROCS=1 for one core).
 func BenchmarkMatMul(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	shapes := []struct {
@@ -29,22 +33,27 @@ func BenchmarkMatMul(b *testing.B) {
 		{"shape=50x100Tx10", 50, 100, 10, true, false}, // dW2 = z1ᵀ·dout
 		{"shape=100x10x50T", 100, 10, 50, false, true}, // dz1 = dout·W2ᵀ
 	}
-	for _, s := range shapes {
-		sa, sb := []int{s.m, s.k}, []int{s.k, s.n}
-		if s.transA {
-			sa = []int{s.k, s.m}
-		}
-		if s.transB {
-			sb = []int{s.n, s.k}
-		}
-		x, y, c := RandN(rng, 1, sa...), RandN(rng, 1, sb...), New(s.m, s.n)
-		b.Run(s.name, func(b *testing.B) {
-			c.Gemm(s.transA, s.transB, 1, x, y, 0) // sizes the reusable buffers
-			b.ReportAllocs()
-			for b.Loop() {
-				c.Gemm(s.transA, s.transB, 1, x, y, 0)
+	for _, e := range testEngines() {
+		b.Run("engine="+e.String(), func(b *testing.B) {
+			useEngine(b, e)
+			for _, s := range shapes {
+				sa, sb := []int{s.m, s.k}, []int{s.k, s.n}
+				if s.transA {
+					sa = []int{s.k, s.m}
+				}
+				if s.transB {
+					sb = []int{s.n, s.k}
+				}
+				x, y, c := RandN(rng, 1, sa...), RandN(rng, 1, sb...), New(s.m, s.n)
+				b.Run(s.name, func(b *testing.B) {
+					c.Gemm(s.transA, s.transB, 1, x, y, 0) // sizes the reusable buffers
+					b.ReportAllocs()
+					for b.Loop() {
+						c.Gemm(s.transA, s.transB, 1, x, y, 0)
+					}
+					reportGFLOPS(b, s.m, s.k, s.n)
+				})
 			}
-			reportGFLOPS(b, s.m, s.k, s.n)
 		})
 	}
 }

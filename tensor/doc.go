@@ -51,33 +51,54 @@
 // products check and panic. Partial overlap between views is not supported
 // anywhere.
 //
-// # Performance
+// # Engines
 //
-// Matrix products (MatMul, MatMulTransA, MatMulTransB, Gemm) pack their
-// operands into cache-sized panels and multiply them with a register-blocked
-// micro-kernel written in Go assembly: AVX-512 where the CPU has it, else
-// AVX2 with FMA, chosen at run time from the CPU's features; on other CPUs
-// and architectures they use gonum's BLAS kernels. Products of more than
-// about 1.7·10⁷ floating-point operations (a 1000×784·784×50 product, not
-// a batch of 100) are shared among GOMAXPROCS cores by worker goroutines
-// that live for the whole program; a product allocates nothing once warm.
+// Matrix products (MatMul, MatMulTransA, MatMulTransB, Gemm) run on one of
+// three engines, each an Engine value:
 //
-// Two switches bring back gonum's pure-Go BLAS kernels (blas64.Gemm, run
-// tile by tile on the same workers), for comparison or for a CPU on which
-// the assembly misbehaves:
+//   - Packed, numlearn's own kernels: the operands are packed into
+//     cache-sized panels and multiplied by a register-blocked
+//     micro-kernel written in Go assembly, AVX-512 where the CPU has it,
+//     else AVX2 with FMA, chosen at run time from the CPU's features;
+//     elsewhere by a portable Go kernel. Products of more than about
+//     1.7·10⁷ floating-point operations (a 1000×784·784×50 product, not a
+//     batch of 100) are shared among GOMAXPROCS cores by worker goroutines
+//     that live for the whole program.
+//   - Gonum: gonum's pure-Go BLAS kernels (blas64.Gemm), run tile by tile
+//     and shared among long-lived worker goroutines in the same way.
+//   - OpenBLAS: the whole product handed to OpenBLAS through cgo, by way
+//     of gonum.org/v1/netlib, on OpenBLAS's own threads.
 //
-//   - the build tag purego (go build -tags purego), which leaves out all
-//     assembly, as is the Go convention;
-//   - the environment variable NUMLEARN_GEMM=gonum, read once, on the
-//     first product.
+// Packed and Gonum are in every build, and a product on either allocates
+// nothing once warm. OpenBLAS is in the openblas build only, which needs
+// cgo and OpenBLAS's development files (Debian: libopenblas-dev):
+// go build -tags openblas. The default build needs no cgo.
 //
-// Both built-in engines sum every term of the product's definition, so a
-// NaN or an infinity in an operand reaches the result in the same places
+// Until SetEngine chooses one, products run on Packed where an assembly
+// micro-kernel runs, and elsewhere on Gonum, whose kernels outrun the
+// portable one: in the purego build (go build -tags purego, which leaves
+// out all assembly, as is the Go convention), on other architectures, and
+// on amd64 CPUs without AVX2 and FMA. The openblas build runs on OpenBLAS.
+// CurrentEngine says which engine runs; SetEngine chooses another, for
+// comparison or for a CPU on which the assembly misbehaves:
+//
+//	prev := tensor.CurrentEngine()
+//	tensor.SetEngine(tensor.Gonum)
+//	defer tensor.SetEngine(prev)
+//
+// SetEngine may be called while other goroutines multiply: a product that
+// starts after it runs on the new engine, and one already running finishes
+// on its own. A product with a single row or column (a matrix-vector
+// product) goes to gonum's blas64.Gemv whatever the engine.
+//
+// The choice reaches convolutions too. The layers package asks
+// CurrentEngine: on Packed its convolutions unfold each image straight
+// into the packed layout that the kernels read, and on the other engines
+// they unfold it into a plain matrix and multiply through Gemm.
+//
+// Packed and Gonum sum every term of the product's definition, so a NaN or
+// an infinity in an operand reaches the result in the same places
 // whichever of them runs (0·NaN is NaN).
-//
-// With cgo and OpenBLAS installed (Debian: libopenblas-dev), the build tag
-// openblas routes every product through OpenBLAS instead, by way of
-// gonum.org/v1/netlib. The default build needs no cgo.
 //
 // # Errors
 //

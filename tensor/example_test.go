@@ -50,6 +50,26 @@ func ExampleTensor_MatMul() {
 	//  [43. 50.]]
 }
 
+// A program chooses the engine behind every product with SetEngine; here
+// gonum's kernels multiply, and the engine in use before comes back at the
+// end.
+func ExampleSetEngine() {
+	prev := tensor.CurrentEngine()
+	defer tensor.SetEngine(prev)
+
+	tensor.SetEngine(tensor.Gonum)
+	a := tensor.FromRows([][]float64{{1, 2}, {3, 4}})
+	b := tensor.FromRows([][]float64{{5, 6}, {7, 8}})
+	var c tensor.Tensor
+	c.MatMul(a, b)
+	fmt.Println(tensor.CurrentEngine())
+	fmt.Println(&c)
+	// Output:
+	// gonum
+	// [[19. 22.]
+	//  [43. 50.]]
+}
+
 // Backprop through y = x·W needs xᵀ·dy and dy·Wᵀ; neither needs a transposed
 // copy.
 func ExampleTensor_MatMulTransA() {

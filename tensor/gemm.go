@@ -13,8 +13,8 @@ import (
 	"github.com/numlearn/numlearn/internal/workers"
 )
 
-// gemmTiled is the gonum engine, used by the purego build and when
-// NUMLEARN_GEMM=gonum. The product C = alpha·op(A)·op(B) + beta·C is
+// gemmTiled is the Gonum engine, which runs gonum's kernels on tiles.
+// The product C = alpha·op(A)·op(B) + beta·C is
 // computed tile by tile: C is cut into tiles of at most tileRows×tileCols,
 // and each tile's product is summed over slices of at most tileK along the
 // inner dimension, so that the panel of B a tile reads stays in the core's

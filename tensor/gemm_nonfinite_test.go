@@ -8,13 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testEngine is one engine behind the matrix products; use selects it and
-// returns a function that restores the previous choice.
-type testEngine struct {
-	name string
-	use  func() (restore func())
-}
-
 // TestProductNonFiniteOnEveryEngine checks that every engine sums every
 // term of the definition c[i][j] = Σₚ a[i][p]·b[p][j], so that 0·NaN and
 // 0·Inf give NaN as IEEE 754 says, whichever engine the build or the CPU
@@ -39,8 +32,8 @@ func TestProductNonFiniteOnEveryEngine(t *testing.T) {
 	for _, e := range testEngines() {
 		for _, f := range forms {
 			for _, val := range values {
-				t.Run(fmt.Sprintf("engine=%s/trans=%s/value=%s", e.name, f.name, val.name), func(t *testing.T) {
-					defer e.use()()
+				t.Run(fmt.Sprintf("engine=%v/trans=%s/value=%s", e, f.name, val.name), func(t *testing.T) {
+					useEngine(t, e)
 					for _, s := range shapes {
 						m, n, k := s[0], s[1], s[2]
 						opA, opB := New(m, k), Full(1, k, n)
@@ -77,8 +70,8 @@ func TestProductNonFiniteOnEveryEngine(t *testing.T) {
 // = [[NaN 0] [NaN 2]].
 func TestMatMulZeroTimesNaN(t *testing.T) {
 	for _, e := range testEngines() {
-		t.Run("engine="+e.name, func(t *testing.T) {
-			defer e.use()()
+		t.Run("engine="+e.String(), func(t *testing.T) {
+			useEngine(t, e)
 			a := FromRows([][]float64{{0, 0}, {1, 1}})
 			b := FromRows([][]float64{{math.NaN(), 1}, {1, 1}})
 			var c Tensor

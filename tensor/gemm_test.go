@@ -10,10 +10,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// TestProductMatchesGonum checks the engine behind every product against
-// gonum's blas64.Gemm on whole operands, and the gonum engine (gemmTiled)
-// too, on every edge size 1…17 in each dimension and on shapes that cross
-// the block sizes, for all transpose forms and several alpha, beta.
+// TestProductMatchesGonum checks every engine of the build against
+// gonum's blas64.Gemm on whole operands, on every edge size 1…17 in each
+// dimension and on shapes that cross the block sizes, for all transpose
+// forms and several alpha, beta.
 func TestProductMatchesGonum(t *testing.T) {
 	const tol = 1e-11
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -22,14 +22,11 @@ func TestProductMatchesGonum(t *testing.T) {
 		shapes = append(shapes, [3]int{s, 18 - s, (s*7)%17 + 1}, [3]int{s, s, s})
 	}
 	shapes = append(shapes, [3]int{100, 50, 784}, [3]int{300, 70, 50}, [3]int{65, 400, 260})
-	engines := []struct {
-		name string
-		fn   func(transA, transB bool, alpha float64, a, b blas64.General, beta float64, c blas64.General)
-	}{{"product", product}, {"gonum", gemmTiled}}
-	for _, e := range engines {
+	for _, e := range testEngines() {
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			for _, ab := range [][2]float64{{1, 0}, {-0.5, 1}, {2, -1.5}} {
-				t.Run(fmt.Sprintf("engine=%s/transA=%v/transB=%v/alpha=%v/beta=%v", e.name, tr[0], tr[1], ab[0], ab[1]), func(t *testing.T) {
+				t.Run(fmt.Sprintf("engine=%v/transA=%v/transB=%v/alpha=%v/beta=%v", e, tr[0], tr[1], ab[0], ab[1]), func(t *testing.T) {
+					useEngine(t, e)
 					for _, s := range shapes {
 						m, n, k := s[0], s[1], s[2]
 						a := randGeneral(rng, m, k, tr[0])
@@ -45,7 +42,7 @@ func TestProductMatchesGonum(t *testing.T) {
 							clear(want.Data)
 						}
 						blas64.Gemm(trans(tr[0]), trans(tr[1]), ab[0], a, b, ab[1], want)
-						e.fn(tr[0], tr[1], ab[0], a, b, ab[1], c)
+						product(tr[0], tr[1], ab[0], a, b, ab[1], c)
 						require.InDeltaSlice(t, want.Data, c.Data, tol, "m=%d n=%d k=%d", m, n, k)
 					}
 				})

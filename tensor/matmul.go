@@ -8,12 +8,12 @@ import (
 )
 
 // MatMul stores the matrix product a·b in t: a is (m, k), b is (k, n) and t
-// becomes (m, n). The product runs on the tensors' buffers through packed,
-// cache-blocked kernels (AVX-512 or AVX2 assembly where the CPU has it; see
-// Performance in the package doc), on all cores for large shapes, and
-// allocates nothing once warm. MatMul panics if a or b is not 2-D,
-// if their inner dimensions differ, if t has the wrong shape or if t shares
-// data with a or b.
+// becomes (m, n). The product runs on the tensors' buffers, on the engine
+// CurrentEngine names (by default packed kernels in AVX-512 or AVX2
+// assembly where the CPU has them; see Engines in the package doc), on
+// all cores for large shapes, and allocates nothing once warm. MatMul
+// panics if a or b is not 2-D, if their inner dimensions differ, if t has
+// the wrong shape or if t shares data with a or b.
 func (t *Tensor) MatMul(a, b *Tensor) { t.gemm("MatMul", false, false, 1, a, b, 0) }
 
 // MatMulTransA stores aᵀ·b in t without forming aᵀ: a is (k, m), b is
