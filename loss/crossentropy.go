@@ -2,14 +2,10 @@ package loss
 
 import (
 	"fmt"
-	"math"
 
+	"github.com/numlearn/numlearn/internal/xent"
 	"github.com/numlearn/numlearn/tensor"
 )
-
-// delta keeps log(y + delta) finite where a predicted probability is 0, as
-// the book's cross_entropy_error does.
-const delta = 1e-7
 
 // CrossEntropy returns the mean over samples of −Σ t·log(y + 1e-7), where y
 // holds predicted probabilities (for example a softmax) and t the targets,
@@ -19,14 +15,7 @@ const delta = 1e-7
 func CrossEntropy(y, t *tensor.Tensor) float64 {
 	checkSame("CrossEntropy", y, t)
 	n, _ := rowsCols("CrossEntropy", y)
-	td := t.Data()
-	var s float64
-	for i, p := range y.Data() {
-		if td[i] != 0 { // 0·log(…) adds nothing; skipping it also skips log of a 0 that is not a probability
-			s -= td[i] * math.Log(p+delta)
-		}
-	}
-	return s / float64(n)
+	return xent.Sum(y.Data(), t.Data()) / float64(n)
 }
 
 // CrossEntropyLabels returns the same mean cross-entropy as CrossEntropy for
@@ -45,7 +34,7 @@ func CrossEntropyLabels(y *tensor.Tensor, labels []int) float64 {
 		if l < 0 || l >= c {
 			panic(fmt.Sprintf("loss: CrossEntropyLabels: label %d at row %d out of range for %d classes", l, i, c))
 		}
-		s -= math.Log(yd[i*c+l] + delta)
+		s += xent.Label(yd[i*c+l])
 	}
 	return s / float64(n)
 }
