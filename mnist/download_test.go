@@ -267,6 +267,48 @@ func TestDownloadNoSource(t *testing.T) {
 	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured")
 }
 
+// TestFetchLoadsPresentFiles gives Fetch a folder that already holds the
+// four files and no source to download from: it must load them without
+// fetching anything.
+func TestFetchLoadsPresentFiles(t *testing.T) {
+	files := realFiles(t)
+	dir := t.TempDir()
+	for name, b := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	d := mnist.Downloader{Mirrors: []string{}, SkipGoModule: true}
+	train, test, err := d.Fetch(context.Background(), dir)
+	require.NoError(t, err)
+	assert.Equal(t, 60000, train.Len())
+	assert.Equal(t, 10000, test.Len())
+}
+
+// TestFetchDefaultDir checks that an empty dir means DefaultDir: Fetch
+// creates $NUMLEARN_MNIST_DIR, and with no source it returns Download's
+// error and no sets.
+func TestFetchDefaultDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache", "mnist")
+	t.Setenv("NUMLEARN_MNIST_DIR", dir)
+	d := mnist.Downloader{Mirrors: []string{}, SkipGoModule: true}
+	train, test, err := d.Fetch(context.Background(), "")
+	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured")
+	assert.Nil(t, train)
+	assert.Nil(t, test)
+	assert.DirExists(t, dir)
+}
+
+// TestFetchCancelled checks that a cancelled Fetch stops at the download,
+// before Load, with an error that wraps ctx.Err() and names the file.
+func TestFetchCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	train, test, err := mnist.Fetch(ctx, t.TempDir())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "train-images-idx3-ubyte.gz")
+	assert.Nil(t, train)
+	assert.Nil(t, test)
+}
+
 func TestDefaultDir(t *testing.T) {
 	t.Run("env", func(t *testing.T) {
 		t.Setenv("NUMLEARN_MNIST_DIR", "/data/mnist")

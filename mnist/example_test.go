@@ -46,6 +46,20 @@ func ExampleReadLabels() {
 	// [7 0 9]
 }
 
+func ExampleFetch() {
+	// "" is DefaultDir(): the files are downloaded there on the first run
+	// and only read after that.
+	train, test, err := mnist.Fetch(context.Background(), "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(train.Images.Shape(), train.OneHot().Shape())
+	fmt.Println(test.Len(), test.Labels[:10])
+	// It prints (TestFetch checks the same facts):
+	// [60000 784] [60000 10]
+	// 10000 [7 2 1 0 4 1 4 9 5 9]
+}
+
 func ExampleLoad() {
 	dir, err := mnist.DefaultDir()
 	if err != nil {
@@ -81,4 +95,18 @@ func ExampleDownloader() {
 		log.Fatal(err)
 	}
 	fmt.Println("ok")
+}
+
+func ExampleDownloader_Fetch() {
+	d := mnist.Downloader{
+		Progress: func(file string, done, total int64) {
+			fmt.Fprintf(os.Stderr, "\r%s %3d%%", file, 100*done/total)
+		},
+	}
+	train, test, err := d.Fetch(context.Background(), "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(train.Len(), test.Len())
+	// It prints: 60000 10000
 }

@@ -22,7 +22,8 @@ const (
 // set (10,000). For each of the four files it takes name+".gz" when present
 // (what Download writes), otherwise the uncompressed name; the content is
 // recognised as gzip by its first bytes either way. The four files are
-// decoded concurrently.
+// decoded concurrently. Fetch downloads whichever files are missing and
+// then calls Load.
 //
 // The error names the file: a missing one wraps fs.ErrNotExist (call
 // Download first), a malformed one is a *ReadError, images that are not

@@ -61,6 +61,21 @@ func TestRealData(t *testing.T) {
 	}
 }
 
+// TestFetch fetches MNIST into DefaultDir through the one-call entry point
+// and checks the facts ExampleFetch prints: the sizes published with
+// MNIST and the first test labels.
+func TestFetch(t *testing.T) {
+	realDir(t) // skips under -short
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	train, test, err := mnist.Fetch(ctx, "")
+	require.NoError(t, err)
+	assert.Equal(t, []int{60000, 784}, train.Images.Shape())
+	assert.Equal(t, []int{60000, 10}, train.OneHot().Shape())
+	assert.Equal(t, 10000, test.Len())
+	assert.Equal(t, []int{7, 2, 1, 0, 4, 1, 4, 9, 5, 9}, test.Labels[:10])
+}
+
 // TestRealDownloaderProgress fetches into a fresh folder through a
 // Downloader with a progress callback, which must report each of the four
 // files up to its full size.
