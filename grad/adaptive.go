@@ -3,6 +3,7 @@ package grad
 import (
 	"math"
 
+	"github.com/numlearn/numlearn/internal/update"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -29,7 +30,7 @@ func (o *AdaGrad) Update(params, grads []*tensor.Tensor) {
 	lr := or(o.LR, DefaultLR)
 	ensureState("AdaGrad", &o.h, params)
 	for i, p := range params {
-		adaGrad(p.Data(), grads[i].Data(), o.h[i].Data(), lr)
+		update.AdaGrad(p.Data(), grads[i].Data(), o.h[i].Data(), lr, eps)
 	}
 }
 
@@ -57,7 +58,7 @@ func (o *RMSProp) Update(params, grads []*tensor.Tensor) {
 	lr, rho := or(o.LR, DefaultLR), or(o.Decay, DefaultDecay)
 	ensureState("RMSProp", &o.h, params)
 	for i, p := range params {
-		rmsProp(p.Data(), grads[i].Data(), o.h[i].Data(), rho, 1-rho, lr)
+		update.RMSProp(p.Data(), grads[i].Data(), o.h[i].Data(), rho, 1-rho, lr, eps)
 	}
 }
 
@@ -96,7 +97,7 @@ func (o *Adam) Update(params, grads []*tensor.Tensor) {
 	t := float64(o.iter)
 	lrt := lr * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
 	for i, p := range params {
-		adam(p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data(), 1-b1, 1-b2, lrt)
+		update.Adam(p.Data(), grads[i].Data(), o.m[i].Data(), o.v[i].Data(), 1-b1, 1-b2, lrt, eps)
 	}
 }
 

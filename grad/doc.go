@@ -21,12 +21,12 @@
 //
 // # Numerical gradients
 //
-// Diff and Numerical use central differences, (f(x+h) − f(x−h)) / 2h with
-// the book's h = 1e-4, evaluated by gonum's diff/fd. Their error is about
-// h² times the third derivative plus 1e-12·|f|/h from rounding: far more
-// accurate than a forward difference, and good to 7–10 digits for the smooth
-// functions networks compute, which makes Numerical the oracle that
-// backpropagation is checked against (see Check).
+// Diff and Numerical use central differences, (f(x+h) − f(x−h)) / 2h
+// with the book's step h = H = 1e-4, evaluated by gonum's diff/fd. Their
+// error is about h² times the third derivative plus 1e-12·|f|/h from
+// rounding: far more accurate than a forward difference, and good to 7–10
+// digits for the smooth functions networks compute, which makes Numerical
+// the oracle that backpropagation is checked against (see Check).
 //
 // Numerical changes x in place, one element at a time, and puts every
 // element back bit for bit, even when f panics. So f may ignore its argument

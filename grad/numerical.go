@@ -9,17 +9,18 @@ import (
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// h is the book's step for central differences: small enough for the
-// O(h²) truncation error to vanish, large enough that f(x+h) − f(x−h) keeps
-// most of its float64 digits.
-const h = 1e-4
+// H is the step of the central differences that Diff, Numerical and
+// NumericalTo take, (f(x+h) − f(x−h)) / 2h: the book's h = 1e-4 (§4.3.1),
+// small enough for the O(h²) truncation error to vanish, large enough that
+// f(x+h) − f(x−h) keeps most of its float64 digits.
+const H = 1e-4
 
 // central is the finite-difference rule both Diff and Numerical use:
-// gonum's second-order central formula (f(x+h) − f(x−h)) / 2h with the book's h.
-var central = fd.Settings{Formula: fd.Central, Step: h}
+// gonum's second-order central formula (f(x+h) − f(x−h)) / 2h with h = H.
+var central = fd.Settings{Formula: fd.Central, Step: H}
 
 // Diff returns the derivative of f at x by the central difference
-// (f(x+h) − f(x−h)) / 2h with h = 1e-4, the book's numerical_diff. Its
+// (f(x+h) − f(x−h)) / 2h with h = H, the book's numerical_diff. Its
 // error is O(h²) from truncation plus about 1e-12·|f|/h from rounding, so
 // the derivative of 0.01x² + 0.1x at 5 comes out as 0.2 to ten digits.
 func Diff(f func(float64) float64, x float64) float64 {
@@ -28,7 +29,7 @@ func Diff(f func(float64) float64, x float64) float64 {
 }
 
 // Numerical returns ∂f/∂x, a tensor of x's shape holding the central
-// difference of f along every element of x in turn (h = 1e-4), the book's
+// difference of f along every element of x in turn (h = H), the book's
 // numerical_gradient. x is perturbed in place and restored exactly, so f may
 // ignore its argument and read x through a closure, as the book's
 // lambda W: net.loss(x, t) does. See NumericalTo for the form that writes
@@ -43,7 +44,7 @@ func Numerical(f func(x *tensor.Tensor) float64, x *tensor.Tensor) *tensor.Tenso
 // takes x's shape; NumericalTo panics if a non-empty dst has another shape
 // or shares its data with x.
 //
-// Every element of x is changed to x+h and x−h while f runs and then set
+// Every element of x is changed to x+H and x−H while f runs and then set
 // back to its original value, bit for bit, also when f panics; x must not
 // be read or written by another goroutine meanwhile. With a sized dst the
 // only allocations are gonum fd.Derivative's two small ones per element,

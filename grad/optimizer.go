@@ -80,10 +80,12 @@ func (o *Momentum) Update(params, grads []*tensor.Tensor) {
 	lr, mu := or(o.LR, DefaultLR), or(o.Momentum, DefaultMomentum)
 	ensureState("Momentum", &o.v, params)
 	for i, p := range params {
-		pd, gd, vd := p.Data(), grads[i].Data(), o.v[i].Data()
+		gd := grads[i].Data()
+		pd, vd := p.Data()[:len(gd)], o.v[i].Data()[:len(gd)] // no bounds checks in the loop
 		for j, g := range gd {
-			vd[j] = mu*vd[j] - lr*g
-			pd[j] += vd[j]
+			v := mu*vd[j] - lr*g
+			vd[j] = v
+			pd[j] += v
 		}
 	}
 }
@@ -112,11 +114,16 @@ func (o *Nesterov) Update(params, grads []*tensor.Tensor) {
 	checkPairs("Nesterov", params, grads)
 	lr, mu := or(o.LR, DefaultLR), or(o.Momentum, DefaultMomentum)
 	ensureState("Nesterov", &o.v, params)
+	// The rule's products group as (mu·mu)·v and ((1+mu)·lr)·g, so the
+	// factors are formed once, with the same roundings.
+	mu2, step := mu*mu, (1+mu)*lr
 	for i, p := range params {
-		pd, gd, vd := p.Data(), grads[i].Data(), o.v[i].Data()
+		gd := grads[i].Data()
+		pd, vd := p.Data()[:len(gd)], o.v[i].Data()[:len(gd)] // no bounds checks in the loop
 		for j, g := range gd {
-			vd[j] = mu*vd[j] - lr*g
-			pd[j] += mu*mu*vd[j] - (1+mu)*lr*g
+			v := mu*vd[j] - lr*g
+			vd[j] = v
+			pd[j] += mu2*v - step*g
 		}
 	}
 }

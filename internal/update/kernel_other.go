@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package grad
+package update
 
 // kernel is the implementation in use; tests may swap it.
 var kernel = goKernels

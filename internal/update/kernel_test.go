@@ -1,15 +1,12 @@
-package grad
+package update
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/numlearn/numlearn/tensor"
 )
 
 // forEachKernel runs f as a subtest with each implementation this build
@@ -39,10 +36,13 @@ func adamLR(t int) float64 {
 	return 0.001 * math.Sqrt(1-math.Pow(0.999, float64(t))) / (1 - math.Pow(0.9, float64(t)))
 }
 
+// eps is the book's, as grad passes it.
+const eps = 1e-7
+
 var rules = []rule{
 	{
 		name: "AdaGrad",
-		run:  func(p, g []float64, s [2][]float64, t int) { adaGrad(p, g, s[0], 0.01) },
+		run:  func(p, g []float64, s [2][]float64, t int) { AdaGrad(p, g, s[0], 0.01, eps) },
 		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
 			h := s[0] + float64(g*g)
 			return p - 0.01*g/(math.Sqrt(h)+eps), [2]float64{h, s[1]}
@@ -50,7 +50,7 @@ var rules = []rule{
 	},
 	{
 		name: "RMSProp",
-		run:  func(p, g []float64, s [2][]float64, t int) { rmsProp(p, g, s[0], 0.99, 1-0.99, 0.01) },
+		run:  func(p, g []float64, s [2][]float64, t int) { RMSProp(p, g, s[0], 0.99, 1-0.99, 0.01, eps) },
 		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
 			h := float64(0.99*s[0]) + float64((1-0.99)*g*g)
 			return p - 0.01*g/(math.Sqrt(h)+eps), [2]float64{h, s[1]}
@@ -59,7 +59,7 @@ var rules = []rule{
 	{
 		name: "Adam",
 		run: func(p, g []float64, s [2][]float64, t int) {
-			adam(p, g, s[0], s[1], 1-0.9, 1-0.999, adamLR(t))
+			Adam(p, g, s[0], s[1], 1-0.9, 1-0.999, adamLR(t), eps)
 		},
 		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
 			m := s[0] + float64((1-0.9)*(g-s[0]))
@@ -188,7 +188,7 @@ func TestAdamKernelsOnSpecialValues(t *testing.T) {
 			forEachKernel(t, func(t *testing.T) {
 				const n = 11
 				p, g, m, v := fill(n, tt.p), fill(n, tt.g), fill(n, tt.m), fill(n, tt.v)
-				adam(p, g, m, v, 0.1, 0.001, 1)
+				Adam(p, g, m, v, 0.1, 0.001, 1, eps)
 				for j := range n {
 					assert.True(t, sameBits(tt.wantP, p[j]), "p[%d] = %v, want %v", j, p[j], tt.wantP)
 					assert.True(t, sameBits(tt.wantM, m[j]), "m[%d] = %v, want %v", j, m[j], tt.wantM)
@@ -199,56 +199,74 @@ func TestAdamKernelsOnSpecialValues(t *testing.T) {
 	}
 }
 
-// Five Updates in a row over parameters of odd sizes, one of them with a
-// NaN gradient, leave the same bits with every kernel.
-func TestUpdateIsTheSameOnEveryKernel(t *testing.T) {
-	shapes := [][]int{{7, 13}, {13}, {5}, {33, 3}, {2, 2, 2}}
+// Five updates in a row over slices of odd lengths, as the parameters of
+// a network are, one of them with a NaN gradient, leave the same bits with
+// every kernel as with the Go loops alone.
+func TestKernelsMatchTheGoLoops(t *testing.T) {
+	lengths := []int{91, 13, 5, 99, 8}
+	run := func(r rule) [][]float64 {
+		rng := rand.New(rand.NewPCG(13, 14))
+		var out [][]float64
+		for _, n := range lengths {
+			p, g, s := make([]float64, n), make([]float64, n), [2][]float64{make([]float64, n), make([]float64, n)}
+			for j := range p {
+				p[j] = 0.1 * rng.NormFloat64()
+			}
+			for step := range 5 {
+				for j := range g {
+					g[j] = rng.NormFloat64()
+				}
+				if n > step {
+					g[step] = math.NaN()
+				}
+				r.run(p, g, s, step+1)
+			}
+			out = append(out, p, s[0], s[1])
+		}
+		return out
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			saved := kernel
+			defer func() { kernel = saved }()
+			kernel = goKernels
+			want := run(r)
+			for _, k := range available() {
+				kernel = k
+				t.Run("kernel="+k.name, func(t *testing.T) {
+					got := run(r)
+					for i := range want {
+						for j, w := range want[i] {
+							require.True(t, sameBits(w, got[i][j]),
+								"slice %d, element %d: %v, want %v", i, j, got[i][j], w)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// Each function panics, whatever the kernel, when a slice is shorter
+// than p.
+func TestShortSlicesPanic(t *testing.T) {
+	long, short := make([]float64, 19), make([]float64, 18)
 	tests := []struct {
 		name string
-		opt  func() Optimizer
-		// state returns the optimizer's buffers
-		state func(Optimizer) []*tensor.Tensor
+		f    func()
 	}{
-		{"AdaGrad", func() Optimizer { return &AdaGrad{} },
-			func(o Optimizer) []*tensor.Tensor { return o.(*AdaGrad).h }},
-		{"RMSProp", func() Optimizer { return &RMSProp{} },
-			func(o Optimizer) []*tensor.Tensor { return o.(*RMSProp).h }},
-		{"Adam", func() Optimizer { return &Adam{LR: 0.01} },
-			func(o Optimizer) []*tensor.Tensor { return append(o.(*Adam).m, o.(*Adam).v...) }},
+		{"AdaGrad g", func() { AdaGrad(long, short, long, 0.01, eps) }},
+		{"AdaGrad h", func() { AdaGrad(long, long, short, 0.01, eps) }},
+		{"RMSProp g", func() { RMSProp(long, short, long, 0.99, 0.01, 0.01, eps) }},
+		{"RMSProp h", func() { RMSProp(long, long, short, 0.99, 0.01, 0.01, eps) }},
+		{"Adam g", func() { Adam(long, short, long, long, 0.1, 0.001, 0.001, eps) }},
+		{"Adam m", func() { Adam(long, long, short, long, 0.1, 0.001, 0.001, eps) }},
+		{"Adam v", func() { Adam(long, long, long, short, 0.1, 0.001, 0.001, eps) }},
 	}
 	for _, tt := range tests {
-		run := func() []*tensor.Tensor {
-			rng := rand.New(rand.NewPCG(13, 14))
-			var params, grads []*tensor.Tensor
-			for _, s := range shapes {
-				params = append(params, tensor.RandN(rng, 0.1, s...))
-				grads = append(grads, tensor.New(s...))
-			}
-			opt := tt.opt()
-			for step := range 5 {
-				for _, g := range grads {
-					for j := range g.Data() {
-						g.Data()[j] = rng.NormFloat64()
-					}
-				}
-				grads[3].Data()[step] = math.NaN()
-				opt.Update(params, grads)
-			}
-			return append(params, tt.state(opt)...)
-		}
 		t.Run(tt.name, func(t *testing.T) {
-			saved := kernel
-			kernel = goKernels
-			want := run()
-			kernel = saved
 			forEachKernel(t, func(t *testing.T) {
-				got := run()
-				for i := range want {
-					for j, w := range want[i].Data() {
-						require.True(t, sameBits(w, got[i].Data()[j]),
-							"tensor %d, element %d: %v, want %v", i, j, got[i].Data()[j], w)
-					}
-				}
+				assert.Panics(t, tt.f)
 			})
 		})
 	}
@@ -272,30 +290,4 @@ func fill(n int, x float64) []float64 {
 		s[j] = x
 	}
 	return s
-}
-
-// BenchmarkKernels runs each rule with each implementation, over the
-// two-layer net's 39,760 parameters and SimpleConvNet's 433,890.
-func BenchmarkKernels(b *testing.B) {
-	saved := kernel
-	defer func() { kernel = saved }()
-	rng := rand.New(rand.NewPCG(15, 16))
-	for _, n := range []int{39760, 433890} {
-		p, g := make([]float64, n), make([]float64, n)
-		for j := range n {
-			p[j], g[j] = 0.01*rng.NormFloat64(), 0.1*rng.NormFloat64()
-		}
-		for _, r := range rules {
-			for _, k := range available() {
-				kernel = k
-				s := [2][]float64{make([]float64, n), make([]float64, n)}
-				b.Run(fmt.Sprintf("opt=%s/kernel=%s/n=%d", r.name, k.name, n), func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						r.run(p, g, s, 1)
-					}
-				})
-			}
-		}
-	}
 }

@@ -1,25 +1,14 @@
 //go:build amd64 && !purego
 
-package grad
+package update
 
 import "golang.org/x/sys/cpu"
 
 // The assembly kernels take 8 elements at a time in zmm registers with
 // AVX-512F, or 4 in ymm registers with AVX2, and the zmm kernels are
 // preferred where both run. Their time goes to the square roots and
-// divisions, which share one unit, so unrolling the loops gains nothing;
-// on an AMD EPYC of the Zen 4 generation, which splits each zmm operation
-// into two ymm halves, zmm is still the faster. Adam's rule over 39,760
-// and 433,890 elements took, as medians of 5 runs of
-//
-//	go test -run '^$' -bench Kernels -count 5 ./grad
-//
-//	kernel    39,760     433,890
-//	avx512    35.0 µs     396 µs
-//	avx2      37.8 µs     419 µs
-//	go       150.6 µs    1921 µs
-//
-// and AdaGrad's and RMSProp's rules as long within a few per cent.
+// divisions, which share one unit, so unrolling the loops gains nothing.
+// BenchmarkKernels times each rule with each kernel the CPU can run.
 var (
 	avx512Kernels = kernels{name: "avx512",
 		adaGrad: adaGradAsm(8, adaGradAVX512), rmsProp: rmsPropAsm(8, rmsPropAVX512), adam: adamAsm(8, adamAVX512)}
@@ -58,8 +47,8 @@ func available() []kernels {
 // function that runs loop, an assembly kernel taking width elements at a
 // time, over the longest prefix of p that width divides.
 
-func adaGradAsm(width int, loop func(p, gr, h *float64, n int, lr, eps float64)) func(p, g, h []float64, lr float64) int {
-	return func(p, g, h []float64, lr float64) int {
+func adaGradAsm(width int, loop func(p, gr, h *float64, n int, lr, eps float64)) func(p, g, h []float64, lr, eps float64) int {
+	return func(p, g, h []float64, lr, eps float64) int {
 		n := len(p) &^ (width - 1)
 		if n == 0 {
 			return 0
@@ -70,8 +59,8 @@ func adaGradAsm(width int, loop func(p, gr, h *float64, n int, lr, eps float64))
 	}
 }
 
-func rmsPropAsm(width int, loop func(p, gr, h *float64, n int, rho, c, lr, eps float64)) func(p, g, h []float64, rho, c, lr float64) int {
-	return func(p, g, h []float64, rho, c, lr float64) int {
+func rmsPropAsm(width int, loop func(p, gr, h *float64, n int, rho, c, lr, eps float64)) func(p, g, h []float64, rho, c, lr, eps float64) int {
+	return func(p, g, h []float64, rho, c, lr, eps float64) int {
 		n := len(p) &^ (width - 1)
 		if n == 0 {
 			return 0
@@ -82,8 +71,8 @@ func rmsPropAsm(width int, loop func(p, gr, h *float64, n int, rho, c, lr, eps f
 	}
 }
 
-func adamAsm(width int, loop func(p, gr, m, v *float64, n int, c1, c2, lrt, eps float64)) func(p, g, m, v []float64, c1, c2, lrt float64) int {
-	return func(p, g, m, v []float64, c1, c2, lrt float64) int {
+func adamAsm(width int, loop func(p, gr, m, v *float64, n int, c1, c2, lrt, eps float64)) func(p, g, m, v []float64, c1, c2, lrt, eps float64) int {
+	return func(p, g, m, v []float64, c1, c2, lrt, eps float64) int {
 		n := len(p) &^ (width - 1)
 		if n == 0 {
 			return 0
