@@ -37,9 +37,9 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/examples/internal/chart"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/examples/internal/parallel"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/mnist"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	train, _, _, err := mnistdata.Fetch(ctx, *data, nil)
+	train, _, err := mnist.Fetch(ctx, *data)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 	"os"
 
 	"github.com/numlearn/numlearn"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
+	"github.com/numlearn/numlearn/mnist"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *samples <= 0 {
 		return fmt.Errorf("-n must be positive, not %d", *samples)
 	}
-	train, _, _, err := mnistdata.Fetch(ctx, *data, nil)
+	train, _, err := mnist.Fetch(ctx, *data)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,6 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/mnist"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -67,7 +66,14 @@ func run(args []string, stdout io.Writer) error {
 	if !*quiet {
 		report = progress(os.Stderr)
 	}
-	train, test, dir, err := mnistdata.Fetch(ctx, *data, report)
+	dir := *data
+	if dir == "" {
+		var err error
+		if dir, err = mnist.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	train, test, err := (&mnist.Downloader{Progress: report}).Fetch(ctx, dir)
 	if err != nil {
 		return err
 	}

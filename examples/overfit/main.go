@@ -26,8 +26,8 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/examples/internal/chart"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/mnist"
 )
 
 func main() {
@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	train, test, _, err := mnistdata.Fetch(ctx, *data, nil)
+	train, test, err := mnist.Fetch(ctx, *data)
 	if err != nil {
 		return err
 	}
