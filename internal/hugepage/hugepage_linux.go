@@ -7,10 +7,11 @@ import (
 
 // Advise asks Linux to back the 2 MiB-aligned interior of d's backing
 // array (up to its capacity) with transparent huge pages, before it is
-// first written. Writing hundreds of megabytes of fresh memory with 4 KiB
-// pages spends much of its time in page faults (on a virtual machine, 1.7 s
-// for 440 MB against 0.4 s with huge pages). Where the kernel has huge
-// pages off, the advice is ignored; it never changes what d holds.
+// first written. Writing fresh memory with 4 KiB pages spends much of its
+// time in page faults: `go test -bench FirstWrite ./internal/hugepage`
+// writes 64 MiB at 1.5 GB/s without the advice and 7.1 GB/s with it
+// where the kernel has transparent huge pages. Where it has them off, the
+// advice is ignored; it never changes what d holds.
 func Advise[E byte | int32 | int | float64](d []E) {
 	const huge = 2 << 20
 	var zero E
