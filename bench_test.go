@@ -44,7 +44,7 @@ func benchStep(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newStepper(net, x, t, cfg, 600)
+	s := newStepper(net, net.seq.PrepareRows(x), t, cfg, 600)
 	it := 0
 	step := func() {
 		opt.Update(net.Params(), s.gradient(it))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -17,8 +18,8 @@ import (
 
 // scale is a layer written as a user would write one: a learnable scale
 // per feature, y = x ⊙ s, with its gradient ∂L/∂s = Σ over rows of dout ⊙ x
-// and ∂L/∂x = dout ⊙ s. It is Learnable, Named and a Cloner, and nothing
-// else: the network must treat it as it treats Affine.
+// and ∂L/∂x = dout ⊙ s. It is Learnable and a Cloner, and nothing else:
+// the network must treat it as it treats Affine.
 type scale struct {
 	s, ds *tensor.Tensor
 	x     *tensor.Tensor
@@ -45,15 +46,15 @@ func (l *scale) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return &l.dx
 }
 
-func (l *scale) Params() []*tensor.Tensor { return []*tensor.Tensor{l.s} }
-func (l *scale) Grads() []*tensor.Tensor  { return []*tensor.Tensor{l.ds} }
-func (l *scale) ParamNames() []string     { return []string{"s"} }
-func (l *scale) Clone() layers.Layer      { return &scale{s: l.s.Clone(), ds: l.ds.Clone()} }
+func (l *scale) Params() []layers.Param {
+	return []layers.Param{{Name: "s", Value: l.s, Grad: l.ds}}
+}
+func (l *scale) Clone() layers.Layer { return &scale{s: l.s.Clone(), ds: l.ds.Clone()} }
 
 // scaledNet is Affine(2→6) → scale → Tanh → Affine(6→2) → scale, with the
 // weights of NewMultiLayerNet.
 func scaledNet(seed uint64) *Network {
-	base := NewMultiLayerNet([]int{2, 6, 2}, MultiLayerConfig{Activation: Tanh, Init: Xavier}, newRand(seed))
+	base := NewMultiLayerNet([]int{2, 6, 2}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier}, newRand(seed))
 	ls := base.Layers()
 	return NewNetwork(ls[0], newScale(1, 0.5, 2, 1, 1.5, 0.8), ls[1], ls[2], newScale(1.2, 0.9))
 }
@@ -81,7 +82,7 @@ func TestUserLayerGoesEveryWayABuiltInLayerGoes(t *testing.T) {
 	assert.NotEqual(t, 42.0, net.Params()[2].Data()[0], "the clone has its own copy")
 
 	var buf bytes.Buffer
-	require.NoError(t, net.Save(&buf))
+	require.NoError(t, net.Save(&buf, SaveOptions{WeightsOnly: true}), "an unregistered layer saves its weights")
 	loaded := scaledNet(41)
 	require.NoError(t, loaded.Load(bytes.NewReader(buf.Bytes())))
 	for i, p := range net.Params() {
@@ -94,7 +95,9 @@ func TestUserLayerGoesEveryWayABuiltInLayerGoes(t *testing.T) {
 // position.
 type unnamed struct{ scale }
 
-func (l *unnamed) ParamNames() {} // not layers.Named's signature
+func (l *unnamed) Params() []layers.Param {
+	return []layers.Param{{Value: l.s, Grad: l.ds}}
+}
 
 func TestUnnamedParametersAreNamedByPosition(t *testing.T) {
 	net := NewNetwork(layers.NewAffine(tensor.New(2, 2), tensor.New(2)), &unnamed{*newScale(1, 1)})
@@ -131,7 +134,7 @@ func TestRegressionNetworkLearnsSine(t *testing.T) {
 		v := -math.Pi + 2*math.Pi*float64(i)/float64(n-1)
 		x.Data()[i], y.Data()[i] = v, math.Sin(v)
 	}
-	net := NewMultiLayerNet([]int{1, 20, 1}, MultiLayerConfig{Activation: Tanh, Init: Xavier, Head: &layers.IdentityWithLoss{}}, newRand(42))
+	net := NewMultiLayerNet([]int{1, 20, 1}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier, Head: &layers.IdentityWithLoss{}}, newRand(42))
 	h, err := net.Train(context.Background(), x, y, TrainConfig{Epochs: 2000, BatchSize: 20, Shuffle: true, Optimizer: &grad.Adam{LR: 0.01}, EvalEvery: 2000})
 	require.NoError(t, err)
 	final := h.Evals[len(h.Evals)-1]
@@ -150,7 +153,7 @@ func TestRegressionNetworkLearnsSine(t *testing.T) {
 func TestBinaryNetworkLearnsXOR(t *testing.T) {
 	x := tensor.FromRows([][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}})
 	tgt := tensor.FromSlice([]float64{0, 1, 1, 0}, 4, 1)
-	net := NewMultiLayerNet([]int{2, 8, 1}, MultiLayerConfig{Activation: Tanh, Init: Xavier, Head: &layers.SigmoidWithLoss{}}, newRand(43))
+	net := NewMultiLayerNet([]int{2, 8, 1}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier, Head: &layers.SigmoidWithLoss{}}, newRand(43))
 	for _, d := range net.GradientCheck(x, tgt) {
 		assert.Less(t, d.MaxAbs, 1e-8, "%v", d)
 	}
@@ -259,7 +262,7 @@ func TestPredictorPanics(t *testing.T) {
 	assert.PanicsWithValue(t, "numlearn: Predict: dst has shape [3 2], the result has shape [1 2]", func() {
 		p.Predict(tensor.New(3, 2), tensor.New(1, 4))
 	})
-	assert.PanicsWithValue(t, "numlearn: NewPredictor: layer 0 (numlearn.noClone) is not a layers.Cloner", func() {
+	assert.PanicsWithValue(t, "numlearn: NewPredictor: layers: Sequence.Clone: layer 0 (numlearn.noClone) is not a layers.Cloner", func() {
 		NewNetwork(noClone{}).NewPredictor()
 	})
 	// The workspace of a call that panicked is not returned to the pool
@@ -268,4 +271,28 @@ func TestPredictorPanics(t *testing.T) {
 	var y tensor.Tensor
 	p.Predict(&y, tensor.New(1, 4))
 	assert.Equal(t, []int{1, 2}, y.Shape())
+}
+
+// TestPredictorFirstCallsDoNotRace: the workspaces of a Predictor over a
+// network with Dropout are cloned one at a time (a Dropout's clone draws
+// its seed from the original's stream), so 32 first calls at once are
+// safe; -race checks it.
+func TestPredictorFirstCallsDoNotRace(t *testing.T) {
+	net := NewMultiLayerNet([]int{6, 5, 3}, MultiLayerConfig{Dropout: 0.5}, newRand(47))
+	p := net.NewPredictor()
+	x := tensor.RandN(newRand(48), 1, 2, 6)
+	want := net.Predict(x).Clone()
+	var wg sync.WaitGroup
+	results := make([]tensor.Tensor, 32)
+	for g := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Predict(&results[g], x)
+		}()
+	}
+	wg.Wait()
+	for g := range results {
+		assert.Equal(t, want.Data(), results[g].Data(), "goroutine %d: inference has no randomness", g)
+	}
 }

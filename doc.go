@@ -1,10 +1,12 @@
 // Package numlearn composes the layers package's building blocks into
 // Network, the neural network of the book Deep Learning from Scratch
-// (chapters 4–6): forward pass, loss, backpropagation, a gradient check
+// (chapters 4–8): forward pass, loss, backpropagation, a gradient check
 // against central differences, mini-batch training with any optimizer
-// from package grad, predictions from many goroutines at once, and saving
-// the parameters in numpy's .npz format (float64, or float32 on request;
-// both load). Package onnx moves networks to and from ONNX engines.
+// from package grad, predictions from many goroutines at once, and model
+// files in numpy's .npz format that carry the network's architecture with
+// its parameters (float64, or float32 on request), which LoadModel reads
+// back into a ready network. Package onnx moves networks to and from ONNX
+// engines.
 //
 // # Overview
 //
@@ -17,9 +19,22 @@
 //		TestX:      test.Images, TestT: test.OneHot(),
 //	})
 //	fmt.Println(net.Accuracy(test.Images, test.OneHot())) // about 0.97
-//	err = net.SaveFile("model.npz")
+//	err = net.SaveFile("model.npz", numlearn.SaveOptions{})
 //
-// examples/mnist is this program in full, with progress, charts and flags.
+//	// later, or in another program:
+//	net, err := numlearn.LoadModel("model.npz")
+//
+// examples/trainnet is the book's train_neuralnet.py line by line;
+// examples/mnist is the full program, with progress, charts and flags.
+//
+// # Files
+//
+// The package's files follow what a reader looks for: network.go is the
+// Network itself (forward, loss, backpropagation, weight decay),
+// networks.go the book's networks and weight initialisations, train.go
+// training, evaluate.go accuracy and predicted classes, numerical.go the
+// numerical gradient and the gradient check, model.go model files, and
+// predictor.go concurrent predictions.
 //
 // # Networks
 //
@@ -38,8 +53,10 @@
 // binary labels, or one of your own.
 //
 // A network uses its layers only through the layer contract of package
-// layers, so a layer of your own — with parameters or without — trains,
-// clones, gradient-checks, saves and loads exactly as Affine does.
+// layers, and runs them through a layers.Sequence, so a layer of your own
+// — with parameters or without — trains, clones, gradient-checks and saves
+// exactly as Affine does, and loads from a model file once its kind is
+// registered (layers.Register).
 //
 // # Modes
 //
@@ -59,21 +76,33 @@
 // scale and shift in their place (W1, b1, gamma1, beta1, W2, b2, … in the
 // extended net). State lists what layers keep but do not learn —
 // BatchNorm's running_mean1, running_var1, running_mean2, … — as
-// StateNames names them. Save and Load keep both, under these names.
+// StateNames names them. Model files keep both, under these names.
+//
+// # Model files
+//
+// Save and SaveFile write a network as an .npz archive that numpy's
+// np.load opens: one array per parameter and state tensor, under the
+// names above, and the architecture — each layer's kind, configuration
+// and arrays, the head, the weight decay — as a JSON document in the
+// entry "architecture". LoadModel and ReadModel return the network from
+// the file alone, computing bit for bit what the saved one computed;
+// Network.Load reads the arrays into a network built in code, the way to
+// read a file without an architecture (SaveOptions.WeightsOnly, or
+// numpy's np.savez of the book's params).
 //
 // # Numerical gradients
 //
 // NumericalGradient is the book's chapter 4 numerical_gradient: central
-// differences (L(θ + h) − L(θ − h)) / 2h, h = 1e-4, of the network's loss
-// for every parameter. GradientCheck compares it with backpropagation, and
-// TrainConfig.Numerical trains with it, as chapter 4 does. When the layers
-// are layers.Dense and layers.ElementWise and the head a
-// layers.RowLosser — the built-in ones all are — it runs the batch once
-// and works out each perturbed loss from the few rows the parameter
-// reaches, so that chapter 4's 10,000 steps on MNIST take minutes rather
-// than days; the differences are those of the same loss, and agree with
-// perturbing the whole network to about 1e-12. Other networks are
-// perturbed whole, on every core.
+// differences (L(θ + h) − L(θ − h)) / 2h, h = grad.H = 1e-4, of the
+// network's loss for every parameter. GradientCheck compares it with
+// backpropagation, and TrainConfig.Numerical trains with it, as chapter 4
+// does. When the layers are Affine layers and activations and the head is
+// one of package layers' — the book's networks — the plan of the
+// network's layers.Sequence runs the batch once and works out each
+// perturbed loss from the few rows the parameter reaches, so that chapter
+// 4's 10,000 steps on MNIST take minutes rather than days; the differences
+// are those of the same loss, and agree with perturbing the whole network
+// to about 1e-12. Other networks are perturbed whole, on every core.
 //
 // # Errors
 //
@@ -82,9 +111,11 @@
 // of the data against the network are checked before the first step), for
 // a cancelled context, and when the loss, the parameters or the layers'
 // state become NaN or infinite (ErrDiverged), restoring the last good
-// parameters and state rather than leaving NaN in the network. Load returns an error wrapping ErrFormat for
-// a damaged file and ErrMismatch for another network's file, and leaves
-// the network unchanged.
+// parameters and state rather than leaving NaN in the network. Reading a
+// model returns an error wrapping ErrFormat for a damaged file and
+// ErrMismatch for arrays that are not those expected, with memory that
+// grows with the data actually read; Load leaves the network unchanged on
+// error.
 //
 // # Concurrency
 //

@@ -3,8 +3,10 @@ package numlearn_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 
 	"github.com/numlearn/numlearn"
@@ -17,7 +19,7 @@ import (
 func ExampleNetwork_Train() {
 	x := tensor.FromRows([][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}})
 	t := tensor.FromRows([][]float64{{1, 0}, {0, 1}, {0, 1}, {1, 0}}) // one-hot XOR
-	net := numlearn.NewMultiLayerNet([]int{2, 8, 2}, numlearn.MultiLayerConfig{Activation: numlearn.Tanh, Init: numlearn.Xavier}, rand.New(rand.NewPCG(21, 1)))
+	net := numlearn.NewMultiLayerNet([]int{2, 8, 2}, numlearn.MultiLayerConfig{Activation: &layers.Tanh{}, Init: numlearn.Xavier}, rand.New(rand.NewPCG(21, 1)))
 
 	hist, err := net.Train(context.Background(), x, t, numlearn.TrainConfig{
 		Iterations: 500,
@@ -70,46 +72,80 @@ func ExampleNetwork_GradientCheck() {
 	// b2: mean |backprop − numerical| < 1e-7: true
 }
 
+// A model file carries the network's architecture: ReadModel (or
+// LoadModel, from a file) gives back the network from the file alone.
 func ExampleNetwork_Save() {
+	net := numlearn.NewMultiLayerNet([]int{4, 3, 2}, numlearn.MultiLayerConfig{BatchNorm: true, Activation: &layers.Tanh{}}, rand.New(rand.NewPCG(7, 8)))
+	var file bytes.Buffer
+	if err := net.Save(&file, numlearn.SaveOptions{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	loaded, err := numlearn.ReadModel(&file)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var kinds []string
+	for _, l := range loaded.Layers() {
+		kinds = append(kinds, fmt.Sprintf("%T", l))
+	}
+	fmt.Println(strings.Join(kinds, " "))
+	fmt.Println(loaded.ParamNames(), loaded.StateNames())
+	x := tensor.RandN(rand.New(rand.NewPCG(9, 10)), 1, 2, 4)
+	fmt.Println(tensor.AllClose(net.Predict(x), loaded.Predict(x), 0, 0))
+	// Output:
+	// *layers.Affine *layers.BatchNorm *layers.Tanh *layers.Affine
+	// [W1 b1 gamma1 beta1 W2 b2] [running_mean1 running_var1]
+	// true
+}
+
+// Load reads the weights of a file into a network built in code, as the
+// book's load_params does: the way to read a file without an architecture,
+// such as one that numpy's np.savez wrote.
+func ExampleNetwork_Load() {
 	rng := rand.New(rand.NewPCG(7, 8))
 	trained := numlearn.NewTwoLayerNet(4, 3, 2, rng)
 	var file bytes.Buffer
-	if err := trained.Save(&file); err != nil {
+	if err := trained.Save(&file, numlearn.SaveOptions{WeightsOnly: true}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fresh := numlearn.NewTwoLayerNet(4, 3, 2, rng)
-	if err := fresh.Load(&file); err != nil {
+	if err := fresh.Load(bytes.NewReader(file.Bytes())); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(tensor.AllClose(trained.Params()[0], fresh.Params()[0], 0, 0))
 
 	wrong := numlearn.NewTwoLayerNet(4, 7, 2, rng)
-	trained.Save(&file)
-	fmt.Println(wrong.Load(&file))
+	fmt.Println(wrong.Load(bytes.NewReader(file.Bytes())))
+	_, err := numlearn.ReadModel(bytes.NewReader(file.Bytes()))
+	fmt.Println(errors.Is(err, numlearn.ErrFormat))
 	// Output:
 	// true
 	// numlearn: load: parameters do not match the network: "W1" has shape [4 3] in the file, [4 7] in the network
+	// true
 }
 
-// Float32 files are half the size; each value is rounded once, and Load
+// Float32 files are half the size; each value is rounded once, and loading
 // widens it back exactly.
-func ExampleNetwork_SaveWith() {
+func ExampleSaveOptions() {
 	net := numlearn.NewTwoLayerNet(784, 50, 10, rand.New(rand.NewPCG(1, 2)))
 	var f64, f32 bytes.Buffer
-	net.Save(&f64)
-	net.SaveWith(&f32, numlearn.SaveOptions{Float32: true})
+	net.Save(&f64, numlearn.SaveOptions{})
+	net.Save(&f32, numlearn.SaveOptions{Float32: true})
 	fmt.Printf("float64 %d KB, float32 %d KB\n", f64.Len()/1024, f32.Len()/1024)
 
 	w := net.Params()[0].At(0, 0)
-	if err := net.Load(&f32); err != nil {
+	loaded, err := numlearn.ReadModel(&f32)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(net.Params()[0].At(0, 0) == float64(float32(w)))
+	fmt.Println(loaded.Params()[0].At(0, 0) == float64(float32(w)))
 	// Output:
-	// float64 311 KB, float32 156 KB
+	// float64 312 KB, float32 157 KB
 	// true
 }
 

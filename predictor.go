@@ -29,23 +29,24 @@ type Predictor struct {
 // NewPredictor returns a Predictor for the network as it is now. It panics
 // if a layer is not a layers.Cloner.
 func (n *Network) NewPredictor() *Predictor {
-	c, bad := n.tryClone()
-	if bad >= 0 {
-		panic(fmt.Sprintf("numlearn: NewPredictor: layer %d (%T) is not a layers.Cloner", bad, n.layers[bad]))
+	c, err := n.tryClone()
+	if err != nil {
+		panic(fmt.Sprintf("numlearn: NewPredictor: %v", err))
 	}
 	return &Predictor{proto: c}
 }
 
-// get takes a workspace from the pool, or makes one.
+// get takes a workspace from the pool, or makes one. A new one is cloned
+// under the lock: cloning reads the snapshot's layers, and some draw from
+// them (a Dropout's clone seeds its stream from the original's).
 func (p *Predictor) get() *Network {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if k := len(p.free); k > 0 {
 		w := p.free[k-1]
 		p.free = p.free[:k-1]
-		p.mu.Unlock()
 		return w
 	}
-	p.mu.Unlock()
 	w, _ := p.proto.tryClone() // every layer is a Cloner: NewPredictor checked
 	return w
 }

@@ -68,7 +68,7 @@ func TestNumpyReadsTheRunningStatistics(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "model.npz")
 	net := batchNormNet(3, 2, 2, 55)
 	net.Gradient(tensor.RandN(newRand(56), 1, 4, 3), tensor.FromRows([][]float64{{1, 0}, {0, 1}, {1, 0}, {0, 1}}))
-	require.NoError(t, net.SaveFile(name))
+	require.NoError(t, net.SaveFile(name, SaveOptions{}))
 	out, err := runPython(python, `
 import sys
 try:
@@ -82,6 +82,6 @@ print(sorted(p.keys()), p["running_var1"].shape, repr(float(p["running_var1"][1]
 	if out == "SKIP\n" {
 		t.Skip("numpy is not installed")
 	}
-	assert.Equal(t, "['W1', 'W2', 'b1', 'b2', 'beta1', 'gamma1', 'running_mean1', 'running_var1'] (2,) "+
+	assert.Equal(t, "['W1', 'W2', 'architecture', 'b1', 'b2', 'beta1', 'gamma1', 'running_mean1', 'running_var1'] (2,) "+
 		reprFloat(net.State()[1].At(1))+"\n", out)
 }

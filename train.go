@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/numlearn/numlearn/grad"
@@ -137,16 +136,22 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 	if every == 0 {
 		every = perEpoch
 	}
-	defer n.release()
+	// The data sets are prepared once for reading by rows: a sparse set
+	// is compressed for a first Affine layer.
+	sets := evalSets{train: n.seq.PrepareRows(x)}
+	if cfg.TestX != nil {
+		sets.test = n.seq.PrepareRows(cfg.TestX)
+	}
+	defer n.seq.Release()
 
 	h := &History{Loss: make([]float64, 0, min(iters, maxHistory))}
-	s := newStepper(n, x, t, cfg, perEpoch)
+	s := newStepper(n, sets.train, t, cfg, perEpoch)
 	// model is what a snapshot keeps: the parameters and the layers'
 	// state, which a training step's forward pass moves too (BatchNorm's
 	// running statistics). good holds the last model known to give a
 	// finite loss. A snapshot taken at an evaluation waits in pending
 	// until the next step's loss on it has come out finite.
-	model := slices.Concat(n.params, n.state)
+	model := n.allTensors()
 	good, pending := cloneAll(model), cloneAll(model)
 	lastGood, pendingStep := 0, -1
 	diverged := func(step int, what string) error {
@@ -170,7 +175,7 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 			good, pending = pending, good
 			lastGood, pendingStep = pendingStep, -1
 		}
-		cfg.Optimizer.Update(n.params, grads)
+		cfg.Optimizer.Update(n.values, grads)
 		evaluated := every > 0 && (it%every == 0 || it == iters-1)
 		if (evaluated || it == iters-1) && !allFinite(model) {
 			// A snapshot must be finite, and after the last step no
@@ -185,7 +190,7 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 		p := Progress{Iteration: it + 1, Iterations: iters, Epoch: float64(it+1) * float64(cfg.BatchSize) / float64(samples), Loss: cost}
 		if evaluated {
 			evalStart := time.Now()
-			p.Eval = n.evaluate(x, t, cfg)
+			p.Eval = n.evaluate(x, t, sets, cfg)
 			p.Eval.Iteration, p.Eval.Epoch = p.Iteration, p.Epoch
 			p.Evaluated = true
 			h.Evals = append(h.Evals, p.Eval)
@@ -201,23 +206,26 @@ func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfi
 	return h, nil
 }
 
+// evalSets are the training and test sets of a run, prepared for reading
+// by rows.
+type evalSets struct{ train, test *layers.Rows }
+
 // evaluate measures the network on the training set (unless skipped) and
-// the test set, reading both by rows so that the first layer reuses what it
-// keeps of them.
-func (n *Network) evaluate(x, t *tensor.Tensor, cfg TrainConfig) Evaluation {
+// the test set, reading both by runs of rows of their prepared forms.
+func (n *Network) evaluate(x, t *tensor.Tensor, sets evalSets, cfg TrainConfig) Evaluation {
 	e := Evaluation{TrainAccuracy: math.NaN(), TrainLoss: math.NaN(), TestAccuracy: math.NaN(), TestLoss: math.NaN()}
 	_, classifies := n.head.(layers.Classifier)
-	measure := func(x, t *tensor.Tensor) (accuracy, loss float64) {
+	measure := func(x, t *tensor.Tensor, set *layers.Rows) (accuracy, loss float64) {
 		if classifies {
-			return n.accuracyFirst(x, t, evalSamples(x, cfg), cfg.EvalChunk, true), math.NaN()
+			return n.accuracy(x, t, set, evalSamples(x, cfg), cfg.EvalChunk), math.NaN()
 		}
-		return math.NaN(), n.meanLoss(x, t, evalSamples(x, cfg), cfg.EvalChunk)
+		return math.NaN(), n.meanLoss(x, t, set, evalSamples(x, cfg), cfg.EvalChunk)
 	}
 	if !cfg.SkipTrainEval {
-		e.TrainAccuracy, e.TrainLoss = measure(x, t)
+		e.TrainAccuracy, e.TrainLoss = measure(x, t, sets.train)
 	}
 	if cfg.TestX != nil {
-		e.TestAccuracy, e.TestLoss = measure(cfg.TestX, cfg.TestT)
+		e.TestAccuracy, e.TestLoss = measure(cfg.TestX, cfg.TestT, sets.test)
 	}
 	return e
 }
@@ -228,18 +236,6 @@ func evalSamples(x *tensor.Tensor, cfg TrainConfig) int {
 		return min(cfg.EvalSamples, x.Shape()[0])
 	}
 	return x.Shape()[0]
-}
-
-// meanLoss returns the loss over the first samples of x and t in
-// inference mode, chunk by chunk: the mean of the chunks' losses weighted
-// by their sizes, plus the weight decay penalty, as Loss has it.
-func (n *Network) meanLoss(x, t *tensor.Tensor, samples, chunk int) float64 {
-	var sum float64
-	for from := 0; from < samples; from += chunk {
-		to := min(from+chunk, samples)
-		sum += n.head.Forward(n.forward(x, n.rowRun(from, to), layers.Inference), t.Slice(from, to)) * float64(to-from)
-	}
-	return sum/float64(samples) + n.penalty()
 }
 
 // checkConfig checks the configuration and the data against each other and
@@ -317,7 +313,7 @@ func (n *Network) fits(which string, x, t *tensor.Tensor) (err error) {
 			err = fmt.Errorf("%w: %sinputs shape %v and targets shape %v do not fit the network: %v", ErrConfig, which, x.Shape(), t.Shape(), r)
 		}
 	}()
-	n.head.Forward(n.forward(x.Slice(0, 1), nil, layers.Inference), t.Slice(0, 1))
+	n.head.Forward(n.Predict(x.Slice(0, 1)), t.Slice(0, 1))
 	return nil
 }
 
@@ -325,15 +321,16 @@ func (n *Network) fits(which string, x, t *tensor.Tensor) (err error) {
 type stepper struct {
 	n        *Network
 	cfg      TrainConfig
-	x, t     *tensor.Tensor
+	x        *layers.Rows
+	t        *tensor.Tensor
 	perEpoch int
 	idx      []int // the samples of this step
 	order    []int // a permutation of the samples, with Shuffle
 	bt       *tensor.Tensor
 }
 
-func newStepper(n *Network, x, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
-	samples := x.Shape()[0]
+func newStepper(n *Network, x *layers.Rows, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
+	samples := x.Len()
 	s := &stepper{n: n, cfg: cfg, x: x, t: t, perEpoch: perEpoch, idx: make([]int, cfg.BatchSize)}
 	s.bt = tensor.New(append([]int{cfg.BatchSize}, t.Shape()[1:]...)...)
 	if cfg.Shuffle {
@@ -346,14 +343,15 @@ func newStepper(n *Network, x, t *tensor.Tensor, cfg TrainConfig, perEpoch int) 
 }
 
 // gradient draws step it's batch and returns the gradient on it, as
-// Network.Gradient does; the first layer reads the batch's rows of x.
+// Network.Gradient does, reading the batch's rows of the prepared set.
 func (s *stepper) gradient(it int) []*tensor.Tensor {
 	s.sample(it)
 	s.bt.TakeRows(s.t, s.idx)
 	if s.cfg.Numerical {
-		return s.n.numericalStep(s.x, s.idx, s.bt)
+		return s.n.numericalStep(s.x.Data(), s.idx, s.bt)
 	}
-	return s.n.gradient(s.x, s.idx, s.bt)
+	s.n.seq.SetMode(layers.Training)
+	return s.n.backprop(s.n.seq.ForwardRows(s.x, s.idx), s.bt)
 }
 
 // sample fills idx with the samples of step it: drawn with replacement,
@@ -362,7 +360,7 @@ func (s *stepper) gradient(it int) []*tensor.Tensor {
 func (s *stepper) sample(it int) {
 	if !s.cfg.Shuffle {
 		for i := range s.idx {
-			s.idx[i] = s.cfg.Rand.IntN(s.x.Shape()[0])
+			s.idx[i] = s.cfg.Rand.IntN(s.x.Len())
 		}
 		return
 	}
@@ -371,6 +369,15 @@ func (s *stepper) sample(it int) {
 		s.cfg.Rand.Shuffle(len(s.order), func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
 	}
 	copy(s.idx, s.order[pos:])
+}
+
+// allTensors returns every tensor of the model: parameters and state.
+func (n *Network) allTensors() []*tensor.Tensor {
+	out := make([]*tensor.Tensor, len(n.tensors))
+	for i, e := range n.tensors {
+		out[i] = e.Value
+	}
+	return out
 }
 
 func cloneAll(ts []*tensor.Tensor) []*tensor.Tensor {
@@ -398,4 +405,32 @@ func allFinite(ts []*tensor.Tensor) bool {
 		}
 	}
 	return true
+}
+
+// SplitValidation shuffles the samples of inputs x (n, …) and targets t
+// (n, …) together, drawing the order from rng, and splits off the first
+// ⌊rate·n⌋ as a validation set, as the book's hyperparameter search does
+// with shuffle_dataset and validation_rate: tune on the validation set and
+// keep the test set for the end. The four results are new tensors; x and
+// t are unchanged. It panics if x and t have different numbers of
+// samples, rate is not in [0, 1), or rng is nil.
+func SplitValidation(x, t *tensor.Tensor, rate float64, rng *rand.Rand) (trainX, trainT, valX, valT *tensor.Tensor) {
+	if x.Dims() < 1 || t.Dims() < 1 || x.Shape()[0] != t.Shape()[0] {
+		panic(fmt.Sprintf("numlearn: SplitValidation: inputs shape %v and targets shape %v have different numbers of samples", x.Shape(), t.Shape()))
+	}
+	if !(rate >= 0 && rate < 1) {
+		panic(fmt.Sprintf("numlearn: SplitValidation: rate %v is not in [0, 1)", rate))
+	}
+	if rng == nil {
+		panic("numlearn: SplitValidation: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
+	}
+	n := x.Shape()[0]
+	order := rng.Perm(n)
+	cut := int(rate * float64(n))
+	take := func(a *tensor.Tensor, rows []int) *tensor.Tensor {
+		dst := tensor.New(append([]int{len(rows)}, a.Shape()[1:]...)...)
+		dst.TakeRows(a, rows)
+		return dst
+	}
+	return take(x, order[cut:]), take(t, order[cut:]), take(x, order[:cut]), take(t, order[:cut])
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +24,7 @@ func TestTrainLearnsXOR(t *testing.T) {
 	// XOR is not linearly separable: a hidden layer is needed, and a
 	// network that learns it has got its backprop right.
 	x, tgt := xor()
-	net := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: Tanh, Init: Xavier}, newRand(21))
+	net := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier}, newRand(21))
 	var progress []Progress
 	h, err := net.Train(context.Background(), x, tgt, TrainConfig{
 		Iterations: 500, BatchSize: 4, Optimizer: &grad.Adam{LR: 0.05}, Shuffle: true, EvalEvery: 100,
@@ -56,7 +57,7 @@ func TestTrainLearnsXOR(t *testing.T) {
 func TestTrainIsReproducible(t *testing.T) {
 	x, tgt := xor()
 	run := func() []float64 {
-		net := NewMultiLayerNet([]int{2, 4, 2}, MultiLayerConfig{Activation: Sigmoid, Init: Xavier}, newRand(22))
+		net := NewMultiLayerNet([]int{2, 4, 2}, MultiLayerConfig{Activation: &layers.Sigmoid{}, Init: Xavier}, newRand(22))
 		_, err := net.Train(context.Background(), x, tgt, TrainConfig{Iterations: 50, BatchSize: 2, Rand: newRand(23), EvalEvery: -1})
 		require.NoError(t, err)
 		return net.Params()[0].Data()
@@ -66,7 +67,7 @@ func TestTrainIsReproducible(t *testing.T) {
 
 func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
 	x, tgt := xor()
-	net := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: ReLU, Init: He}, newRand(24))
+	net := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: &layers.ReLU{}, Init: He}, newRand(24))
 	h, err := net.Train(context.Background(), x, tgt, TrainConfig{
 		Iterations: 100, BatchSize: 4, Optimizer: &grad.SGD{LR: 1e300}, EvalEvery: 1, SkipTrainEval: true,
 	})
@@ -168,8 +169,8 @@ func TestTrainWithAnotherFirstLayer(t *testing.T) {
 	cfg := func() TrainConfig {
 		return TrainConfig{Iterations: 200, BatchSize: 2, Optimizer: &grad.Adam{LR: 0.05}, Rand: newRand(29), EvalEvery: -1}
 	}
-	direct := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: Tanh, Init: Xavier}, newRand(30))
-	wrapped := NewNetwork(append([]Layer{noClone{}}, NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: Tanh, Init: Xavier}, newRand(30)).Layers()...)...)
+	direct := NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier}, newRand(30))
+	wrapped := NewNetwork(append([]Layer{noClone{}}, NewMultiLayerNet([]int{2, 8, 2}, MultiLayerConfig{Activation: &layers.Tanh{}, Init: Xavier}, newRand(30)).Layers()...)...)
 	_, err := direct.Train(context.Background(), x, tgt, cfg())
 	require.NoError(t, err)
 	_, err = wrapped.Train(context.Background(), x, tgt, cfg())

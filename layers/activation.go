@@ -36,6 +36,18 @@ func (a *activation) backward(layer string, dout *tensor.Tensor) (dx *tensor.Ten
 	return dx, a.y.Data(), dout.Data(), dx.Data()
 }
 
+// elementWise is a layer whose Forward applies one scalar function to
+// every element on its own, y[k] = f(x[k]), in any shape: forwardScalar(x)
+// returns f(x), bit for bit what Forward puts in the element whose input
+// is x, without touching the layer's state. A change to one input element
+// then changes only the same element of the output, which the numerical
+// gradient plan follows (numericalPlan). Sigmoid, ReLU and Tanh are
+// elementWise.
+type elementWise interface {
+	Layer
+	forwardScalar(x float64) float64
+}
+
 // Sigmoid is the layer y = 1/(1+e⁻ˣ) of the book's §5.5.2, element-wise on
 // input of any shape. The zero value is ready to use.
 type Sigmoid struct{ activation }
@@ -55,6 +67,13 @@ func (s *Sigmoid) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	}
 	return dx
 }
+
+// forwardScalar returns 1/(1+e⁻ˣ), bit for bit the value Forward gives
+// an element x (an elementWise layer).
+func (s *Sigmoid) forwardScalar(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// Describe returns the description of kind "Sigmoid".
+func (s *Sigmoid) Describe() Description { return Description{Kind: "Sigmoid"} }
 
 // Clone returns a new Sigmoid layer (it has no parameters to copy).
 func (s *Sigmoid) Clone() Layer { return &Sigmoid{} }
@@ -87,6 +106,13 @@ func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return dx
 }
 
+// forwardScalar returns max(0, x), bit for bit the value Forward gives an
+// element x (an elementWise layer).
+func (r *ReLU) forwardScalar(x float64) float64 { return max(x, 0) }
+
+// Describe returns the description of kind "ReLU".
+func (r *ReLU) Describe() Description { return Description{Kind: "ReLU"} }
+
 // Clone returns a new ReLU layer (it has no parameters to copy).
 func (r *ReLU) Clone() Layer { return &ReLU{} }
 
@@ -109,6 +135,13 @@ func (t *Tanh) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	}
 	return dx
 }
+
+// forwardScalar returns tanh(x), bit for bit the value Forward gives an
+// element x (an elementWise layer).
+func (t *Tanh) forwardScalar(x float64) float64 { return math.Tanh(x) }
+
+// Describe returns the description of kind "Tanh".
+func (t *Tanh) Describe() Description { return Description{Kind: "Tanh"} }
 
 // Clone returns a new Tanh layer (it has no parameters to copy).
 func (t *Tanh) Clone() Layer { return &Tanh{} }

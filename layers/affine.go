@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/internal/sparse"
@@ -25,19 +26,18 @@ type Affine struct {
 	W, B   *tensor.Tensor // the parameters
 	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
 
-	skipInputGrad bool
+	skipDX bool // Backward leaves out dx (skipInputGrad)
 
-	x      *tensor.Tensor // the last input as (n, in); nil after ForwardRows until gathered; not owned
-	xShape []int          // the last input's own shape; empty after ForwardRows
+	x      *tensor.Tensor // the last input as (n, in); nil after forwardRows until gathered; not owned
+	xShape []int          // the last input's own shape; empty after forwardRows
 	n      int            // the last input's number of rows
 
-	// After ForwardRows: the data set as (N, in) and the rows taken from it
-	// (neither owned), and the rows gathered densely, which only the dense
-	// paths need.
+	// After forwardRows: the data set as (N, in) and the rows taken from
+	// it (neither owned), and the rows gathered densely, which only the
+	// dense paths need.
 	src      *tensor.Tensor
 	rows     []int
 	gathered buffer.Reusable
-	sets     [2]dataSet // the data sets ForwardRows read last, most recent first
 
 	out, dx buffer.Reusable
 	// Views that reshape a flattened or single-sample input, its output
@@ -46,15 +46,20 @@ type Affine struct {
 
 	// The sparse path: when sparse is set, cur is the last input in
 	// compressed-row form — xs, which this layer fills, or view, a window
-	// on a data set's compressed copy — and xt its transpose for DW.
+	// on a prepared data set's compressed copy (Rows) — and xt its
+	// transpose for DW.
 	xs, view, xt sparse.CSR
 	cur          *sparse.CSR
 	sparse       bool
-	// skipChecks counts down the inputs taken dense without looking for
-	// sparsity, after one was found too dense: a hidden layer's input
-	// (about half zeros after ReLU) is never sparse enough, and checking
-	// it on every step would cost a partial pass each time.
+	// skipChecks counts down the inputs a training pass takes dense
+	// without looking for sparsity, after one was found too dense: a
+	// hidden layer's input (about half zeros after ReLU) is rarely sparse
+	// enough, and checking it on every step would cost a partial pass
+	// each time.
 	skipChecks int
+	// inference is set by a Sequence for its inference passes, whose
+	// path depends on the input alone (see Forward).
+	inference bool
 }
 
 // maxSparseDensity is the largest fraction of nonzero entries in an input
@@ -97,12 +102,7 @@ func (a *Affine) Forward(x *tensor.Tensor) *tensor.Tensor {
 	}
 	a.x, a.xShape, a.src, a.rows = x2, append(a.xShape[:0], x.Shape()...), nil, nil
 	a.n = x2.Shape()[0]
-	// A sparse product skips the terms 0·W[k][j], which are NaN rather than
-	// 0 when W[k][j] is not finite: such weights take the dense path.
-	checked := a.trySparse()
-	a.sparse = checked && a.xs.FromDense(x2.Data(), a.n, in, sparseMaxDensity) &&
-		sparse.AllFinite(a.W.Data())
-	a.noteDensity(checked)
+	a.sparse = a.chooseSparse(x2.Data(), a.n, in)
 	var out *tensor.Tensor
 	if a.sparse {
 		out = a.forwardSparse(&a.xs)
@@ -134,32 +134,47 @@ func (a *Affine) forwardDense(x *tensor.Tensor) *tensor.Tensor {
 	return out
 }
 
-// denseRun is the number of inputs taken dense without a check after one
-// was found too dense.
+// denseRun is the number of inputs a training pass takes dense without a
+// check after one was found too dense.
 const denseRun = 64
 
-// trySparse reports whether to look for sparsity in this input.
-func (a *Affine) trySparse() bool {
+// chooseSparse reports whether to take the sparse path for x (n, in) —
+// whether x is sparse enough and W finite (a sparse product skips the
+// terms 0·W[k][j], which are NaN rather than 0 when W[k][j] is not) — and
+// when it does leaves x in compressed form in a.xs.
+//
+// In a training pass a layer that found an input too dense takes the next
+// denseRun inputs dense without looking. In an inference pass (a
+// Sequence's) the input is always checked, so that the path — and the
+// rounding of the result — depends on the input alone: a network loaded
+// from a model file predicts bit for bit what the saved one predicted,
+// whatever each saw before. Inference passes still count down and start
+// the runs of unchecked inputs, as training passes do, so that a
+// training run's path does not depend on how its evaluations were read.
+func (a *Affine) chooseSparse(x []float64, n, in int) bool {
 	if sparseMaxDensity < 0 {
 		return false
 	}
+	check := func() bool {
+		return a.xs.FromDense(x, n, in, sparseMaxDensity) && sparse.AllFinite(a.W.Data())
+	}
 	if a.skipChecks > 0 {
 		a.skipChecks--
-		return false
+		return a.inference && check()
 	}
-	return true
-}
-
-// noteDensity starts a run of unchecked dense inputs when a check was
-// made and found the input too dense (or W not finite).
-func (a *Affine) noteDensity(checked bool) {
-	if checked && !a.sparse {
+	ok := check()
+	if !ok {
 		a.skipChecks = denseRun
 	}
+	return ok
 }
 
+// setMode tells the layer whether the passes that follow are for
+// inference, as a Sequence does.
+func (a *Affine) setMode(m Mode) { a.inference = m == Inference }
+
 // Backward takes dout = ∂L/∂y, fills DW and DB, and returns dx = ∂L/∂x in
-// the shape of the last input (nil after SkipInputGrad(true)):
+// the shape of the last input:
 //
 //	∂L/∂x = dout·Wᵀ    ∂L/∂W = xᵀ·dout    ∂L/∂b = Σ over rows of dout
 //
@@ -182,12 +197,12 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		sparse.Mul(a.DW.Data(), &a.xt, d2.Data(), outDim, nil)
 	} else {
 		if a.x == nil {
-			a.x = a.gather() // after a sparse ForwardRows
+			a.x = a.gather() // after a sparse forwardRows
 		}
 		a.DW.MatMulTransA(a.x, d2)
 	}
 	a.DB.SumAxis(d2, 0)
-	if a.skipInputGrad {
+	if a.skipDX {
 		return nil
 	}
 	dx := a.dx.Shaped(n, a.W.Shape()[0])
@@ -199,31 +214,46 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return dx
 }
 
-// SkipInputGrad makes Backward compute DW and DB only and return nil when
-// skip is true: the first layer of a network has no one to pass dx to, and
-// dout·Wᵀ is a third of its backward work. numlearn's Network sets it on
-// its first layer.
-func (a *Affine) SkipInputGrad(skip bool) { a.skipInputGrad = skip }
+// skipInputGrad makes Backward compute DW and DB only and return nil when
+// skip is true: a Sequence's first layer has no one to pass dx to, and
+// dout·Wᵀ is a third of its backward work.
+func (a *Affine) skipInputGrad(skip bool) { a.skipDX = skip }
 
-// Params returns the learnable tensors {W, B}.
-func (a *Affine) Params() []*tensor.Tensor { return []*tensor.Tensor{a.W, a.B} }
+// Params describes W (decayed) and b, the book's names, with DW and DB.
+func (a *Affine) Params() []Param {
+	return []Param{{Name: "W", Value: a.W, Grad: a.DW, Decay: true}, {Name: "b", Value: a.B, Grad: a.DB}}
+}
 
-// Grads returns {DW, DB}, aligned with Params.
-func (a *Affine) Grads() []*tensor.Tensor { return []*tensor.Tensor{a.DW, a.DB} }
+// Describe returns the description of kind "Affine": it has no
+// configuration, its sizes are those of W.
+func (a *Affine) Describe() Description { return Description{Kind: "Affine"} }
 
-// ParamNames returns {"W", "b"}, the book's names.
-func (a *Affine) ParamNames() []string { return []string{"W", "b"} }
+// buildAffine makes an Affine layer from W (in, out) and b (out).
+func buildAffine(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
+	if err := d.Decode(&struct{}{}); err != nil {
+		return nil, err
+	}
+	if err := wantTensors("Affine", params, 2, 1); err != nil {
+		return nil, err
+	}
+	if w, b := params[0], params[1]; b.Shape()[0] != w.Shape()[1] {
+		return nil, fmt.Errorf("layers: Affine: W shape %v and b shape %v do not fit (in, out) and (out)", w.Shape(), b.Shape())
+	}
+	return NewAffine(params[0], params[1]), nil
+}
 
-// Decayed returns {true, false}: weight decay applies to W, not to b, as
-// in the book's MultiLayerNet.
-func (a *Affine) Decayed() []bool { return []bool{true, false} }
+// release drops what the layer keeps of the last batch read by
+// forwardRows, a view of a data set's compressed copy among it.
+func (a *Affine) release() {
+	a.x, a.src, a.rows, a.cur, a.sparse = nil, nil, nil, nil, false
+	a.view = sparse.CSR{}
+}
 
 // Clone returns an independent copy of the layer, an *Affine: copied
-// parameters and gradients, fresh buffers, the same SkipInputGrad setting.
+// parameters and gradients, fresh buffers.
 func (a *Affine) Clone() Layer {
 	c := NewAffine(a.W.Clone(), a.B.Clone())
 	c.DW.CopyFrom(a.DW)
 	c.DB.CopyFrom(a.DB)
-	c.skipInputGrad = a.skipInputGrad
 	return c
 }

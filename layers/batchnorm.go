@@ -3,21 +3,19 @@ package layers
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// BatchNormEpsilon is the ε that BatchNorm adds to the variance before its
-// square root, to keep the division finite: 10e-7, that is 1e-6, as the
-// book's code writes it.
-const BatchNormEpsilon = 10e-7
-
-// BatchNormMomentum is how much of the running mean and variance each
-// training batch keeps: running ← 0.9·running + 0.1·batch statistic, the
-// book's momentum.
-const BatchNormMomentum = 0.9
+// The book's settings, which NewBatchNorm starts from: ε = 10e-7, that
+// is 1e-6, as the book's code writes it, and momentum 0.9.
+const (
+	batchNormEpsilon  = 10e-7
+	batchNormMomentum = 0.9
+)
 
 // BatchNorm is batch normalization (Ioffe and Szegedy, 2015) as the book's
 // §6.3 defines it: each feature is normalized over the batch, then scaled
@@ -29,8 +27,9 @@ const BatchNormMomentum = 0.9
 //	x̂ᵢⱼ = (xᵢⱼ − μⱼ) / √(σⱼ² + ε)    yᵢⱼ = γⱼ·x̂ᵢⱼ + βⱼ
 //
 // and the running statistics move towards the batch's:
-// RunningMean ← 0.9·RunningMean + 0.1·μ, RunningVar ← 0.9·RunningVar + 0.1·σ²
-// (BatchNormMomentum). In inference mode the running statistics stand in
+// RunningMean ← m·RunningMean + (1 − m)·μ, RunningVar ← m·RunningVar +
+// (1 − m)·σ², with the momentum m = 0.9 and ε = 1e-6 of the book unless
+// changed (Epsilon, Momentum). In inference mode the running statistics stand in
 // for μ and σ², so a prediction does not depend on the rest of its batch.
 // Both start at zero, as in the book, so a BatchNorm must see training
 // batches before its predictions mean anything.
@@ -48,6 +47,12 @@ type BatchNorm struct {
 	// mode: state that is saved with the model but not learned by
 	// gradient.
 	RunningMean, RunningVar *tensor.Tensor
+	// Epsilon is the ε added to the variance before its square root, to
+	// keep the division finite; NewBatchNorm sets the book's 1e-6.
+	Epsilon float64
+	// Momentum is how much of the running mean and variance each training
+	// batch keeps; NewBatchNorm sets the book's 0.9.
+	Momentum float64
 
 	mode    Mode
 	forward Mode // the mode of the last Forward, which Backward differentiates
@@ -76,6 +81,7 @@ func NewBatchNorm(gamma, beta *tensor.Tensor) *BatchNorm {
 		Gamma: gamma, Beta: beta,
 		DGamma: tensor.New(d), DBeta: tensor.New(d),
 		RunningMean: tensor.New(d), RunningVar: tensor.New(d),
+		Epsilon: batchNormEpsilon, Momentum: batchNormMomentum,
 		invStd: make([]float64, d), sum: make([]float64, d),
 	}
 }
@@ -127,13 +133,13 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 		for j := range inv {
 			v := inv[j] / float64(n)
-			rm[j] = BatchNormMomentum*rm[j] + (1-BatchNormMomentum)*mean[j]
-			rv[j] = BatchNormMomentum*rv[j] + (1-BatchNormMomentum)*v
-			inv[j] = 1 / math.Sqrt(v+BatchNormEpsilon)
+			rm[j] = b.Momentum*rm[j] + (1-b.Momentum)*mean[j]
+			rv[j] = b.Momentum*rv[j] + (1-b.Momentum)*v
+			inv[j] = 1 / math.Sqrt(v+b.Epsilon)
 		}
 	} else {
 		for j := range inv {
-			inv[j] = 1 / math.Sqrt(rv[j]+BatchNormEpsilon)
+			inv[j] = 1 / math.Sqrt(rv[j]+b.Epsilon)
 		}
 		for i := range n {
 			row, c := xs[i*d:(i+1)*d], xn[i*d:(i+1)*d]
@@ -218,35 +224,66 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return &b.dxView
 }
 
-// Params returns the learnable tensors {Gamma, Beta}.
-func (b *BatchNorm) Params() []*tensor.Tensor { return []*tensor.Tensor{b.Gamma, b.Beta} }
+// Params describes γ and β ("gamma", "beta", not decayed, as in the
+// book's MultiLayerNetExtend) with their gradients, then the running
+// statistics ("running_mean", "running_var"), state that inference uses
+// and a saved model keeps.
+func (b *BatchNorm) Params() []Param {
+	return []Param{
+		{Name: "gamma", Value: b.Gamma, Grad: b.DGamma},
+		{Name: "beta", Value: b.Beta, Grad: b.DBeta},
+		{Name: "running_mean", Value: b.RunningMean},
+		{Name: "running_var", Value: b.RunningVar},
+	}
+}
 
-// Grads returns {DGamma, DBeta}, aligned with Params.
-func (b *BatchNorm) Grads() []*tensor.Tensor { return []*tensor.Tensor{b.DGamma, b.DBeta} }
+// batchNormConfig is BatchNorm's configuration in a model file.
+type batchNormConfig struct {
+	Epsilon  float64 `json:"epsilon"`
+	Momentum float64 `json:"momentum"`
+}
 
-// ParamNames returns {"gamma", "beta"}, the book's names.
-func (b *BatchNorm) ParamNames() []string { return []string{"gamma", "beta"} }
+// Describe returns the description of kind "BatchNorm", with its ε and
+// momentum.
+func (b *BatchNorm) Describe() Description {
+	return NewDescription("BatchNorm", batchNormConfig{Epsilon: b.Epsilon, Momentum: b.Momentum})
+}
 
-// Decayed returns {false, false}: weight decay leaves γ and β alone, as
-// in the book's MultiLayerNetExtend.
-func (b *BatchNorm) Decayed() []bool { return []bool{false, false} }
-
-// State returns {RunningMean, RunningVar}, which inference uses and a
-// saved model keeps.
-func (b *BatchNorm) State() []*tensor.Tensor { return []*tensor.Tensor{b.RunningMean, b.RunningVar} }
-
-// StateNames returns {"running_mean", "running_var"}, the book's names.
-func (b *BatchNorm) StateNames() []string { return []string{"running_mean", "running_var"} }
+// buildBatchNorm makes a BatchNorm layer from γ, β and the running mean
+// and variance, all of shape (d).
+func buildBatchNorm(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
+	cfg := batchNormConfig{Epsilon: batchNormEpsilon, Momentum: batchNormMomentum}
+	if err := d.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if !(cfg.Epsilon > 0) || math.IsInf(cfg.Epsilon, 0) || !(cfg.Momentum >= 0 && cfg.Momentum <= 1) {
+		return nil, fmt.Errorf("layers: BatchNorm: epsilon %v must be finite and positive and momentum %v in [0, 1]", cfg.Epsilon, cfg.Momentum)
+	}
+	if err := wantTensors("BatchNorm", params, 1, 1, 1, 1); err != nil {
+		return nil, err
+	}
+	for _, p := range params[1:] {
+		if p.Size() != params[0].Size() {
+			return nil, fmt.Errorf("layers: BatchNorm: tensors of shapes %v, %v, %v and %v: want four of one shape (d)",
+				params[0].Shape(), params[1].Shape(), params[2].Shape(), params[3].Shape())
+		}
+	}
+	b := NewBatchNorm(params[0], params[1])
+	b.RunningMean, b.RunningVar = params[2], params[3]
+	b.Epsilon, b.Momentum = cfg.Epsilon, cfg.Momentum
+	return b, nil
+}
 
 // Clone returns an independent copy of the layer, a *BatchNorm: copied
-// parameters, gradients and running statistics, the same mode, fresh
-// buffers.
+// parameters, gradients and running statistics, the same settings and
+// mode, fresh buffers.
 func (b *BatchNorm) Clone() Layer {
 	c := NewBatchNorm(b.Gamma.Clone(), b.Beta.Clone())
 	c.DGamma.CopyFrom(b.DGamma)
 	c.DBeta.CopyFrom(b.DBeta)
 	c.RunningMean.CopyFrom(b.RunningMean)
 	c.RunningVar.CopyFrom(b.RunningVar)
+	c.Epsilon, c.Momentum = b.Epsilon, b.Momentum
 	c.mode = b.mode
 	return c
 }

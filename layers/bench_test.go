@@ -41,7 +41,7 @@ func BenchmarkAffineFirstLayer(b *testing.B) {
 		for _, n := range []int{100, 10000} {
 			x := mnistLike(rng, n)
 			a := NewAffine(tensor.RandN(rng, 0.01, 784, 50), tensor.New(50))
-			a.SkipInputGrad(true)
+			a.skipInputGrad(true)
 			dout := tensor.RandN(rng, 1, n, 50)
 			a.Forward(x)
 			a.Backward(dout)
@@ -80,7 +80,7 @@ func BenchmarkAffineDensity(b *testing.B) {
 				sparseMaxDensity = -1
 			}
 			a := NewAffine(tensor.RandN(rng, 0.01, 784, 50), tensor.New(50))
-			a.SkipInputGrad(true)
+			a.skipInputGrad(true)
 			b.Run(fmt.Sprintf("density=%g/path=%s", density, path), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {

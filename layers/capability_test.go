@@ -15,22 +15,15 @@ func TestForwardScalarIsForward(t *testing.T) {
 	x.Data()[0], x.Data()[1], x.Data()[2] = 0, -800, 800
 	for _, tt := range []struct {
 		name  string
-		layer ElementWise
+		layer elementWise
 	}{{"sigmoid", &Sigmoid{}}, {"relu", &ReLU{}}, {"tanh", &Tanh{}}} {
 		t.Run(tt.name, func(t *testing.T) {
 			y := tt.layer.Forward(x)
 			for i, v := range x.Data() {
-				require.Equal(t, y.Data()[i], tt.layer.ForwardScalar(v), "element %d (x = %v)", i, v)
+				require.Equal(t, y.Data()[i], tt.layer.forwardScalar(v), "element %d (x = %v)", i, v)
 			}
 		})
 	}
-}
-
-func TestAffineIsDense(t *testing.T) {
-	a := NewAffine(tensor.New(3, 2), tensor.New(2))
-	w, b := a.Dense()
-	assert.Same(t, a.W, w)
-	assert.Same(t, a.B, b)
 }
 
 func TestRowLoss(t *testing.T) {
@@ -38,7 +31,7 @@ func TestRowLoss(t *testing.T) {
 	// softmax([0, 0]) = [½, ½]; softmax([ln 3, 0]) = [¾, ¼].
 	tests := []struct {
 		name string
-		head RowLosser
+		head rowLosser
 		x, t []float64
 		want float64
 	}{
@@ -50,7 +43,7 @@ func TestRowLoss(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.InDelta(t, tt.want, tt.head.RowLoss(tt.x, tt.t), tol)
+			assert.InDelta(t, tt.want, tt.head.rowLoss(tt.x, tt.t), tol)
 		})
 	}
 }
@@ -68,7 +61,7 @@ func TestRowLossMeanIsForward(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name string
-		head RowLosser
+		head rowLosser
 		t    *tensor.Tensor
 	}{
 		{"softmax", &SoftmaxWithLoss{}, onehot},
@@ -78,40 +71,9 @@ func TestRowLossMeanIsForward(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var sum float64
 			for r := range 9 {
-				sum += tt.head.RowLoss(x.Data()[r*4:(r+1)*4], tt.t.Data()[r*4:(r+1)*4])
+				sum += tt.head.rowLoss(x.Data()[r*4:(r+1)*4], tt.t.Data()[r*4:(r+1)*4])
 			}
 			assert.InDelta(t, tt.head.Forward(x, tt.t), sum/9, tol)
-		})
-	}
-}
-
-func TestRowLossAlong(t *testing.T) {
-	// Against RowLoss at each moved row, for steps small (the Taylor
-	// series) and large (RowLoss itself), with one-hot and soft targets.
-	const tol = 1e-14
-	var s SoftmaxWithLoss
-	x := []float64{0.3, -1.2, 2.5, 0.1, 0.7}
-	v := []float64{0.02, -0.5, 0.9, 0.0, -0.1}
-	ds := []float64{0, 1e-9, -3e-6, 1e-4, -1e-3, 0.5, -2}
-	for _, tt := range []struct {
-		name string
-		t    []float64
-	}{
-		{"one-hot", []float64{0, 0, 0, 1, 0}},
-		{"soft", []float64{0.1, 0.2, 0.3, 0.4, 0}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			dst := make([]float64, len(ds))
-			s.RowLossAlong(dst, x, v, tt.t, ds)
-			base := s.RowLoss(x, tt.t)
-			moved := make([]float64, len(x))
-			for k, d := range ds {
-				for i := range x {
-					moved[i] = x[i] + d*v[i]
-				}
-				assert.InDelta(t, s.RowLoss(moved, tt.t)-base, dst[k], tol, "step %g", d)
-			}
-			assert.Zero(t, dst[0], "no step, no change")
 		})
 	}
 }

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,13 +31,16 @@ import (
 // image at a time, in the orientation whose product lands directly in
 // (FN, OH, OW) order, and images are shared among the cores. Backward
 // unfolds each image again rather than keeping a batch's unfolding, which
-// would be C·FH·FW times the size of the input.
+// would be C·FH·FW times the size of the input. The products run on the
+// engine tensor uses (tensor.CurrentEngine): on Packed the unfolding is
+// written straight into the layout its kernels read.
 type Convolution struct {
 	W, B   *tensor.Tensor // the filters (FN, C, FH, FW) and biases (FN)
 	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
 
-	stride, pad   int
-	skipInputGrad bool
+	stride, pad int
+	skipDX      bool // Backward leaves out dx (skipInputGrad)
+	packed      bool // the pass in progress runs on tensor's Packed engine
 
 	x       *tensor.Tensor // the last input; not owned
 	g       conv.Geometry  // its geometry
@@ -78,6 +82,38 @@ func NewConvolution(w, b *tensor.Tensor, stride, pad int) *Convolution {
 	return &Convolution{W: w, B: b, DW: tensor.New(w.Shape()...), DB: tensor.New(b.Shape()...), stride: stride, pad: pad}
 }
 
+// convConfig is Convolution's configuration in a model file; the filters'
+// shape is that of W.
+type convConfig struct {
+	Stride int `json:"stride"`
+	Pad    int `json:"pad"`
+}
+
+// Describe returns the description of kind "Convolution", with its stride
+// and padding.
+func (c *Convolution) Describe() Description {
+	return NewDescription("Convolution", convConfig{Stride: c.stride, Pad: c.pad})
+}
+
+// buildConvolution makes a Convolution from W (FN, C, FH, FW) and b (FN).
+func buildConvolution(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
+	cfg := convConfig{Stride: 1}
+	if err := d.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if err := wantTensors("Convolution", params, 4, 1); err != nil {
+		return nil, err
+	}
+	w, b := params[0], params[1]
+	if b.Shape()[0] != w.Shape()[0] {
+		return nil, fmt.Errorf("layers: Convolution: W shape %v and b shape %v do not fit (FN, C, FH, FW) and (FN)", w.Shape(), b.Shape())
+	}
+	if cfg.Stride <= 0 || cfg.Pad < 0 {
+		return nil, fmt.Errorf("layers: Convolution: stride %d must be positive and pad %d not negative", cfg.Stride, cfg.Pad)
+	}
+	return NewConvolution(w, b, cfg.Stride, cfg.Pad), nil
+}
+
 // Stride returns the step between windows.
 func (c *Convolution) Stride() int { return c.stride }
 
@@ -113,7 +149,7 @@ func convGeometry(layer string, s []int, w *tensor.Tensor, stride, pad int) conv
 // not fit the padded image.
 func (c *Convolution) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geometry(x.Shape())
-	c.x, c.g = x, g
+	c.x, c.g, c.packed = x, g, tensor.CurrentEngine() == tensor.Packed
 	n := x.Shape()[0]
 	out := c.out.Shaped(n, c.W.Shape()[0], g.OutH(), g.OutW())
 	c.outData = out.Data()
@@ -122,8 +158,8 @@ func (c *Convolution) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return out
 }
 
-// Backward takes dout = ∂L/∂out, fills DW and DB and returns dx = ∂L/∂x
-// (nil after SkipInputGrad(true)). Per image, with col = im2col(x):
+// Backward takes dout = ∂L/∂out, fills DW and DB and returns dx = ∂L/∂x.
+// Per image, with col = im2col(x):
 //
 //	∂L/∂W = Σ_n dout·colᵀ    ∂L/∂b = Σ_{n,y,x} dout    ∂L/∂x = col2im(Wᵀ·dout)
 //
@@ -139,43 +175,36 @@ func (c *Convolution) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	}
 	var dx []float64
 	var dxT *tensor.Tensor
-	if !c.skipInputGrad {
+	if !c.skipDX {
 		dxT = c.dx.Shaped(c.x.Shape()...)
 		dx = dxT.Data()
 	}
-	c.dout, c.dxData = dout.Data(), dx
+	c.dout, c.dxData, c.packed = dout.Data(), dx, tensor.CurrentEngine() == tensor.Packed
 	c.job.run(c, passBackward, n, c.flops(n), c.scratchSizes(dx != nil), c.W.Size(), c.B.Size())
 	c.dout, c.dxData = nil, nil
 	c.job.sum(c.DW.Data(), c.DB.Data())
-	if c.skipInputGrad {
+	if c.skipDX {
 		return nil
 	}
 	return dxT
 }
 
-// SkipInputGrad makes Backward compute DW and DB only and return nil when
-// skip is true: a network's first layer has no one to pass dx to, and for a
-// convolution dx is half the backward work. numlearn's Network sets it on
-// its first layer.
-func (c *Convolution) SkipInputGrad(skip bool) { c.skipInputGrad = skip }
+// skipInputGrad makes Backward compute DW and DB only and return nil when
+// skip is true: a Sequence's first layer has no one to pass dx to, and for
+// a convolution dx is half the backward work.
+func (c *Convolution) skipInputGrad(skip bool) { c.skipDX = skip }
 
-// Params returns the learnable tensors {W, B}.
-func (c *Convolution) Params() []*tensor.Tensor { return []*tensor.Tensor{c.W, c.B} }
-
-// Grads returns {DW, DB}, aligned with Params.
-func (c *Convolution) Grads() []*tensor.Tensor { return []*tensor.Tensor{c.DW, c.DB} }
-
-// ParamNames returns {"W", "b"}, the book's names.
-func (c *Convolution) ParamNames() []string { return []string{"W", "b"} }
+// Params describes W (decayed) and b, the book's names, with DW and DB.
+func (c *Convolution) Params() []Param {
+	return []Param{{Name: "W", Value: c.W, Grad: c.DW, Decay: true}, {Name: "b", Value: c.B, Grad: c.DB}}
+}
 
 // Clone returns an independent copy of the layer, a *Convolution: copied
-// parameters and gradients, fresh buffers, the same stride, padding and
-// SkipInputGrad setting.
+// parameters and gradients, fresh buffers, the same stride and padding.
 func (c *Convolution) Clone() Layer {
 	d := NewConvolution(c.W.Clone(), c.B.Clone(), c.stride, c.pad)
 	d.DW.CopyFrom(c.DW)
 	d.DB.CopyFrom(c.DB)
-	d.skipInputGrad = c.skipInputGrad
 	return d
 }
 
@@ -226,6 +255,38 @@ type convScratch struct {
 	buf    [3][]float64
 	idx    []int32
 	dw, db []float64
+	views  [3]tensor.Tensor // the operands of a product on an engine other than Packed
+}
+
+// mul computes c = alpha·op(a)·op(b) + beta·c, with op(a) (m, k), op(b)
+// (k, n) and c (m, n), all row-major without gaps, on the engine tensor
+// uses: internal/gemm directly when packed, else tensor's Gemm on views
+// kept in s.
+func (s *convScratch) mul(packed, transA, transB bool, m, n, k int, alpha float64, a, b []float64, beta float64, c []float64) {
+	if packed {
+		lda, ldb := k, n
+		if transA {
+			lda = m
+		}
+		if transB {
+			ldb = k
+		}
+		gemm.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		return
+	}
+	av, bv, cv := &s.views[0], &s.views[1], &s.views[2]
+	if transA {
+		av.Wrap(a[:k*m], k, m)
+	} else {
+		av.Wrap(a[:m*k], m, k)
+	}
+	if transB {
+		bv.Wrap(b[:n*k], n, k)
+	} else {
+		bv.Wrap(b[:k*n], k, n)
+	}
+	cv.Wrap(c[:m*n], m, n)
+	cv.Gemm(transA, transB, alpha, av, bv, beta)
 }
 
 // parallelConvFlops is the work of a pass below which sharing it among
@@ -335,7 +396,6 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 	fn, k, m := c.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
 	col := s.buf[0]
-	conv.Im2colPacked(col, c.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
 	o := out[i*fn*m : (i+1)*fn*m]
 	for f, b := range c.B.Data() {
 		row := o[f*m : (f+1)*m]
@@ -343,6 +403,12 @@ func (c *Convolution) forwardImage(s *convScratch, i int, out []float64) {
 			row[x] = b
 		}
 	}
+	if !c.packed {
+		conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
+		s.mul(false, false, false, fn, m, k, 1, c.W.Data(), col, 1, o)
+		return
+	}
+	conv.Im2colPacked(col, c.x.Data()[i*in:(i+1)*in], g, gemm.PanelWidth())
 	gemm.GemmPackedB(fn, m, k, c.W.Data(), k, col, 1, o, m) // col packed as the product reads it
 }
 
@@ -355,7 +421,7 @@ func (c *Convolution) backwardImage(s *convScratch, i int, dout, dx []float64) {
 	d := dout[i*fn*m : (i+1)*fn*m]
 	col := s.buf[0]
 	conv.Im2col(col, c.x.Data()[i*in:(i+1)*in], g)
-	gemm.Gemm(false, true, fn, k, m, 1, d, m, col, m, 1, s.dw, k) // ∂L/∂W += dout·colᵀ
+	s.mul(c.packed, false, true, fn, k, m, 1, d, col, 1, s.dw) // ∂L/∂W += dout·colᵀ
 	for f := range fn {
 		var sum float64
 		for _, v := range d[f*m : (f+1)*m] {
@@ -367,6 +433,6 @@ func (c *Convolution) backwardImage(s *convScratch, i int, dout, dx []float64) {
 		return
 	}
 	dcol := s.buf[1]
-	gemm.Gemm(true, false, k, m, fn, 1, c.W.Data(), k, d, m, 0, dcol, m) // ∂L/∂col = Wᵀ·dout
+	s.mul(c.packed, true, false, k, m, fn, 1, c.W.Data(), d, 0, dcol) // ∂L/∂col = Wᵀ·dout
 	conv.Col2im(dx[i*in:(i+1)*in], dcol, g)
 }

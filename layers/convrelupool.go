@@ -9,31 +9,33 @@ import (
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// ConvReLUPool is the book's convolutional block — Convolution, then ReLU,
-// then max Pooling of 2×2 windows at stride 2 — as one layer: its Forward
-// and Backward equal those of the three layers in a row, and it is what
-// numlearn's SimpleConvNet is built from.
+// convReLUPool is a Sequence's fused block for the book's convolutional
+// block — a Convolution, then a ReLU, then max Pooling of 2×2 windows at
+// stride 2 — whose Forward and Backward equal those of the three layers in
+// a row, and which updates the Convolution's own parameters and
+// gradients.
 //
 // The three layers each pass a whole batch's activations on to the next,
 // (N, FN, OH, OW) values written and read again by every layer, which on
 // the book's MNIST network is 14 MB per batch of 100, too large for a
-// core's cache. ConvReLUPool takes one image at a time through all three
+// core's cache. The block takes one image at a time through all three
 // steps while its activations are in the cache, keeps only the pooled
 // output and the position of each window's maximum, and spreads the
 // images over the cores: a training step moves about a tenth of the
-// memory.
+// memory. It runs on tensor's Packed engine only, whose layout its
+// unfolding writes.
 //
-// W is (FN, C, FH, FW) and B is (FN), as for Convolution. Forward takes
-// x (N, C, H, W) and returns (N, FN, OH/2, OW/2), with OH and OW the
-// convolution's output size; an odd last row or column of the convolution
-// is not pooled, as in Pooling.
-type ConvReLUPool struct {
-	W, B   *tensor.Tensor // the filters (FN, C, FH, FW) and biases (FN)
-	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
+// Forward takes x (N, C, H, W) and returns (N, FN, OH/2, OW/2), with OH
+// and OW the convolution's output size; an odd last row or column of the
+// convolution is not pooled, as in Pooling.
+type convReLUPool struct {
+	conv   *Convolution
+	W, B   *tensor.Tensor // the convolution's filters (FN, C, FH, FW) and biases (FN)
+	DW, DB *tensor.Tensor // and their gradients
 
-	stride, pad   int
-	skipInputGrad bool
-	mode          Mode
+	stride, pad int
+	skipDX      bool
+	mode        Mode
 
 	x       *tensor.Tensor // the last input; not owned
 	trained bool           // whether the last Forward was in training mode
@@ -63,40 +65,32 @@ type ConvReLUPool struct {
 // conv.Pooled.ReLUPoolArg writes it.
 const noGrad = -1
 
-// NewConvReLUPool returns the block with filters w (FN, C, FH, FW) and
-// biases b (FN), used themselves, not copied, at the given stride and
-// zero padding; its gradients start at zero. It panics as NewConvolution
-// does.
-func NewConvReLUPool(w, b *tensor.Tensor, stride, pad int) *ConvReLUPool {
-	c := NewConvolution(w, b, stride, pad) // the checks
-	return &ConvReLUPool{W: c.W, B: c.B, DW: c.DW, DB: c.DB, stride: stride, pad: pad}
+// newConvReLUPool returns the block for convolution c, sharing its
+// parameters and gradients.
+func newConvReLUPool(c *Convolution) *convReLUPool {
+	return &convReLUPool{conv: c, W: c.W, B: c.B, DW: c.DW, DB: c.DB, stride: c.stride, pad: c.pad}
 }
 
-// Stride returns the convolution's stride.
-func (l *ConvReLUPool) Stride() int { return l.stride }
-
-// Pad returns the convolution's zero padding on each side.
-func (l *ConvReLUPool) Pad() int { return l.pad }
-
-// geometry checks input shape s as Convolution does, and that the
-// convolution's output has a 2×2 window to pool.
-func (l *ConvReLUPool) geometry(s []int) conv.Geometry {
-	g := convGeometry("ConvReLUPool", s, l.W, l.stride, l.pad)
-	if g.OutH() < 2 || g.OutW() < 2 {
-		panic(fmt.Sprintf("layers: ConvReLUPool.Forward: input shape %v, W shape %v: the %d×%d convolution output has no 2×2 window to pool", s, l.W.Shape(), g.OutH(), g.OutW()))
+// fits reports whether input shape s fits the convolution and leaves a
+// 2×2 window to pool; when it does not, the three layers run instead and
+// say what is wrong.
+func (l *convReLUPool) fits(s []int) bool {
+	ws := l.W.Shape()
+	if len(s) != 4 || s[1] != ws[1] {
+		return false
 	}
-	return g
+	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: l.stride, Pad: l.pad}
+	return g.Check() == nil && g.OutH() >= 2 && g.OutW() >= 2
 }
 
 // Forward returns Pooling(ReLU(Convolution(x))): per image, the
 // convolution W·im2col(x) + b, then the largest positive value of each
 // 2×2 window (0 if none is positive). In training mode (the default) it
 // also records where each maximum was, for Backward; in inference mode it
-// does not. The result is owned by the layer and valid until its next
-// Forward. It panics if x does not fit the filters or the convolution's
-// output is smaller than 2×2.
-func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
-	g := l.geometry(x.Shape())
+// does not. The result is owned by the block and valid until its next
+// Forward. x must fit (fits).
+func (l *convReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
+	g := convGeometry("Convolution", x.Shape(), l.W, l.stride, l.pad)
 	l.x, l.g, l.trained = x, g, l.mode == Training
 	n, fn := x.Shape()[0], l.W.Shape()[0]
 	out := l.out.Shaped(n, fn, g.OutH()/2, g.OutW()/2)
@@ -125,7 +119,7 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 }
 
 // Backward takes dout = ∂L/∂out, fills DW and DB and returns dx = ∂L/∂x
-// (nil after SkipInputGrad(true)). Per image, the gradient of the
+// (nil after skipInputGrad(true)). Per image, the gradient of the
 // convolution's output d is dout at each window's first maximum where that
 // maximum is positive, and 0 elsewhere (Pooling's and ReLU's backward
 // passes); then, with col = im2col(x),
@@ -135,20 +129,20 @@ func (l *ConvReLUPool) Forward(x *tensor.Tensor) *tensor.Tensor {
 // DW and DB are overwritten, not accumulated. Backward panics if dout's
 // shape is not that of the last output, or if Forward has not run in
 // training mode.
-func (l *ConvReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
+func (l *convReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	if l.x == nil {
-		panic("layers: ConvReLUPool.Backward: called before Forward")
+		panic("layers: Convolution → ReLU → Pooling: Backward called before Forward")
 	}
 	if !l.trained {
-		panic("layers: ConvReLUPool.Backward: the last Forward ran in inference mode, which keeps no arg-max")
+		panic("layers: Convolution → ReLU → Pooling: Backward after a Forward in inference mode, which keeps no arg-max")
 	}
 	n, fn, g := l.x.Shape()[0], l.W.Shape()[0], l.g
 	if s := dout.Shape(); len(s) != 4 || s[0] != n || s[1] != fn || s[2] != g.OutH()/2 || s[3] != g.OutW()/2 {
-		panic(fmt.Sprintf("layers: ConvReLUPool.Backward: dout shape %v does not match output shape [%d %d %d %d]", s, n, fn, g.OutH()/2, g.OutW()/2))
+		panic(fmt.Sprintf("layers: Pooling.Backward: dout shape %v does not match output shape [%d %d %d %d]", s, n, fn, g.OutH()/2, g.OutW()/2))
 	}
 	var dx []float64
 	var dxT *tensor.Tensor
-	if !l.skipInputGrad {
+	if !l.skipDX {
 		dxT = l.dx.Shaped(l.x.Shape()...)
 		dx = dxT.Data()
 	}
@@ -159,21 +153,21 @@ func (l *ConvReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	l.job.run(l, passBackward, n, l.flops(n), l.backwardSizes(dx != nil), l.W.Size(), l.B.Size())
 	l.dout, l.dxData = nil, nil
 	l.job.sum(l.DW.Data(), l.DB.Data())
-	if l.skipInputGrad {
+	if l.skipDX {
 		return nil
 	}
 	return dxT
 }
 
 // flops returns the multiply-adds of one pass over n images, doubled.
-func (l *ConvReLUPool) flops(n int) int {
+func (l *convReLUPool) flops(n int) int {
 	return 2 * n * l.g.ColRows() * l.g.ColCols() * l.W.Shape()[0]
 }
 
 // backwardSizes returns the buffers a participant needs in Backward: the
 // gradients of one filter's pooled outputs and the padded image; and,
 // when dx is wanted, the gradient of the convolution's output and of col.
-func (l *ConvReLUPool) backwardSizes(dx bool) [3]int {
+func (l *convReLUPool) backwardSizes(dx bool) [3]int {
 	g := l.g
 	sizes := [3]int{(g.OutH()/2)*(g.OutW()/2) + l.fields.PaddedLen(), 0, 0}
 	if dx {
@@ -183,7 +177,7 @@ func (l *ConvReLUPool) backwardSizes(dx bool) [3]int {
 }
 
 // work does pass on image i.
-func (l *ConvReLUPool) work(s *convScratch, pass, i int) {
+func (l *convReLUPool) work(s *convScratch, pass, i int) {
 	if pass == passForward {
 		l.forwardImage(s, i)
 	} else {
@@ -202,7 +196,7 @@ func (l *ConvReLUPool) work(s *convScratch, pass, i int) {
 // convolution does, so the result is that of the three layers bit for
 // bit. In training mode it records where each maximum came from
 // (conv.Pooled.ReLUPoolArg); in inference mode it does not (conv.ReLUPool).
-func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
+func (l *convReLUPool) forwardImage(s *convScratch, i int) {
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.PooledCols()
 	fnp := len(l.wpad) / k
@@ -231,7 +225,7 @@ func (l *ConvReLUPool) forwardImage(s *convScratch, i int) {
 // elsewhere, so each filter's row of ∂L/∂W = Σ d·colᵀ is the sum of the
 // receptive fields of those positions, weighted by dout: conv.Fields forms
 // it from the image, a quarter of the work of the product with col.
-func (l *ConvReLUPool) backwardImage(s *convScratch, i int) {
+func (l *convReLUPool) backwardImage(s *convScratch, i int) {
 	g := l.g
 	fn, k, m := l.W.Shape()[0], g.ColRows(), g.ColCols()
 	in := g.C * g.H * g.W
@@ -274,32 +268,10 @@ func (l *ConvReLUPool) backwardImage(s *convScratch, i int) {
 	conv.Col2im(l.dxData[i*in:(i+1)*in], dcol, g)
 }
 
-// SetMode sets the mode of the next passes: Inference leaves out what
+// setMode sets the mode of the next passes: Inference leaves out what
 // only Backward needs.
-func (l *ConvReLUPool) SetMode(m Mode) { l.mode = m }
+func (l *convReLUPool) setMode(m Mode) { l.mode = m }
 
-// SkipInputGrad makes Backward compute DW and DB only and return nil when
-// skip is true, as a network's first layer may.
-func (l *ConvReLUPool) SkipInputGrad(skip bool) { l.skipInputGrad = skip }
-
-// Params returns the learnable tensors {W, B}.
-func (l *ConvReLUPool) Params() []*tensor.Tensor { return []*tensor.Tensor{l.W, l.B} }
-
-// Grads returns {DW, DB}, aligned with Params.
-func (l *ConvReLUPool) Grads() []*tensor.Tensor { return []*tensor.Tensor{l.DW, l.DB} }
-
-// ParamNames returns {"W", "b"}, the book's names for the convolution's
-// parameters.
-func (l *ConvReLUPool) ParamNames() []string { return []string{"W", "b"} }
-
-// Clone returns an independent copy of the layer, a *ConvReLUPool: copied
-// parameters and gradients, fresh buffers, the same stride, padding and
-// SkipInputGrad setting and mode.
-func (l *ConvReLUPool) Clone() Layer {
-	c := NewConvReLUPool(l.W.Clone(), l.B.Clone(), l.stride, l.pad)
-	c.mode = l.mode
-	c.DW.CopyFrom(l.DW)
-	c.DB.CopyFrom(l.DB)
-	c.skipInputGrad = l.skipInputGrad
-	return c
-}
+// skipInputGrad makes Backward compute DW and DB only and return nil when
+// skip is true, as a Sequence's first layer may.
+func (l *convReLUPool) skipInputGrad(skip bool) { l.skipDX = skip }

@@ -19,13 +19,43 @@ var blockCases = []convCase{
 	{n: 1, c: 1, h: 9, w: 8, fn: 4, fh: 5, fw: 5, stride: 1, pad: 2}, // 9×8 → 4×4
 }
 
+// block is the fused block of a Sequence, as a Learnable layer for tests:
+// its Params are the convolution's.
+type block struct {
+	*convReLUPool
+}
+
+func (b block) Params() []Param { return b.conv.Params() }
+
+// fusedBlock returns the fused block of convolution c followed by a ReLU
+// and a 2×2 pooling.
+func fusedBlock(c *Convolution) block { return block{newConvReLUPool(c)} }
+
+func TestSequenceFusesTheBooksBlock(t *testing.T) {
+	conv := NewConvolution(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0)
+	pool := NewPooling(2, 2, 2, 0)
+	s := NewSequence(conv, &ReLU{}, pool, NewAffine(tensor.New(8, 3), tensor.New(3)))
+	require.Len(t, s.steps, 2)
+	assert.NotNil(t, s.steps[0].fused)
+	assert.Same(t, conv.W, s.steps[0].fused.W, "the block uses the convolution's own parameters")
+	assert.Equal(t, []Layer{conv, s.layers[1], pool, s.layers[3]}, s.Layers(), "the layers stay the book's")
+	for _, ls := range [][]Layer{
+		{conv, &Sigmoid{}, pool},
+		{conv, &ReLU{}, NewPooling(3, 3, 2, 0)},
+		{conv, &ReLU{}, NewPooling(2, 2, 2, 1)},
+		{conv, &ReLU{}},
+	} {
+		assert.Len(t, NewSequence(ls...).steps, len(ls), "nothing to fuse in %T", ls)
+	}
+}
+
 func TestConvReLUPoolEqualsTheThreeLayers(t *testing.T) {
 	rng := newRand()
 	for _, cc := range blockCases {
 		t.Run(cc.String(), func(t *testing.T) {
 			w, b := tensor.RandN(rng, 1, cc.fn, cc.c, cc.fh, cc.fw), tensor.RandN(rng, 0.5, cc.fn)
-			block := NewConvReLUPool(w, b, cc.stride, cc.pad)
 			conv := NewConvolution(w, b, cc.stride, cc.pad)
+			block := newConvReLUPool(NewConvolution(w, b, cc.stride, cc.pad))
 			var relu ReLU
 			pool := NewPooling(2, 2, 2, 0)
 			x := tensor.RandN(rng, 1, cc.n, cc.c, cc.h, cc.w)
@@ -41,13 +71,13 @@ func TestConvReLUPoolEqualsTheThreeLayers(t *testing.T) {
 			assert.InDeltaSlice(t, conv.DW.Data(), block.DW.Data(), bookTol, "dW")
 			assert.InDeltaSlice(t, conv.DB.Data(), block.DB.Data(), bookTol, "db")
 
-			block.SetMode(Inference)
+			block.setMode(Inference)
 			assert.InDeltaSlice(t, want.Data(), block.Forward(x).Data(), bookTol, "inference gives the same output")
-			assert.PanicsWithValue(t, "layers: ConvReLUPool.Backward: the last Forward ran in inference mode, which keeps no arg-max",
+			assert.PanicsWithValue(t, "layers: Convolution → ReLU → Pooling: Backward after a Forward in inference mode, which keeps no arg-max",
 				func() { block.Backward(dout) })
-			block.SetMode(Training)
+			block.setMode(Training)
 
-			block.SkipInputGrad(true)
+			block.skipInputGrad(true)
 			block.Forward(x)
 			assert.Nil(t, block.Backward(dout))
 			assert.InDeltaSlice(t, conv.DW.Data(), block.DW.Data(), bookTol, "dW is overwritten, not accumulated")
@@ -62,7 +92,7 @@ func TestConvReLUPoolMatchesNumerical(t *testing.T) {
 			continue // the book's size: covered by the comparison above
 		}
 		t.Run(cc.String(), func(t *testing.T) {
-			l := NewConvReLUPool(tensor.RandN(rng, 1, cc.fn, cc.c, cc.fh, cc.fw), tensor.RandN(rng, 0.5, cc.fn), cc.stride, cc.pad)
+			l := newConvReLUPool(NewConvolution(tensor.RandN(rng, 1, cc.fn, cc.c, cc.fh, cc.fw), tensor.RandN(rng, 0.5, cc.fn), cc.stride, cc.pad))
 			x := tensor.RandN(rng, 1, cc.n, cc.c, cc.h, cc.w)
 			y := l.Forward(x)
 			c := tensor.RandN(rng, 1, y.Shape()...)
@@ -85,7 +115,7 @@ func TestConvReLUPoolAllocatesNothingOnceWarm(t *testing.T) {
 		t.Skip("allocation counts mean nothing under the race detector")
 	}
 	rng := newRand()
-	l := NewConvReLUPool(tensor.RandN(rng, 0.1, 30, 1, 5, 5), tensor.New(30), 1, 0)
+	l := newConvReLUPool(NewConvolution(tensor.RandN(rng, 0.1, 30, 1, 5, 5), tensor.New(30), 1, 0))
 	x := tensor.RandN(rng, 1, 100, 1, 28, 28)
 	dout := tensor.RandN(rng, 1, 100, 30, 12, 12)
 	step := func() {
@@ -96,28 +126,26 @@ func TestConvReLUPoolAllocatesNothingOnceWarm(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(5, step))
 }
 
-func TestConvReLUPoolCloneAndPanics(t *testing.T) {
-	rng := newRand()
-	l := NewConvReLUPool(tensor.RandN(rng, 1, 2, 1, 3, 3), tensor.RandN(rng, 1, 2), 1, 1)
-	l.SkipInputGrad(true)
-	x := tensor.RandN(rng, 1, 2, 1, 5, 5)
-	want := l.Forward(x).Clone()
-	c := l.Clone().(*ConvReLUPool)
-	assert.Equal(t, want.Data(), c.Forward(x).Data())
-	assert.Nil(t, c.Backward(want))
-	c.W.Fill(0)
-	assert.Equal(t, want.Data(), l.Forward(x).Data(), "the copy's parameters are its own")
-	assert.Equal(t, 1, c.Stride())
-	assert.Equal(t, 1, c.Pad())
-
-	assert.PanicsWithValue(t, "layers: ConvReLUPool.Forward: input shape [1 1 3 3], W shape [2 1 3 3]: the 1×1 convolution output has no 2×2 window to pool",
-		func() { NewConvReLUPool(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0).Forward(tensor.New(1, 1, 3, 3)) })
-	assert.PanicsWithValue(t, "layers: ConvReLUPool.Backward: called before Forward",
-		func() { NewConvReLUPool(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0).Backward(tensor.New(1, 2, 1, 1)) })
-	assert.PanicsWithValue(t, "layers: ConvReLUPool.Backward: dout shape [1 2 2 2] does not match output shape [1 2 1 1]",
+func TestConvReLUPoolPanicsAndFits(t *testing.T) {
+	newBlock := func() *convReLUPool {
+		return newConvReLUPool(NewConvolution(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0))
+	}
+	assert.False(t, newBlock().fits([]int{1, 1, 3, 3}), "a 1×1 convolution output has no window to pool")
+	assert.False(t, newBlock().fits([]int{1, 2, 4, 4}), "W has one channel")
+	assert.False(t, newBlock().fits([]int{1, 4, 4}))
+	assert.True(t, newBlock().fits([]int{7, 1, 4, 4}))
+	assert.PanicsWithValue(t, "layers: Convolution → ReLU → Pooling: Backward called before Forward",
+		func() { newBlock().Backward(tensor.New(1, 2, 1, 1)) })
+	assert.PanicsWithValue(t, "layers: Pooling.Backward: dout shape [1 2 2 2] does not match output shape [1 2 1 1]",
 		func() {
-			b := NewConvReLUPool(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0)
+			b := newBlock()
 			b.Forward(tensor.New(1, 1, 4, 4))
 			b.Backward(tensor.New(1, 2, 2, 2))
 		})
+
+	// In a Sequence, an input the block cannot take runs through the
+	// three layers, which say what is wrong.
+	s := NewSequence(NewConvolution(tensor.New(2, 1, 3, 3), tensor.New(2), 1, 0), &ReLU{}, NewPooling(2, 2, 2, 0))
+	assert.PanicsWithValue(t, "layers: Pooling.Forward: input shape [1 2 1 1]: window 2×2 is larger than the padded image 1×1",
+		func() { s.Forward(tensor.New(1, 1, 3, 3)) })
 }

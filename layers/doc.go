@@ -1,12 +1,12 @@
 // Package layers provides the building blocks of the book's networks and
 // the contract they share: Affine (y = x·W + b), the activations ReLU,
 // Sigmoid and Tanh, BatchNorm and Dropout, the convolutional layers of
-// chapter 7, Convolution and Pooling (max pooling), and ConvReLUPool, the
-// three in a row as one layer, and the heads that end a network —
-// SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss (binary labels,
-// binary cross-entropy) and IdentityWithLoss (regression, mean squared
-// error) — each with a Forward pass and the Backward pass that
-// backpropagates through it, side by side.
+// chapter 7, Convolution and Pooling (max pooling), and the heads that end
+// a network — SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
+// (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
+// mean squared error) — each with a Forward pass and the Backward pass
+// that backpropagates through it, side by side. A Sequence runs layers in
+// order, and plans how.
 //
 // # Overview
 //
@@ -30,38 +30,45 @@
 // layer can do it says by implementing small optional interfaces, each
 // named for one capability:
 //
-//   - Learnable: it has parameters and their gradients (Affine,
-//     BatchNorm, Convolution, ConvReLUPool).
-//   - Named: it names its parameters for saved models (Affine,
-//     Convolution and ConvReLUPool: W, b; BatchNorm: gamma, beta).
-//   - Stateful: it has state that is saved but not learned (BatchNorm's
-//     running_mean and running_var).
-//   - Decayer: it says which parameters weight decay applies to (Affine's
-//     W).
+//   - Learnable: it keeps tensors of its own as part of the model, which
+//     Params describes, each a Param — name, value, gradient, and whether
+//     weight decay applies — like PyTorch's named parameters and buffers:
+//     parameters have a gradient (Affine's W and b), state does not
+//     (BatchNorm's running_mean and running_var, saved but not learned).
+//   - Describer: it can be saved as part of a model: Describe returns its
+//     kind and configuration (Description), from which the builder
+//     registered for its kind (Register) makes it again.
 //   - Cloner: it can be copied for another goroutine (every layer here).
 //   - Moder: it computes differently in training and in inference
-//     (SetMode; layers start in Training mode): Dropout and BatchNorm;
-//     ConvReLUPool skips what only Backward needs in inference.
-//   - InputGradSkipper: it can leave ∂L/∂input out of Backward, as a
-//     network's first layer may (Affine, Convolution, ConvReLUPool).
-//   - RowForwarder: it reads a batch as rows of a whole data set
-//     (Affine; see Performance).
-//   - Dense and ElementWise: it is y = x·W + b (Affine), or one scalar
-//     function per element (the activations), which lets a network work
-//     out numerical gradients from one cached forward pass.
+//     (SetMode; layers start in Training mode): Dropout and BatchNorm.
 //   - Classifier: a head whose predictions are classes (SoftmaxWithLoss,
-//     SigmoidWithLoss), for which accuracy means something; RowLosser and
-//     LineLosser: a head whose loss is a mean of per-row terms (every head
-//     here), for the same numerical gradients.
+//     SigmoidWithLoss), for which accuracy means something.
 //
-// numlearn's Network asks for these and nothing else: it never names a
-// concrete layer type, so a layer of your own with the same methods is
-// trained, cloned, gradient-checked, saved and loaded exactly as Affine is.
+// A Sequence, and numlearn's Network above it, asks for these and nothing
+// else, so a layer of your own with the same methods is trained, cloned,
+// gradient-checked and saved exactly as Affine is. To load it from a model
+// file too, describe it and register its kind once:
+//
+//	func (l *Scale) Describe() layers.Description {
+//		return layers.NewDescription("mypkg.Scale", scaleConfig{Axis: l.axis})
+//	}
+//
+//	layers.Register("mypkg.Scale", func(d layers.Description, params []*tensor.Tensor, _ *rand.Rand) (layers.Layer, error) {
+//		var cfg scaleConfig
+//		if err := d.Decode(&cfg); err != nil {
+//			return nil, err
+//		}
+//		… // check params, the tensors of its Params in order
+//		return newScale(params[0], cfg.Axis), nil
+//	})
+//
+// A layer that is not registered still trains and predicts; only saving it
+// as part of a model fails, with an error that names its kind.
 //
 // Model exchange sits above this package: package onnx exports every
-// layer and head here (Pooling without padding), each layer type through an exporter it finds by
-// the layer's type, and a new layer type exports once it registers one
-// (onnx.RegisterLayer).
+// layer and head here (Pooling without padding), each layer type through
+// an exporter it finds by the layer's type, and a new layer type exports
+// once it registers one (onnx.RegisterLayer).
 //
 // # Shapes
 //
@@ -88,6 +95,11 @@
 //
 // # Performance
 //
+// A Sequence plans how its layers run when it is made, recognising this
+// package's own layer types the way image/draw recognises its fast cases;
+// a layer of your own runs as it is, and the layers themselves are what
+// the Sequence's Layers returns. The plan's fast paths:
+//
 // Affine looks at each input batch: when at most 30 % of its entries are
 // nonzero, as for MNIST images (19 %), Forward stores it in compressed-row
 // form and multiplies only the nonzeros, fused with the bias, and Backward
@@ -95,48 +107,63 @@
 // is dense either way. On amd64 the sparse kernels are AVX-512 or AVX2+FMA
 // assembly (plain Go elsewhere or with the purego build tag). The check
 // stops reading a batch as soon as it has seen too many nonzeros, so a
-// dense batch pays for only a part of one pass over it. The results equal
-// the dense products up to rounding (the sums are taken in another
-// order); weights or a dout holding NaN or ±Inf take the dense path, so
-// that 0·Inf terms give NaN exactly where a dense product gives it.
-// Storage is kept between calls, so training still allocates nothing once
-// warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity compare the
-// two paths. After a batch turns out too dense (a hidden layer's input,
-// about half zeros after ReLU), the next 64 are taken dense without
-// looking.
+// dense batch pays for only a part of one pass over it; in training, after
+// a batch turns out too dense (a hidden layer's input, about half zeros
+// after ReLU), the next 64 are taken dense without looking. A Sequence's
+// inference passes always look, so that which path a batch takes, and so
+// the rounding of its result, depends on the batch alone: a network
+// loaded from a model file predicts bit for bit what the saved one
+// predicted. The results equal the dense products up to rounding (the
+// sums are taken in another order); weights or a dout holding NaN or ±Inf
+// take the dense path, so that 0·Inf terms give NaN exactly where a dense
+// product gives it. Storage is kept between calls, so training allocates
+// nothing once warm. BenchmarkAffineFirstLayer and BenchmarkAffineDensity
+// compare the two paths.
 //
 // A training loop reads its mini-batches from rows scattered over the
-// whole data set. Affine's ForwardRows takes such a batch as row indices:
-// the first time it sees a sparse data set it compresses it once, and
-// keeps that copy (for the last two data sets, a training and a test set),
-// after which a mini-batch copies only its nonzeros and a run of
-// consecutive rows (an evaluation chunk) is read in place. numlearn's
-// Network.Train reads its data this way, and releases the copies when it
-// returns.
+// whole data set. Sequence.PrepareRows prepares a data set once: when the
+// first layer is an Affine and the set is sparse, its nonzeros are
+// compressed once, after which ForwardRows copies only a mini-batch's
+// nonzeros and reads a run of consecutive rows (an evaluation chunk) in
+// place. numlearn's Network.Train reads its data this way.
+//
+// The first layer's ∂L/∂input has no one to use it: a Sequence's Backward
+// leaves it out of an Affine or a Convolution in first place, a third of
+// an Affine's backward work and half a convolution's.
 //
 // Convolution unfolds one image at a time (im2col) into a buffer that
 // stays in the cache, multiplies it with the filters in the orientation
 // that lands the result in (FN, OH, OW) order without a transpose, and
 // shares a batch's images among the cores; Backward unfolds each image
-// again instead of keeping the whole batch's unfolding. Pooling has loops
-// of its own for the book's 2×2 windows at stride 2, and finds each
-// window's arg-max again in Backward instead of storing it.
+// again instead of keeping the whole batch's unfolding. Its products run
+// on the engine package tensor uses (tensor.CurrentEngine); on the Packed
+// engine the unfolding is written straight into the layout the kernels
+// read. Pooling has loops of its own for the book's 2×2 windows at stride
+// 2, and finds each window's arg-max again in Backward instead of storing
+// it.
 //
 // Convolution, ReLU and Pooling in a row pass a batch's whole activations
 // from layer to layer — 14 MB per batch of 100 on the book's MNIST
 // network, more than a core's cache — and read them again on the way
-// back. ConvReLUPool computes the same three steps image by image while
-// the image's activations are in the cache, keeps only the pooled output
-// and each window's arg-max, and so moves about a tenth of the memory;
-// numlearn's SimpleConvNet and DeepConvNet are built from it. It unfolds
-// each image with the members of every 2×2 window in four separate blocks
-// of columns, so that the pooling (and, in training, its arg-max) is an
-// elementwise operation on four blocks of the product, and leaves out the
-// convolution outputs no window reads. In Backward, the gradient of the
-// convolution's output is nonzero only at the arg-maxes, one position in
-// four at most, so each filter's weight gradient is summed from the
-// receptive fields of those positions, read straight from the image,
-// rather than multiplied out against a whole unfolding.
+// back. A Sequence runs a Convolution followed by a ReLU and a 2×2 Pooling
+// at stride 2 as one fused block (on the Packed engine) that computes the
+// same three steps image by image while the image's activations are in
+// the cache, keeps only the pooled output and each window's arg-max, and
+// so moves about a tenth of the memory. It unfolds each image with the
+// members of every 2×2 window in four separate blocks of columns, so that
+// the pooling (and, in training, its arg-max) is an elementwise operation
+// on four blocks of the product, and leaves out the convolution outputs no
+// window reads. In Backward, the gradient of the convolution's output is
+// nonzero only at the arg-maxes, one position in four at most, so each
+// filter's weight gradient is summed from the receptive fields of those
+// positions, read straight from the image, rather than multiplied out
+// against a whole unfolding. The block's forward pass equals the three
+// layers' bit for bit; its gradients equal theirs up to rounding.
+//
+// Sequence.NumericalGradient, the book's chapter 4 central differences,
+// works out each perturbed loss from one cached forward pass when every
+// layer is an Affine or an activation and the head is one of this
+// package's: see its doc.
 //
 // # Errors
 //

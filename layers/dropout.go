@@ -106,3 +106,34 @@ func (d *Dropout) Clone() Layer {
 	c.mode = d.mode
 	return c
 }
+
+// dropoutConfig is Dropout's configuration in a model file.
+type dropoutConfig struct {
+	Ratio float64 `json:"ratio"`
+}
+
+// Describe returns the description of kind "Dropout", with its ratio. The
+// state of its random stream is not part of it: a Dropout built from the
+// description draws its masks from a stream seeded by the builder's rng.
+func (d *Dropout) Describe() Description {
+	return NewDescription("Dropout", dropoutConfig{Ratio: d.Ratio})
+}
+
+// buildDropout makes a Dropout layer whose masks come from a stream seeded
+// by two draws from rng (a stream seeded with (1, 2) when rng is nil).
+func buildDropout(d Description, params []*tensor.Tensor, rng *rand.Rand) (Layer, error) {
+	cfg := dropoutConfig{Ratio: -1}
+	if err := d.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if !(cfg.Ratio >= 0 && cfg.Ratio < 1) {
+		return nil, fmt.Errorf("layers: Dropout: ratio %v is not in [0, 1)", cfg.Ratio)
+	}
+	if err := wantTensors("Dropout", params); err != nil {
+		return nil, err
+	}
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(1, 2))
+	}
+	return NewDropout(cfg.Ratio, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))), nil
+}

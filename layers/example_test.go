@@ -121,3 +121,74 @@ func ExampleConvolution() {
 	// [1 1 2 2] [12.5 16.5 24.5 28.5]
 	// [28.5]
 }
+
+// scale is a layer of a user's own: y = s·x with one learnable factor s.
+type scale struct {
+	s, ds *tensor.Tensor
+	x     *tensor.Tensor
+	y, dx tensor.Tensor
+}
+
+func (l *scale) Forward(x *tensor.Tensor) *tensor.Tensor {
+	l.x = x
+	l.y.Reset()
+	l.y.Scale(l.s.Data()[0], x)
+	return &l.y
+}
+
+func (l *scale) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	var prod tensor.Tensor
+	prod.Mul(dout, l.x)
+	l.ds.Data()[0] = prod.Sum()
+	l.dx.Reset()
+	l.dx.Scale(l.s.Data()[0], dout)
+	return &l.dx
+}
+
+func (l *scale) Params() []layers.Param {
+	return []layers.Param{{Name: "s", Value: l.s, Grad: l.ds}}
+}
+
+func (l *scale) Describe() layers.Description { return layers.Description{Kind: "example.Scale"} }
+
+// A layer of your own joins model files by describing itself and
+// registering its kind once; Build (which numlearn.LoadModel calls) then
+// makes it from its description and tensors.
+func ExampleRegister() {
+	layers.Register("example.Scale", func(d layers.Description, params []*tensor.Tensor, _ *rand.Rand) (layers.Layer, error) {
+		if len(params) != 1 || params[0].Size() != 1 {
+			return nil, fmt.Errorf("example.Scale: want one tensor of one value, have %d", len(params))
+		}
+		return &scale{s: params[0], ds: tensor.New(1)}, nil
+	})
+	saved := &scale{s: tensor.FromSlice([]float64{2.5}), ds: tensor.New(1)}
+	l, err := layers.Build(saved.Describe(), []*tensor.Tensor{saved.s.Clone()}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(l.Forward(tensor.FromSlice([]float64{1, 2})))
+
+	_, err = layers.Build(layers.Description{Kind: "example.Shift"}, nil, nil)
+	fmt.Println(err)
+	// Output:
+	// [2.5 5. ]
+	// layers: unknown kind "example.Shift" (no layers.Register for it)
+}
+
+// A Sequence runs its layers forward and back; a batch can be given as
+// rows of a data set prepared once.
+func ExampleSequence() {
+	w := tensor.FromRows([][]float64{{1, -1}, {0, 2}})
+	s := layers.NewSequence(layers.NewAffine(w, tensor.New(2)), &layers.ReLU{})
+	data := tensor.FromRows([][]float64{{1, 0}, {0, 1}, {2, 2}})
+	rows := s.PrepareRows(data)
+	fmt.Println(s.ForwardRows(rows, []int{2, 0})) // rows 2 and 0: x·W, then ReLU
+	s.Backward(tensor.FromRows([][]float64{{1, 1}, {1, 1}}))
+	fmt.Println(s.Params()[0].Name, s.Params()[0].Grad) // ∂L/∂W = xᵀ·(dout where y > 0)
+	// Output:
+	// [[2. 2.]
+	//  [1. 0.]]
+	// W [[3. 2.]
+	//  [2. 2.]]
+}

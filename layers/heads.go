@@ -51,6 +51,9 @@ func (h *IdentityWithLoss) Predict(dst, x *tensor.Tensor) { dst.Scale(1, x) }
 // Clone returns a new IdentityWithLoss.
 func (h *IdentityWithLoss) Clone() Head { return &IdentityWithLoss{} }
 
+// Describe returns the description of kind "IdentityWithLoss".
+func (h *IdentityWithLoss) Describe() Description { return Description{Kind: "IdentityWithLoss"} }
+
 // SigmoidWithLoss is the head of a binary classifier: each score x is
 // turned into the probability σ(x) = 1/(1+e⁻ˣ) that its label is 1, and the
 // loss is the mean binary cross-entropy over every element,
@@ -119,6 +122,9 @@ func (h *SigmoidWithLoss) TargetClasses(dst []int, t *tensor.Tensor) []int {
 
 // Clone returns a new SigmoidWithLoss.
 func (h *SigmoidWithLoss) Clone() Head { return &SigmoidWithLoss{} }
+
+// Describe returns the description of kind "SigmoidWithLoss".
+func (h *SigmoidWithLoss) Describe() Description { return Description{Kind: "SigmoidWithLoss"} }
 
 // appendAbove appends 1 for each element of x above limit, else 0.
 func appendAbove(dst []int, x *tensor.Tensor, limit float64) []int {

@@ -14,18 +14,42 @@ import (
 // promises.
 var (
 	_ Learnable        = (*Affine)(nil)
-	_ Named            = (*Affine)(nil)
+	_ Describer        = (*Affine)(nil)
 	_ Cloner           = (*Affine)(nil)
-	_ InputGradSkipper = (*Affine)(nil)
-	_ RowForwarder     = (*Affine)(nil)
-	_ Cloner           = (*ReLU)(nil)
-	_ Cloner           = (*Sigmoid)(nil)
-	_ Cloner           = (*Tanh)(nil)
+	_ inputGradSkipper = (*Affine)(nil)
+	_ Learnable        = (*Convolution)(nil)
+	_ Describer        = (*Convolution)(nil)
+	_ Cloner           = (*Convolution)(nil)
+	_ inputGradSkipper = (*Convolution)(nil)
+	_ inputGradSkipper = (*convReLUPool)(nil)
+	_ Learnable        = (*BatchNorm)(nil)
+	_ Moder            = (*BatchNorm)(nil)
+	_ Moder            = (*Dropout)(nil)
+	_ elementWise      = (*ReLU)(nil)
+	_ elementWise      = (*Sigmoid)(nil)
+	_ elementWise      = (*Tanh)(nil)
 	_ Head             = (*SoftmaxWithLoss)(nil)
 	_ Classifier       = (*SoftmaxWithLoss)(nil)
+	_ lineLosser       = (*SoftmaxWithLoss)(nil)
 	_ Head             = (*SigmoidWithLoss)(nil)
 	_ Classifier       = (*SigmoidWithLoss)(nil)
+	_ rowLosser        = (*SigmoidWithLoss)(nil)
 	_ Head             = (*IdentityWithLoss)(nil)
+	_ rowLosser        = (*IdentityWithLoss)(nil)
+)
+
+// Every layer and head of this package describes itself, and is
+// registered under its kind.
+var (
+	_ Describer = (*ReLU)(nil)
+	_ Describer = (*Sigmoid)(nil)
+	_ Describer = (*Tanh)(nil)
+	_ Describer = (*BatchNorm)(nil)
+	_ Describer = (*Dropout)(nil)
+	_ Describer = (*Pooling)(nil)
+	_ Describer = (*SoftmaxWithLoss)(nil)
+	_ Describer = (*SigmoidWithLoss)(nil)
+	_ Describer = (*IdentityWithLoss)(nil)
 )
 
 // TestHeadBackwardMatchesNumerical: each head's Backward is the gradient of

@@ -5,64 +5,52 @@ import "github.com/numlearn/numlearn/tensor"
 // Layer is one step of a network: Forward computes its output from its
 // input, and Backward, given ∂L/∂output for the last Forward, returns
 // ∂L/∂input. Every layer in this package is a Layer; so is any type of
-// yours with these two methods, and numlearn's Network treats it exactly as
-// it treats the built-in ones.
+// yours with these two methods, and a Sequence (and numlearn's Network)
+// runs it exactly as it runs the built-in ones.
 //
 // A layer owns the tensors it returns and may reuse them on its next call.
 // Beyond these two methods a layer may have any of the optional
-// capabilities below, each a small interface of its own: Learnable (it has
-// parameters), Named (it names them), Stateful (it has saved state that is
-// not learned), Decayer (it says which parameters weight decay applies
-// to), Cloner (it can be copied), Moder (it behaves differently in
-// training and in inference), InputGradSkipper and RowForwarder (it can
-// save work as a network's first layer), Dense and ElementWise (its form
-// lets a network follow one parameter's effect row by row, which makes
-// numerical gradients fast).
+// capabilities below, each a small interface of its own: Learnable (it
+// keeps tensors of its own: parameters and state), Describer (it can be
+// saved as part of a model), Cloner (it can be copied) and Moder (it
+// behaves differently in training and in inference).
 type Layer interface {
 	Forward(x *tensor.Tensor) *tensor.Tensor
 	Backward(dout *tensor.Tensor) *tensor.Tensor
 }
 
-// Learnable is a layer with parameters: the tensors an optimizer updates,
-// and their gradients from the last Backward, aligned with them. Both
-// slices keep their tensors for the layer's lifetime (an optimizer and a
-// network hold on to them), and Backward overwrites the gradients rather
-// than accumulating into them.
+// Param describes one tensor that a layer keeps as part of its model, as
+// PyTorch's named parameters and buffers do: a parameter, which an
+// optimizer updates from its gradient, or state, which is saved with the
+// model but not learned (BatchNorm's running statistics).
+type Param struct {
+	// Name is the layer's name for the tensor: "W" and "b" for Affine,
+	// "gamma", "beta", "running_mean" and "running_var" for BatchNorm. A
+	// network numbers each name by its occurrence when it saves a model
+	// (W1, b1, W2, …, as the book does).
+	Name string
+	// Value is the tensor itself, kept for the layer's lifetime: an
+	// optimizer changes it in place.
+	Value *tensor.Tensor
+	// Grad is ∂L/∂Value from the last Backward, of Value's shape, which
+	// Backward overwrites rather than accumulates into; nil for state.
+	Grad *tensor.Tensor
+	// Decay says whether L2 weight decay applies: true for Affine's and
+	// Convolution's W, false for biases and for BatchNorm's γ and β, as in
+	// the book's MultiLayerNet.
+	Decay bool
+}
+
+// IsState reports whether p is state, kept with the model but not learned
+// by gradient: it has no Grad.
+func (p Param) IsState() bool { return p.Grad == nil }
+
+// Learnable is a layer that keeps tensors of its own as part of its model:
+// Params describes them, parameters and state, in a fixed order, and
+// returns the same tensors on every call.
 type Learnable interface {
 	Layer
-	Params() []*tensor.Tensor
-	Grads() []*tensor.Tensor
-}
-
-// Named is a Learnable layer that names its parameters, aligned with
-// Params, for saved models: Affine's are "W" and "b". A network numbers
-// each name by its occurrence, so the first Affine's become W1 and b1 and
-// the second's W2 and b2, as the book saves them. Parameters of a layer
-// that is not Named are called "layer<i>.<j>": the j-th parameter of the
-// network's i-th layer, both counted from 0.
-type Named interface {
-	ParamNames() []string
-}
-
-// Stateful is a layer with state that belongs to the model but is not
-// learned by gradient — PyTorch calls such tensors buffers — such as
-// BatchNorm's running mean and variance: State returns the tensors and
-// StateNames their names, aligned with them. A network saves and loads
-// them with the parameters, and numbers the names as it numbers parameter
-// names (running_mean1, running_var1, …); an unnamed layer's state would be
-// "layer<i>.state<j>". State keeps its tensors for the layer's lifetime.
-type Stateful interface {
-	State() []*tensor.Tensor
-	StateNames() []string
-}
-
-// Decayer is a Learnable layer that says which of its parameters L2 weight
-// decay applies to: Decayed returns, aligned with Params, true for each
-// weight to decay. Affine's W is one, its b is not, and neither are
-// BatchNorm's γ and β, as in the book's MultiLayerNet. A network with
-// weight decay decays no parameter of a layer that is not a Decayer.
-type Decayer interface {
-	Decayed() []bool
+	Params() []Param
 }
 
 // Cloner is a layer that can be copied: Clone returns an independent layer
@@ -96,36 +84,11 @@ func (m Mode) String() string {
 }
 
 // Moder is a layer whose Forward depends on the mode: SetMode sets the mode
-// of the forward passes that follow. A network sets it on every Moder
-// layer before each pass: Inference to predict, evaluate and compute its
-// Loss, Training to compute gradients.
+// of the forward passes that follow. A Sequence sets it on every Moder
+// layer before each pass: Inference to predict, evaluate and compute a
+// loss, Training to compute gradients.
 type Moder interface {
 	SetMode(m Mode)
-}
-
-// InputGradSkipper is a layer that can leave out ∂L/∂input from its
-// Backward, which then returns nil: a network's first layer has no one to
-// pass it to, and for Affine it is a third of the backward work. A network
-// calls SkipInputGrad(true) on its first layer when it has this method.
-type InputGradSkipper interface {
-	SkipInputGrad(skip bool)
-}
-
-// RowForwarder is a layer that can read its input as rows of a larger data
-// set, which is how a network's first layer sees training data: a
-// mini-batch is a list of row indices, an evaluation chunk a run of
-// consecutive ones. ForwardRows(data, rows) returns what Forward would
-// return for the tensor made of those rows of data (row i of the result
-// from row rows[i]; repeats allowed), and the Backward that follows
-// differentiates against that input.
-//
-// The layer may keep a form of data made for fast reading between calls —
-// Affine keeps the nonzeros of a sparse data set, compressed once, so that
-// a mini-batch copies only its nonzeros and an evaluation chunk copies
-// nothing — so data must not change between the calls that pass it.
-// ForwardRows(nil, nil) releases what the layer kept and returns nil.
-type RowForwarder interface {
-	ForwardRows(data *tensor.Tensor, rows []int) *tensor.Tensor
 }
 
 // Head is a network's last step: it turns the scores of the last layer
@@ -139,9 +102,7 @@ type RowForwarder interface {
 //
 // This package has SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
 // (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
-// mean squared error). A head may also be a RowLosser (its loss is a mean
-// of per-row terms) and a LineLosser (it works out those terms along a
-// line quickly), which make numerical gradients fast.
+// mean squared error). A head may also be a Classifier and a Describer.
 type Head interface {
 	Forward(x, t *tensor.Tensor) float64
 	Backward() *tensor.Tensor

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/internal/conv"
@@ -172,6 +173,35 @@ func (p *Pooling) Backward(dout *tensor.Tensor) *tensor.Tensor {
 // Clone returns a new Pooling layer with the same window, stride and
 // padding (it has no parameters to copy).
 func (p *Pooling) Clone() Layer { return NewPooling(p.poolH, p.poolW, p.stride, p.pad) }
+
+// poolingConfig is Pooling's configuration in a model file.
+type poolingConfig struct {
+	Height int `json:"height"`
+	Width  int `json:"width"`
+	Stride int `json:"stride"`
+	Pad    int `json:"pad"`
+}
+
+// Describe returns the description of kind "Pooling", with its window,
+// stride and padding.
+func (p *Pooling) Describe() Description {
+	return NewDescription("Pooling", poolingConfig{Height: p.poolH, Width: p.poolW, Stride: p.stride, Pad: p.pad})
+}
+
+// buildPooling makes a Pooling layer from its configuration.
+func buildPooling(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
+	var cfg poolingConfig
+	if err := d.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Height <= 0 || cfg.Width <= 0 || cfg.Stride <= 0 || cfg.Pad < 0 {
+		return nil, fmt.Errorf("layers: Pooling: window %d×%d and stride %d must be positive and pad %d not negative", cfg.Height, cfg.Width, cfg.Stride, cfg.Pad)
+	}
+	if err := wantTensors("Pooling", params); err != nil {
+		return nil, err
+	}
+	return NewPooling(cfg.Height, cfg.Width, cfg.Stride, cfg.Pad), nil
+}
 
 // max2x2 writes the maximum of each 2×2 block of one channel src of width
 // w into dst (oh, ow). An odd last row or column is not covered, as with

@@ -3,68 +3,114 @@ package layers
 import (
 	"fmt"
 
+	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/internal/sparse"
 	"github.com/numlearn/numlearn/tensor"
 )
 
-// dataSet is a data set that ForwardRows has read, with its nonzeros in
-// compressed-row form when it is sparse enough.
-type dataSet struct {
-	t      *tensor.Tensor // as the caller passed it: its identity
-	first  *float64       // the address of its first element, to tell views apart
-	x      *tensor.Tensor // as (N, in)
+// Rows is a data set of N samples, (N, …), prepared by a Sequence to be
+// read in batches of rows: a training loop's mini-batches are lists of
+// row indices scattered over the set, its evaluation chunks runs of
+// consecutive ones. Make one with Sequence.PrepareRows and read it with
+// Sequence.ForwardRows.
+//
+// When the sequence's first layer is an Affine and the set is sparse (at
+// most 30 % of its entries nonzero, as MNIST's 19 %), preparing it stores
+// its nonzeros once in compressed-row form, so that a mini-batch then
+// copies only its nonzeros and an evaluation chunk is read in place; the
+// compressed copy lives as long as the Rows. Otherwise a mini-batch is
+// gathered into a buffer of the sequence's and a run of rows is a view.
+// The data must not change while the Rows is in use.
+type Rows struct {
+	data   *tensor.Tensor // as the caller gave it
+	x      *tensor.Tensor // as (N, in), for an Affine first layer
 	csr    sparse.CSR
 	sparse bool
 }
 
-// matches reports whether the set was made from data.
-func (s *dataSet) matches(data *tensor.Tensor) bool {
-	if s.t != data || s.x.Size() != data.Size() {
-		return false
+// Len returns the number of samples.
+func (r *Rows) Len() int { return r.data.Shape()[0] }
+
+// Data returns the data set as it was given.
+func (r *Rows) Data() *tensor.Tensor { return r.data }
+
+// newRows returns data prepared for a first layer that is a (or nil).
+func newRows(data *tensor.Tensor, a *Affine) *Rows {
+	if data.Dims() < 1 {
+		panic(fmt.Sprintf("layers: PrepareRows: data shape %v has no samples axis", data.Shape()))
 	}
-	return data.Size() == 0 || s.first == &data.Data()[0]
+	r := &Rows{data: data}
+	if a == nil {
+		return r
+	}
+	n, in := data.Shape()[0], a.W.Shape()[0]
+	if data.Dims() < 2 || data.Size() != n*in {
+		panic(fmt.Sprintf("layers: PrepareRows: data shape %v does not fit the first layer's W shape %v", data.Shape(), a.W.Shape()))
+	}
+	r.x = data
+	if data.Dims() != 2 {
+		r.x = data.Reshape(n, in)
+	}
+	// The storage FromDense reserves beyond the nonzeros is never written,
+	// so it costs address space, not memory.
+	r.sparse = in > 0 && n > 0 && sparseMaxDensity >= 0 && r.csr.FromDense(r.x.Data(), n, in, sparseMaxDensity)
+	if !r.sparse {
+		r.csr = sparse.CSR{}
+	}
+	return r
 }
 
-// ForwardRows returns what Forward would for the input made of rows rows
-// of data (row i of the input from row rows[i]; repeats allowed), without
-// gathering them into a batch first. data must flatten to (N, in), as for
-// Forward. The matching Backward returns dx of shape (len(rows), in).
-//
-// The first call with a data set looks at its density: when it is sparse
-// (at most 30 % of its entries nonzero) the layer compresses it once and keeps that
-// copy, so that a mini-batch then copies only its nonzeros and a run of
-// consecutive rows is read in place. It keeps the copies of the last two
-// data sets it was given (a training set and a test set), so data must not
-// change between the calls that pass it. ForwardRows(nil, nil) releases
-// them and returns nil.
-//
-// ForwardRows panics if data does not flatten to (N, in) or a row is out
-// of range.
-func (a *Affine) ForwardRows(data *tensor.Tensor, rows []int) *tensor.Tensor {
-	if data == nil {
-		a.sets = [2]dataSet{}
-		a.x, a.src, a.rows, a.cur, a.sparse = nil, nil, nil, nil, false
-		a.view = sparse.CSR{}
-		return nil
-	}
-	in := a.W.Shape()[0]
-	if data.Dims() < 2 || data.Size() != data.Shape()[0]*in {
-		panic(fmt.Sprintf("layers: Affine.ForwardRows: input shape %v does not fit W shape %v", data.Shape(), a.W.Shape()))
-	}
-	set := a.dataSet(data)
-	total := set.x.Shape()[0]
-	from, consecutive := rowRun(rows)
+// checkRows panics unless every row index is in [0, total); it reports
+// whether rows are consecutive, rows[0], rows[0]+1, …, and the first.
+func checkRows(rows []int, total int, shape []int) (from int, consecutive bool) {
+	from, consecutive = rowRun(rows)
 	if consecutive {
 		if len(rows) > 0 && (from < 0 || from+len(rows) > total) {
-			panic(fmt.Sprintf("layers: Affine.ForwardRows: rows [%d:%d] out of range for input shape %v", from, from+len(rows), data.Shape()))
+			panic(fmt.Sprintf("layers: ForwardRows: rows [%d:%d] out of range for data shape %v", from, from+len(rows), shape))
 		}
-	} else {
-		for _, r := range rows {
-			if r < 0 || r >= total {
-				panic(fmt.Sprintf("layers: Affine.ForwardRows: row %d out of range for input shape %v", r, data.Shape()))
-			}
+		return from, true
+	}
+	for _, r := range rows {
+		if r < 0 || r >= total {
+			panic(fmt.Sprintf("layers: ForwardRows: row %d out of range for data shape %v", r, shape))
 		}
 	}
+	return from, false
+}
+
+// rowRun reports whether rows are consecutive, rows[0], rows[0]+1, …, and
+// the first of them.
+func rowRun(rows []int) (from int, ok bool) {
+	if len(rows) == 0 {
+		return 0, true
+	}
+	from = rows[0]
+	for i, r := range rows {
+		if r != from+i {
+			return from, false
+		}
+	}
+	return from, true
+}
+
+// gatherRows returns rows rows of data as a batch: a view when they are
+// consecutive, else a copy into buf.
+func gatherRows(buf *buffer.Reusable, shape *[]int, data *tensor.Tensor, rows []int) *tensor.Tensor {
+	if from, ok := checkRows(rows, data.Shape()[0], data.Shape()); ok {
+		return data.Slice(from, from+len(rows))
+	}
+	*shape = append(append((*shape)[:0], len(rows)), data.Shape()[1:]...)
+	b := buf.Shaped(*shape...)
+	b.TakeRows(data, rows)
+	return b
+}
+
+// forwardRows returns what Forward would for the input made of rows rows
+// of set (row i of the input from row rows[i]; repeats allowed), reading
+// the set's compressed copy when it has one. The matching Backward
+// differentiates against that input.
+func (a *Affine) forwardRows(set *Rows, rows []int) *tensor.Tensor {
+	from, consecutive := checkRows(rows, set.Len(), set.data.Shape())
 	a.src, a.rows, a.n, a.xShape, a.x = set.x, rows, len(rows), a.xShape[:0], nil
 	if !set.sparse || sparseMaxDensity < 0 || !sparse.AllFinite(a.W.Data()) {
 		a.sparse = false
@@ -83,55 +129,7 @@ func (a *Affine) ForwardRows(data *tensor.Tensor, rows []int) *tensor.Tensor {
 	return a.forwardSparse(&a.xs)
 }
 
-// dataSet returns the kept form of data, making it (in place of the less
-// recently used one) when it is new.
-func (a *Affine) dataSet(data *tensor.Tensor) *dataSet {
-	if a.sets[0].t != nil && a.sets[0].matches(data) {
-		return &a.sets[0]
-	}
-	if a.sets[1].t != nil && a.sets[1].matches(data) {
-		a.sets[0], a.sets[1] = a.sets[1], a.sets[0]
-		return &a.sets[0]
-	}
-	// The view may share the storage of the set about to be replaced.
-	a.view = sparse.CSR{}
-	a.sets[1] = a.sets[0]
-	s := &a.sets[0]
-	*s = dataSet{t: data}
-	if data.Size() > 0 {
-		s.first = &data.Data()[0]
-	}
-	n := data.Shape()[0]
-	in := a.W.Shape()[0]
-	s.x = data
-	if data.Dims() != 2 {
-		s.x = data.Reshape(n, in)
-	}
-	// The storage FromDense reserves beyond the nonzeros is never written,
-	// so it costs address space, not memory.
-	s.sparse = in > 0 && n > 0 && sparseMaxDensity >= 0 && s.csr.FromDense(s.x.Data(), n, in, sparseMaxDensity)
-	if !s.sparse {
-		s.csr = sparse.CSR{}
-	}
-	return s
-}
-
-// rowRun reports whether rows are consecutive, rows[0], rows[0]+1, …, and
-// the first of them.
-func rowRun(rows []int) (from int, ok bool) {
-	if len(rows) == 0 {
-		return 0, true
-	}
-	from = rows[0]
-	for i, r := range rows {
-		if r != from+i {
-			return from, false
-		}
-	}
-	return from, true
-}
-
-// gather copies the rows of the last ForwardRows into a dense (n, in)
+// gather copies the rows of the last forwardRows into a dense (n, in)
 // buffer.
 func (a *Affine) gather() *tensor.Tensor {
 	g := a.gathered.Shaped(len(a.rows), a.W.Shape()[0])

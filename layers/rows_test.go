@@ -64,7 +64,7 @@ func TestForwardRowsEqualsForwardOfTheGatheredRows(t *testing.T) {
 			byRows := NewAffine(w, b)
 			gathered := NewAffine(w, b)
 
-			y := byRows.ForwardRows(tt.x, tt.rows).Clone()
+			y := byRows.forwardRows(newRows(tt.x, byRows), tt.rows).Clone()
 			assert.Equal(t, tt.sparse, byRows.sparse)
 			want := gathered.Forward(gatherTensor(tt.x, tt.in, tt.rows))
 			assert.True(t, tensor.AllClose(y, want, 1e-12, 1e-12), "y")
@@ -80,31 +80,37 @@ func TestForwardRowsEqualsForwardOfTheGatheredRows(t *testing.T) {
 	}
 }
 
-// TestForwardRowsKeepsTwoDataSets: switching between a training and a test
-// set reuses both compressed copies; a third set replaces the older one;
-// ForwardRows(nil, nil) forgets them.
-func TestForwardRowsKeepsTwoDataSets(t *testing.T) {
+// TestRowsAreCompressedOnce: a data set prepared for a Sequence whose
+// first layer is an Affine is compressed once, when it is sparse, and
+// every batch reads that copy; Release drops the layer's view of it. Any
+// other first layer reads gathered rows, or a view for a run of rows.
+func TestRowsAreCompressedOnce(t *testing.T) {
 	a := NewAffine(tensor.RandN(newRand(), 1, 40, 6), tensor.New(6))
-	train, test, other := sparseData(20, 40, 0.15), sparseData(10, 40, 0.15), sparseData(8, 40, 0.15)
-	a.ForwardRows(train, []int{1, 2})
-	trainCopy := &a.sets[0].csr.Val[0]
-	a.ForwardRows(test, []int{0, 1, 2})
-	assert.Same(t, test, a.sets[0].t)
-	a.ForwardRows(train, []int{5})
-	assert.Same(t, trainCopy, &a.sets[0].csr.Val[0], "the training set is not compressed again")
-	a.ForwardRows(other, []int{0})
-	assert.Same(t, other, a.sets[0].t)
-	assert.Same(t, train, a.sets[1].t, "the test set, used least recently, is dropped")
+	s := NewSequence(a, &ReLU{})
+	train, dense := sparseData(20, 40, 0.15), sparseData(20, 40, 0.9)
+	set := s.PrepareRows(train)
+	require.True(t, set.sparse)
+	assert.False(t, s.PrepareRows(dense).sparse)
+	assert.Equal(t, 20, set.Len())
+	assert.Same(t, train, set.Data())
+	val := &set.csr.Val[0]
+	for _, rows := range [][]int{{1, 2}, {5, 5, 0}, {10, 11, 12}} {
+		y := s.ForwardRows(set, rows).Clone()
+		assertSame(t, NewSequence(NewAffine(a.W, a.B), &ReLU{}).Forward(gatherTensor(train, 40, rows)), y, "y")
+		assert.Same(t, val, &set.csr.Val[0], "the set is not compressed again")
+	}
+	assert.Same(t, &set.csr.Val[0], &a.view.Val[0], "a run of rows is a view of the compressed set")
+	s.Release()
+	assert.Nil(t, a.view.Val)
+	assert.Nil(t, a.src)
 
-	// A view of the same tensor's data elsewhere is another data set.
-	a.ForwardRows(train.Slice(10, 20), []int{0})
-	assert.Equal(t, []int{10, 40}, a.sets[0].x.Shape())
-	want := NewAffine(a.W, a.B).Forward(gatherTensor(train, 40, []int{10}))
-	assertSame(t, want, a.ForwardRows(train.Slice(10, 20), []int{0}).Clone(), "y from the view")
-
-	assert.Nil(t, a.ForwardRows(nil, nil))
-	assert.Nil(t, a.sets[0].t)
-	assert.Nil(t, a.sets[1].t)
+	conv := NewSequence(&ReLU{}, NewAffine(a.W, a.B))
+	cset := conv.PrepareRows(train)
+	assert.False(t, cset.sparse)
+	want := NewSequence(&ReLU{}, NewAffine(a.W, a.B)).Forward(gatherTensor(train, 40, []int{3, 1}))
+	assertSame(t, want, conv.ForwardRows(cset, []int{3, 1}).Clone(), "gathered rows")
+	want = NewSequence(&ReLU{}, NewAffine(a.W, a.B)).Forward(train.Slice(4, 7))
+	assertSame(t, want, conv.ForwardRows(cset, []int{4, 5, 6}).Clone(), "a run of rows")
 }
 
 func TestForwardRowsAllocatesNothingOnceWarm(t *testing.T) {
@@ -113,7 +119,8 @@ func TestForwardRowsAllocatesNothingOnceWarm(t *testing.T) {
 	}
 	x := sparseData(1000, 784, 0.19)
 	a := NewAffine(tensor.RandN(newRand(), 0.01, 784, 50), tensor.New(50))
-	a.SkipInputGrad(true)
+	a.skipInputGrad(true)
+	set := newRows(x, a)
 	rows := make([]int, 100)
 	for i := range rows {
 		rows[i] = (i * 37) % 1000
@@ -124,9 +131,9 @@ func TestForwardRowsAllocatesNothingOnceWarm(t *testing.T) {
 		run[i] = 300 + i
 	}
 	step := func() {
-		a.ForwardRows(x, rows)
+		a.forwardRows(set, rows)
 		a.Backward(dout)
-		a.ForwardRows(x, run)
+		a.forwardRows(set, run)
 		a.Backward(dout)
 	}
 	step()
@@ -134,18 +141,22 @@ func TestForwardRowsAllocatesNothingOnceWarm(t *testing.T) {
 }
 
 func TestForwardRowsPanics(t *testing.T) {
-	a := NewAffine(tensor.New(4, 3), tensor.New(3))
-	assert.PanicsWithValue(t, "layers: Affine.ForwardRows: row 5 out of range for input shape [5 4]", func() {
-		a.ForwardRows(tensor.New(5, 4), []int{0, 5})
+	s := NewSequence(NewAffine(tensor.New(4, 3), tensor.New(3)))
+	set := s.PrepareRows(tensor.New(5, 4))
+	assert.PanicsWithValue(t, "layers: ForwardRows: row 5 out of range for data shape [5 4]", func() {
+		s.ForwardRows(set, []int{0, 5})
 	})
-	assert.PanicsWithValue(t, "layers: Affine.ForwardRows: rows [3:6] out of range for input shape [5 4]", func() {
-		a.ForwardRows(tensor.New(5, 4), []int{3, 4, 5})
+	assert.PanicsWithValue(t, "layers: ForwardRows: rows [3:6] out of range for data shape [5 4]", func() {
+		s.ForwardRows(set, []int{3, 4, 5})
 	})
-	assert.PanicsWithValue(t, "layers: Affine.ForwardRows: row -1 out of range for input shape [5 4]", func() {
-		a.ForwardRows(tensor.New(5, 4), []int{2, -1})
+	assert.PanicsWithValue(t, "layers: ForwardRows: row -1 out of range for data shape [5 4]", func() {
+		s.ForwardRows(set, []int{2, -1})
 	})
-	assert.PanicsWithValue(t, "layers: Affine.ForwardRows: input shape [5 3] does not fit W shape [4 3]", func() {
-		a.ForwardRows(tensor.New(5, 3), []int{0})
+	assert.PanicsWithValue(t, "layers: PrepareRows: data shape [5 3] does not fit the first layer's W shape [4 3]", func() {
+		s.PrepareRows(tensor.New(5, 3))
+	})
+	assert.PanicsWithValue(t, "layers: ForwardRows: row 2 out of range for data shape [2 4]", func() {
+		NewSequence(&ReLU{}).ForwardRows(NewSequence().PrepareRows(tensor.New(2, 4)), []int{2, 0})
 	})
 }
 
@@ -164,10 +175,10 @@ func assertSame(t *testing.T, want, got *tensor.Tensor, name string) {
 	}
 }
 
-// TestDenseInputIsNotRecheckedEveryTime: after a dense input, the next
-// denseRun inputs are taken dense unchecked, and the one after is checked
-// again.
-func TestDenseInputIsNotRecheckedEveryTime(t *testing.T) {
+// TestDenseInputIsNotRecheckedInTraining: in training, after a dense
+// input, the next denseRun inputs are taken dense unchecked, and the one
+// after is checked again.
+func TestDenseInputIsNotRecheckedInTraining(t *testing.T) {
 	a := NewAffine(tensor.RandN(newRand(), 1, 40, 6), tensor.New(6))
 	dense, sparse := sparseData(5, 40, 0.9), sparseData(5, 40, 0.1)
 	a.Forward(sparse)
@@ -181,4 +192,29 @@ func TestDenseInputIsNotRecheckedEveryTime(t *testing.T) {
 	}
 	a.Forward(sparse)
 	assert.True(t, a.sparse, "checked again after the run")
+}
+
+// TestInferencePathDependsOnTheInputAlone: in a Sequence's inference
+// passes, whether a batch takes the sparse path depends on the batch, not
+// on the batches before it, so that the same input gives the same bits —
+// a network loaded from a file predicts what the saved one predicted —
+// while the count of unchecked inputs runs on as in training.
+func TestInferencePathDependsOnTheInputAlone(t *testing.T) {
+	a := NewAffine(tensor.RandN(newRand(), 1, 40, 6), tensor.New(6))
+	s := NewSequence(a)
+	dense, sparse := sparseData(5, 40, 0.9), sparseData(5, 40, 0.1)
+	want := NewSequence(NewAffine(a.W, a.B))
+	want.SetMode(Inference)
+	wantY := want.Forward(sparse).Clone()
+	s.SetMode(Inference)
+	s.Forward(dense)
+	assert.False(t, a.sparse)
+	assert.Equal(t, denseRun, a.skipChecks)
+	y := s.Forward(sparse)
+	assert.True(t, a.sparse, "checked although a training pass would not look")
+	assert.Equal(t, wantY.Data(), y.Data(), "the same bits as a fresh layer's")
+	assert.Equal(t, denseRun-1, a.skipChecks, "the count runs on")
+	s.SetMode(Training)
+	s.Forward(sparse)
+	assert.False(t, a.sparse, "a training pass within the run does not look")
 }

@@ -109,6 +109,9 @@ func (s *SoftmaxWithLoss) TargetClasses(dst []int, t *tensor.Tensor) []int {
 // Clone returns a new SoftmaxWithLoss (it has no parameters to copy).
 func (s *SoftmaxWithLoss) Clone() Head { return &SoftmaxWithLoss{} }
 
+// Describe returns the description of kind "SoftmaxWithLoss".
+func (s *SoftmaxWithLoss) Describe() Description { return Description{Kind: "SoftmaxWithLoss"} }
+
 // Output returns the softmax probabilities of the last Forward, owned by
 // the layer.
 func (s *SoftmaxWithLoss) Output() *tensor.Tensor { return s.y }

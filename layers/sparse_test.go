@@ -42,7 +42,7 @@ func TestAffineSparseMatchesDense(t *testing.T) {
 		t.Run(fmt.Sprintf("shape=%dx%dx%d/density=%g", tc.n, tc.in, tc.out, tc.density), func(t *testing.T) {
 			x := sparseBatch(rng, tc.density, tc.n, tc.in)
 			a := NewAffine(tensor.RandN(rng, 1, tc.in, tc.out), tensor.RandN(rng, 1, tc.out))
-			a.SkipInputGrad(true)
+			a.skipInputGrad(true)
 			dout := tensor.RandN(rng, 1, tc.n, tc.out)
 			y := a.Forward(x)
 			a.Backward(dout)
@@ -91,7 +91,7 @@ func TestAffineSparseNonFinite(t *testing.T) {
 			w, dout := tensor.RandN(rng, 1, in, out), tensor.RandN(rng, 1, n, out)
 			tc.spoil(x, w, dout)
 			a := NewAffine(w, tensor.New(out))
-			a.SkipInputGrad(true)
+			a.skipInputGrad(true)
 			y := a.Forward(x)
 			a.Backward(dout)
 			var wantY, wantDW tensor.Tensor
@@ -129,7 +129,7 @@ func countNonFinite(x []float64) int {
 func TestAffineSparseBuffersAreReused(t *testing.T) {
 	rng := newRand()
 	a := NewAffine(tensor.RandN(rng, 1, 784, 50), tensor.New(50))
-	a.SkipInputGrad(true)
+	a.skipInputGrad(true)
 	var r ReLU
 	x := sparseBatch(rng, 0.19, 100, 784)
 	big := sparseBatch(rng, 0.19, 10000, 784)

@@ -33,7 +33,6 @@
 //	layers.Dropout           Mul by 1 − ratio; nothing for a ratio of 0
 //	layers.Convolution       Conv (kernel_shape, strides, pads)
 //	layers.Pooling           MaxPool (kernel_shape, strides), without padding
-//	layers.ConvReLUPool      Conv, Relu, MaxPool (2×2, stride 2)
 //	layers.SoftmaxWithLoss   Softmax (axis −1), as the last node
 //	layers.SigmoidWithLoss   Sigmoid, as the last node
 //	layers.IdentityWithLoss  no node
@@ -59,8 +58,9 @@
 // epsilon. A Mul by a single constant value becomes no layer: its factor
 // goes into the weights of the Affine layer right before it or else the
 // next one, which computes the same, so an exported network with Dropout
-// comes back without its Dropout layers. A Conv, Relu, MaxPool sequence
-// comes back as three layers, not as a ConvReLUPool. Import reads float
+// comes back without its Dropout layers. A Conv, Relu, MaxPool (2×2,
+// stride 2) sequence comes back as the book's three layers, which the
+// network's layers.Sequence runs as one fused block. Import reads float
 // (float32) and double weights, from raw_data or float_data and
 // double_data. Export names the first layer it cannot write and Import
 // the first operator, attribute or data type it cannot read.

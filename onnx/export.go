@@ -207,9 +207,8 @@ func builtinExporters() map[reflect.Type]exporter {
 		reflect.TypeFor[*layers.BatchNorm](): erase(exportBatchNorm),
 		reflect.TypeFor[*layers.Dropout]():   erase(exportDropout),
 
-		reflect.TypeFor[*layers.Convolution]():  erase(exportConvolution),
-		reflect.TypeFor[*layers.Pooling]():      erase(exportPooling),
-		reflect.TypeFor[*layers.ConvReLUPool](): erase(exportConvReLUPool),
+		reflect.TypeFor[*layers.Convolution](): erase(exportConvolution),
+		reflect.TypeFor[*layers.Pooling]():     erase(exportPooling),
 	}
 }
 
@@ -226,7 +225,7 @@ func exportAffine(g *Graph, a *layers.Affine, x Value) (Value, error) {
 
 // exportBatchNorm writes the inference form of b — its running
 // statistics, not a batch's — as BatchNormalization(x, γ, β, running
-// mean, running variance) with epsilon = layers.BatchNormEpsilon. The
+// mean, running variance) with its epsilon. The
 // book's BatchNorm normalizes each feature of the flattened sample, while
 // ONNX's normalizes each channel (axis 1), so a sample of more than one
 // dimension is flattened first and the result stays flat.
@@ -237,7 +236,7 @@ func exportBatchNorm(g *Graph, b *layers.BatchNorm, x Value) (Value, error) {
 	}
 	name := g.Node("BatchNormalization",
 		[]string{x.Name, g.Weight(b.Gamma), g.Weight(b.Beta), g.Weight(b.RunningMean), g.Weight(b.RunningVar)},
-		FloatAttr("epsilon", layers.BatchNormEpsilon))
+		FloatAttr("epsilon", float32(b.Epsilon)))
 	return Value{Name: name, Shape: x.Shape}, nil
 }
 
@@ -313,17 +312,6 @@ func exportPooling(g *Graph, p *layers.Pooling, x Value) (Value, error) {
 	}
 	h, w := p.Window()
 	return g.maxPool(x, h, w, p.Stride())
-}
-
-// exportConvReLUPool writes the block as what it computes: Conv, Relu and
-// MaxPool of 2×2 windows at stride 2.
-func exportConvReLUPool(g *Graph, l *layers.ConvReLUPool, x Value) (Value, error) {
-	x, err := g.conv(x, l.W, l.B, l.Stride(), l.Pad())
-	if err != nil {
-		return Value{}, err
-	}
-	x.Name = g.Node("Relu", []string{x.Name})
-	return g.maxPool(x, 2, 2, 2)
 }
 
 // heads maps the heads that export to the operator that computes their
@@ -450,8 +438,6 @@ func inputShape(ls []layers.Layer) ([]int, error) {
 	if len(ls) > 0 {
 		switch l := ls[0].(type) {
 		case *layers.Convolution:
-			c = l.W.Shape()[1]
-		case *layers.ConvReLUPool:
 			c = l.W.Shape()[1]
 		}
 	}

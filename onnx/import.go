@@ -51,8 +51,7 @@ const minOpset = 7
 //     layers.ReLU;
 //   - BatchNormalization (inference mode) of an (N, D) value becomes a
 //     layers.BatchNorm whose running statistics are the given mean and
-//     variance; an epsilon other than layers.BatchNormEpsilon is added to
-//     the variance, which leaves the result the same;
+//     variance, with the file's epsilon;
 //   - Mul by a single constant value, which is what the book's Dropout
 //     does at inference and how Export writes it, is taken into the
 //     weights of the Affine layer right before it or else of the next
@@ -679,9 +678,10 @@ func importFlatten(im *importer, n *node) error {
 // normalizes by the mean and variance it is given, as a layers.BatchNorm
 // with those as its running statistics. ONNX normalizes each channel
 // (axis 1) and numlearn each feature of the flattened sample, so the
-// value must be (N, D), or follow a Flatten. The layer's ε is fixed
-// (layers.BatchNormEpsilon): another epsilon in the file is added to the
-// running variance instead, which gives the same √(var + ε).
+// value must be (N, D), or follow a Flatten. The layer takes the file's
+// epsilon, except that the float32 nearest the book's 1e-6, which Export
+// writes, stands for 1e-6 itself, so that an exported network comes back
+// exactly.
 func importBatchNorm(im *importer, n *node) error {
 	if err := checkAttrs(n, "epsilon", "momentum", "training_mode"); err != nil {
 		return err
@@ -718,11 +718,10 @@ func importBatchNorm(im *importer, n *node) error {
 	if w := im.width(); w != 0 && w != d {
 		return fmt.Errorf("%w: BatchNormalization has %d features, the value before has %d", ErrShape, d, w)
 	}
-	if eps != float32(layers.BatchNormEpsilon) {
-		// 1/√(var + eps) = 1/√((var + eps − ε) + ε)
-		v[3].Apply(func(x float64) float64 { return x + float64(eps) - layers.BatchNormEpsilon }, v[3])
-	}
 	b := layers.NewBatchNorm(v[0], v[1])
+	if eps != float32(b.Epsilon) { // the file's ε, unless it is the book's rounded to float32
+		b.Epsilon = float64(eps)
+	}
 	b.RunningMean.CopyFrom(v[2])
 	b.RunningVar.CopyFrom(v[3])
 	if err := im.add(b); err != nil {

@@ -38,7 +38,7 @@ func testNets() []struct {
 	net   *numlearn.Network
 	shape []int
 } {
-	mlp := func(act numlearn.Activation, head layers.Head, sizes ...int) *numlearn.Network {
+	mlp := func(act layers.Layer, head layers.Head, sizes ...int) *numlearn.Network {
 		return numlearn.NewMultiLayerNet(sizes, numlearn.MultiLayerConfig{Activation: act, Head: head}, newRand(uint64(len(sizes))))
 	}
 	return []struct {
@@ -46,10 +46,10 @@ func testNets() []struct {
 		net   *numlearn.Network
 		shape []int
 	}{
-		{"relu softmax", mlp(numlearn.ReLU, nil, 784, 50, 10), nil},
-		{"sigmoid softmax images", mlp(numlearn.Sigmoid, nil, 784, 30, 20, 10), []int{1, 28, 28}},
-		{"tanh sigmoid head", mlp(numlearn.Tanh, &layers.SigmoidWithLoss{}, 784, 16, 1), []int{28, 28}},
-		{"relu identity head", mlp(numlearn.ReLU, &layers.IdentityWithLoss{}, 784, 8, 3), nil},
+		{"relu softmax", mlp(&layers.ReLU{}, nil, 784, 50, 10), nil},
+		{"sigmoid softmax images", mlp(&layers.Sigmoid{}, nil, 784, 30, 20, 10), []int{1, 28, 28}},
+		{"tanh sigmoid head", mlp(&layers.Tanh{}, &layers.SigmoidWithLoss{}, 784, 16, 1), []int{28, 28}},
+		{"relu identity head", mlp(&layers.ReLU{}, &layers.IdentityWithLoss{}, 784, 8, 3), nil},
 		{"sigmoid last layer identity head", numlearn.NewNetworkWithHead(&layers.IdentityWithLoss{},
 			layers.NewAffine(tensor.RandN(newRand(5), 0.1, 784, 4), tensor.New(4)), &layers.Sigmoid{}), nil},
 	}

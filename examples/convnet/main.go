@@ -32,9 +32,9 @@ import (
 	"path/filepath"
 
 	"github.com/numlearn/numlearn"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/examples/internal/trainlog"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/mnist"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	interactive := !o.quiet && trainlog.IsTerminal(stdout)
 
-	train, test, _, err := mnistdata.Fetch(ctx, o.data, trainlog.Download(stderr, interactive))
+	train, test, err := (&mnist.Downloader{Progress: trainlog.Download(stderr, interactive)}).Fetch(ctx, o.data)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("convnet: %w", err)
 	}
 	model := filepath.Join(o.out, "model.npz")
-	if err := net.SaveFile(model); err != nil {
+	if err := net.SaveFile(model, numlearn.SaveOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "train accuracy %.4f, test accuracy %.4f after %d steps\n", final.TrainAccuracy, final.TestAccuracy, final.Iteration)

@@ -34,9 +34,10 @@ import (
 	"time"
 
 	"github.com/numlearn/numlearn"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/examples/internal/trainlog"
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
+	"github.com/numlearn/numlearn/mnist"
 )
 
 func main() {
@@ -221,8 +222,8 @@ func newInit(name string) (numlearn.Init, error) {
 
 // activation is a hidden activation chosen by -act.
 type activation struct {
-	name string
-	make numlearn.Activation
+	name  string
+	layer layers.Layer
 }
 
 // newGradient reads -gradient and -act: whether steps take numerical
@@ -245,11 +246,11 @@ func newGradient(gradient, act string) (activation, bool, error) {
 	}
 	switch strings.ToLower(act) {
 	case "relu":
-		return activation{"ReLU", numlearn.ReLU}, numerical, nil
+		return activation{"ReLU", &layers.ReLU{}}, numerical, nil
 	case "sigmoid":
-		return activation{"Sigmoid", numlearn.Sigmoid}, numerical, nil
+		return activation{"Sigmoid", &layers.Sigmoid{}}, numerical, nil
 	case "tanh":
-		return activation{"Tanh", numlearn.Tanh}, numerical, nil
+		return activation{"Tanh", &layers.Tanh{}}, numerical, nil
 	}
 	return activation{}, false, fmt.Errorf("mnist: unknown -act %q (want relu, sigmoid or tanh)", act)
 }
@@ -277,7 +278,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	interactive := !o.quiet && trainlog.IsTerminal(stdout)
 
 	loadStart := time.Now()
-	train, test, _, err := mnistdata.Fetch(ctx, o.data, trainlog.Download(stderr, interactive))
+	train, test, err := (&mnist.Downloader{Progress: trainlog.Download(stderr, interactive)}).Fetch(ctx, o.data)
 	if err != nil {
 		return err
 	}
@@ -286,7 +287,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
 	sizes := append(append([]int{784}, o.hidden...), 10)
-	cfg := numlearn.MultiLayerConfig{Init: init, Activation: act.make, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
+	cfg := numlearn.MultiLayerConfig{Init: init, Activation: act.layer, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
 	net := numlearn.NewMultiLayerNet(sizes, cfg, rng)
 	fmt.Fprintf(stdout, "network: %s; %s init; %T lr %g; %d steps of %d; %s gradient\n",
 		describe(sizes, act.name, cfg), o.init, opt, lr, o.iters, o.batch, o.gradient)
@@ -330,7 +331,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("mnist: charts: %w", err)
 	}
 	model := filepath.Join(o.out, "model.npz")
-	if err := net.SaveFile(model); err != nil {
+	if err := net.SaveFile(model, numlearn.SaveOptions{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "train accuracy %.4f, test accuracy %.4f after %d steps\n", final.TrainAccuracy, final.TestAccuracy, final.Iteration)

@@ -12,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/numlearn/numlearn"
 )
 
 // loadReport is what a load test measured.
@@ -38,12 +36,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // JSON requests from c goroutines, checks every answer, and prints the
 // report. It sends to nothing but that loopback address, and stops after
 // n requests or when ctx ends.
-func loadTest(ctx context.Context, pred *numlearn.Predictor, n, c int, stdout io.Writer) error {
+func loadTest(ctx context.Context, m model, n, c int, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("serve: loadtest: %w", err)
 	}
-	srv := newServer(newHandler(pred), 10*time.Second)
+	srv := newServer(newHandler(m), 10*time.Second)
 	go srv.Serve(ln)
 	defer srv.Close()
 	rep, err := sendLoad(ctx, "http://"+ln.Addr().String()+"/predict", n, c)

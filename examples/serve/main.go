@@ -1,7 +1,7 @@
 // Command serve answers digit predictions over HTTP with a numlearn model:
 // the shape of a Go service that embeds a trained network.
 //
-//	go run ./examples/serve -model model.npz      # a model saved by examples/mnist
+//	go run ./examples/serve -model model.npz      # a model file: examples/mnist's, examples/convnet's, any Network's
 //	go run ./examples/serve -model mlp.onnx       # or one from PyTorch, through ONNX
 //	go run ./examples/serve                       # trains a quick one first
 //
@@ -19,6 +19,14 @@
 // page to draw a digit on, which it scales to 28×28 and centres as MNIST's
 // digits are, and shows the prediction live.
 //
+// Any classifier of digits serves: a model file that carries its
+// architecture (numlearn.LoadModel) or an ONNX model (onnx.Import), an
+// MLP that takes 784 values or a convolutional network that takes a
+// 1×28×28 image. At start-up the command finds which input the model
+// takes and shapes every request to it, and it refuses a model it cannot
+// feed a 28×28 digit, or that does not answer ten classes, before
+// listening.
+//
 // One numlearn.Predictor answers every request: it is safe for concurrent
 // use and allocates nothing per call once warm. The server has read and
 // write timeouts and shuts down gracefully on SIGINT or SIGTERM.
@@ -31,7 +39,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -43,15 +50,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/numlearn/numlearn"
-	"github.com/numlearn/numlearn/examples/internal/mnistdata"
 	"github.com/numlearn/numlearn/grad"
-	"github.com/numlearn/numlearn/internal/npz"
+	"github.com/numlearn/numlearn/mnist"
 	"github.com/numlearn/numlearn/onnx"
 )
 
@@ -77,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&o.model, "model", "", "model to serve: .npz (saved by numlearn, 784-…-10, ReLU between) or .onnx; none: train a quick one")
+	fs.StringVar(&o.model, "model", "", "model to serve: a numlearn model file (.npz) or .onnx, taking 784 values or 1×28×28; none: train a quick one")
 	fs.StringVar(&o.data, "data", "", "folder with the MNIST files for the quick training, fetched if missing (default: mnist.DefaultDir())")
 	fs.IntVar(&o.iters, "iters", 3000, "training steps of the quick model")
 	fs.IntVar(&o.hidden, "hidden", 50, "hidden layer size of the quick model")
@@ -109,11 +114,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pred := net.NewPredictor()
-	if o.loadtest > 0 {
-		return loadTest(ctx, pred, o.loadtest, o.concurrency, stdout)
+	m, err := newModel(net)
+	if err != nil {
+		return fmt.Errorf("serve: %s: %w", o.model, err)
 	}
-	return serve(ctx, o, newHandler(pred), stdout)
+	fmt.Fprintf(stdout, "model: %s, input %v per digit\n", describe(net), m.shape[1:])
+	if o.loadtest > 0 {
+		return loadTest(ctx, m, o.loadtest, o.concurrency, stdout)
+	}
+	return serve(ctx, o, newHandler(m), stdout)
 }
 
 // newServer returns a server for h with the timeouts a public service
@@ -171,54 +180,28 @@ func loadModel(ctx context.Context, o options, stdout io.Writer) (*numlearn.Netw
 		}
 		return net, nil
 	default:
-		return loadNPZ(o.model)
+		net, err := numlearn.LoadModel(o.model)
+		if err != nil {
+			return nil, fmt.Errorf("serve: %w", err)
+		}
+		return net, nil
 	}
 }
 
-// loadNPZ loads a model saved by Network.Save: an MLP whose weights W1,
-// W2, … give its layer sizes, with ReLU between its Affine layers.
-func loadNPZ(name string) (*numlearn.Network, error) {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
+// describe names the network's layers, in order.
+func describe(net *numlearn.Network) string {
+	var kinds []string
+	for _, l := range net.Layers() {
+		kinds = append(kinds, strings.TrimPrefix(fmt.Sprintf("%T", l), "*layers."))
 	}
-	entries, err := npz.Open(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		return nil, fmt.Errorf("serve: %s: %w", name, err)
-	}
-	shapes := map[string][]int{}
-	for _, e := range entries {
-		shapes[e.Name] = e.Shape
-	}
-	var sizes []int
-	for i := 1; ; i++ {
-		s, ok := shapes["W"+strconv.Itoa(i)]
-		if !ok {
-			break
-		}
-		if len(s) != 2 || (len(sizes) > 0 && sizes[len(sizes)-1] != s[0]) {
-			return nil, fmt.Errorf("serve: %s: W%d has shape %v, which does not follow the layer before", name, i, s)
-		}
-		if len(sizes) == 0 {
-			sizes = append(sizes, s[0])
-		}
-		sizes = append(sizes, s[1])
-	}
-	if len(sizes) < 2 || sizes[0] != pixels || sizes[len(sizes)-1] != 10 {
-		return nil, fmt.Errorf("serve: %s: layer sizes %v, want 784 → … → 10", name, sizes)
-	}
-	net := numlearn.NewMultiLayerNet(sizes, numlearn.MultiLayerConfig{}, rand.New(rand.NewPCG(1, 2)))
-	if err := net.Load(bytes.NewReader(b)); err != nil {
-		return nil, fmt.Errorf("serve: %s: %w", name, err)
-	}
-	return net, nil
+	return strings.Join(kinds, " → ")
 }
 
 // trainQuick trains the main job's network (examples/mnist: 784-50-10,
 // the book's initialisation, SGD at 0.1, batches of 100) for o.iters
 // steps: enough for about 93 % test accuracy in a few seconds.
 func trainQuick(ctx context.Context, o options, stdout io.Writer) (*numlearn.Network, error) {
-	train, test, _, err := mnistdata.Fetch(ctx, o.data, nil)
+	train, test, err := mnist.Fetch(ctx, o.data)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}

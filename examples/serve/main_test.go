@@ -24,6 +24,7 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/internal/tooltest"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/onnx"
 )
 
@@ -31,15 +32,24 @@ import (
 // real model, which needs no MNIST files to load.
 const torchModel = "../../onnx/testdata/torch_mlp.onnx"
 
-func testPredictor(t *testing.T) *numlearn.Predictor {
+// torchConvNet is the MNIST convolutional network PyTorch trained, which
+// takes images (1, 28, 28).
+const torchConvNet = "../../onnx/testdata/torch_convnet.onnx"
+
+// testModel returns the model of the ONNX file name, ready to serve.
+func testModel(t *testing.T, name string) model {
 	t.Helper()
-	f, err := os.Open(torchModel)
+	f, err := os.Open(name)
 	require.NoError(t, err)
 	defer f.Close()
 	net, err := onnx.Import(f)
 	require.NoError(t, err)
-	return net.NewPredictor()
+	m, err := newModel(net)
+	require.NoError(t, err)
+	return m
 }
+
+func testPredictor(t *testing.T) model { return testModel(t, torchModel) }
 
 // pngOf encodes pixel values in [0, 1] as a gray PNG of the given size.
 func pngOf(t *testing.T, x []float64, w, h int) []byte {
@@ -178,7 +188,7 @@ func TestLoadTest(t *testing.T) {
 func TestRunServesAnNPZModelAndShutsDown(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "model.npz")
 	net := numlearn.NewMultiLayerNet([]int{784, 20, 10}, numlearn.MultiLayerConfig{}, rand.New(rand.NewPCG(1, 2)))
-	require.NoError(t, net.SaveFile(name))
+	require.NoError(t, net.SaveFile(name, numlearn.SaveOptions{}))
 
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-model", name, "-loadtest", "300", "-concurrency", "4"}, &out, &out))
@@ -203,15 +213,63 @@ func TestRunServesAnNPZModelAndShutsDown(t *testing.T) {
 	assert.Contains(t, out.String(), "shutting down")
 }
 
+// TestRunServesConvolutionalNetworks: a SimpleConvNet saved as a model
+// file and PyTorch's convolutional network through ONNX both take their
+// requests as 1×28×28 images; PyTorch's trained one reads the sample
+// digit, a vertical bar, as a 1.
+func TestRunServesConvolutionalNetworks(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "convnet.npz")
+	net := numlearn.NewSimpleConvNet(numlearn.ConvNetConfig{}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, net.SaveFile(name, numlearn.SaveOptions{}))
+	for _, file := range []string{name, torchConvNet} {
+		var out bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"-model", file, "-loadtest", "200", "-concurrency", "4"}, &out, &out))
+		assert.Contains(t, out.String(), "input [1 28 28] per digit")
+		assert.Contains(t, out.String(), "200 requests in")
+		assert.Contains(t, out.String(), " 0 errors")
+	}
+
+	h := newHandler(testModel(t, torchConvNet))
+	req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(jsonOf(t, pixelsRequest{sampleDigit()})))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var p prediction
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	assert.Equal(t, 1, p.Digit, "a vertical bar is a 1")
+}
+
 func TestRunRejectsBadModels(t *testing.T) {
-	name := filepath.Join(t.TempDir(), "model.npz")
-	require.NoError(t, numlearn.NewMultiLayerNet([]int{5, 3, 10}, numlearn.MultiLayerConfig{}, rand.New(rand.NewPCG(1, 2))).SaveFile(name))
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"-model", name}, &out, &out)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "want 784")
-	err = run(context.Background(), []string{"-model", filepath.Join(t.TempDir(), "none.onnx")}, &out, &out)
-	assert.ErrorIs(t, err, os.ErrNotExist)
+	dir := t.TempDir()
+	save := func(name string, net *numlearn.Network, opts numlearn.SaveOptions) string {
+		path := filepath.Join(dir, name)
+		require.NoError(t, net.SaveFile(path, opts))
+		return path
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	tests := []struct {
+		name, file, msg string
+	}{
+		{"five inputs", save("five.npz", numlearn.NewMultiLayerNet([]int{5, 3, 10}, numlearn.MultiLayerConfig{}, rng), numlearn.SaveOptions{}),
+			"takes none of the inputs a 28×28 digit makes (784 values, or 1×28×28)"},
+		{"three classes", save("three.npz", numlearn.NewMultiLayerNet([]int{784, 3, 3}, numlearn.MultiLayerConfig{}, rng), numlearn.SaveOptions{}),
+			"it answers scores of shape [1 3] for one digit, want [1 10]"},
+		{"a regression head", save("regression.npz", numlearn.NewMultiLayerNet([]int{784, 3, 10}, numlearn.MultiLayerConfig{Head: &layers.IdentityWithLoss{}}, rng), numlearn.SaveOptions{}),
+			"its head (*layers.IdentityWithLoss) does not predict classes"},
+		{"weights alone", save("weights.npz", numlearn.NewTwoLayerNet(784, 5, 10, rng), numlearn.SaveOptions{WeightsOnly: true}),
+			"the file has no architecture, only weights"},
+		{"a missing file", filepath.Join(dir, "none.onnx"), "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), []string{"-model", tt.file, "-loadtest", "1"}, &out, &out)
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tt.msg)
+			assert.NotContains(t, out.String(), "requests in", "nothing is served")
+		})
+	}
 }
 
 func TestRunTrainsAQuickModel(t *testing.T) {

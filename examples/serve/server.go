@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -60,10 +61,58 @@ func bad(format string, args ...any) error {
 	return &badRequest{http.StatusBadRequest, fmt.Sprintf(format, args...)}
 }
 
+// model is a network ready to serve: its shared predictor and the shape
+// of the input it takes for one digit, (1, 784) for an MLP or
+// (1, 1, 28, 28) for a convolutional network.
+type model struct {
+	pred  *numlearn.Predictor
+	shape []int
+}
+
+// inputShapes are the shapes a 28×28 digit can be given in, in the order
+// newModel tries them.
+var inputShapes = [][]int{{1, pixels}, {1, 1, side, side}, {1, side, side}}
+
+// newModel returns the model that serves net: it finds the shape of input
+// net takes by trying each of inputShapes on a blank digit, and returns an
+// error, before anything is served, when net takes none of them, does not
+// answer ten scores, or its head does not predict classes.
+func newModel(net *numlearn.Network) (model, error) {
+	if _, ok := net.Head().(layers.Classifier); !ok {
+		return model{}, fmt.Errorf("its head (%T) does not predict classes", net.Head())
+	}
+	var first error
+	for _, shape := range inputShapes {
+		out, err := tryPredict(net, tensor.New(shape...))
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if s := out.Shape(); len(s) != 2 || s[0] != 1 || s[1] != 10 {
+			return model{}, fmt.Errorf("it answers scores of shape %v for one digit, want [1 10]", s)
+		}
+		return model{pred: net.NewPredictor(), shape: shape}, nil
+	}
+	return model{}, fmt.Errorf("it takes none of the inputs a 28×28 digit makes (784 values, or 1×28×28): %w", first)
+}
+
+// tryPredict returns net's scores for x, or an error where the network
+// rejects x's shape (its layers panic on a shape they cannot take).
+func tryPredict(net *numlearn.Network, x *tensor.Tensor) (out *tensor.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return net.Predict(x), nil
+}
+
 // newHandler returns the service: GET / serves the drawing page and
-// POST /predict classifies one image with the shared predictor, which is
-// safe for any number of requests at once.
-func newHandler(pred *numlearn.Predictor) http.Handler {
+// POST /predict classifies one image with the model's shared predictor,
+// which is safe for any number of requests at once.
+func newHandler(m model) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -72,13 +121,21 @@ func newHandler(pred *numlearn.Predictor) http.Handler {
 	})
 	mux.HandleFunc("POST /predict", func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		defer func() {
+			// newModel checked the model against a digit's shape; should
+			// it fail on one anyway, the client gets an answer, not a
+			// dropped connection.
+			if v := recover(); v != nil {
+				writeError(w, fmt.Errorf("predicting: %v", v))
+			}
+		}()
 		x, err := readImage(w, r)
 		if err != nil {
 			writeError(w, err)
 			return
 		}
 		var probs tensor.Tensor // the caller's own: one per request
-		pred.Output(&probs, tensor.FromSlice(x, 1, pixels))
+		m.pred.Output(&probs, tensor.FromSlice(x, m.shape...))
 		p := probs.Data()
 		digit := 0
 		for i, v := range p {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/numlearn/numlearn/internal/npz"
 	"github.com/numlearn/numlearn/internal/tooltest"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,7 +20,7 @@ import (
 
 func saved(t *testing.T, net *Network) []byte {
 	var buf bytes.Buffer
-	require.NoError(t, net.Save(&buf))
+	require.NoError(t, net.Save(&buf, SaveOptions{}))
 	return buf.Bytes()
 }
 
@@ -40,7 +41,7 @@ func TestSaveFileLoadFile(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "model.npz")
 	src := NewTwoLayerNet(4, 3, 2, newRand(33))
-	require.NoError(t, src.SaveFile(name))
+	require.NoError(t, src.SaveFile(name, SaveOptions{}))
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
@@ -59,7 +60,7 @@ func TestSaveFileLoadFile(t *testing.T) {
 func TestLoadRejectsBadFilesAndChangesNothing(t *testing.T) {
 	good := saved(t, NewTwoLayerNet(4, 3, 2, newRand(36)))
 	flipped := bytes.Clone(good)
-	flipped[len(flipped)/3] ^= 0xff // inside W1's data: the CRC catches it
+	flipped[bytes.Index(good, []byte("W1.npy"))+len("W1.npy")+128+8] ^= 0xff // inside W1's data, after its .npy header: the CRC catches it
 	tests := []struct {
 		name    string
 		file    []byte
@@ -72,7 +73,7 @@ func TestLoadRejectsBadFilesAndChangesNothing(t *testing.T) {
 		{"not a zip", []byte("W1 = [[1, 2]]"), ErrFormat, ""},
 		{"another network's shapes", saved(t, NewTwoLayerNet(4, 6, 2, newRand(37))), ErrMismatch, `"W1" has shape [4 6] in the file, [4 3] in the network`},
 		{"fewer parameters", saved(t, NewNetwork(NewTwoLayerNet(4, 3, 2, newRand(38)).Layers()[0])), ErrMismatch, `no "W2" in the file`},
-		{"more parameters", saved(t, NewMultiLayerNet([]int{4, 3, 2, 2}, MultiLayerConfig{Activation: ReLU, Init: He}, newRand(39))), ErrMismatch, `the file has "W3"`},
+		{"more parameters", saved(t, NewMultiLayerNet([]int{4, 3, 2, 2}, MultiLayerConfig{Activation: &layers.ReLU{}, Init: He}, newRand(39))), ErrMismatch, `the file has "W3"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,15 +103,19 @@ func TestNumpyReadsTheFile(t *testing.T) {
 	python := tooltest.Python(t, "numpy")
 	name := filepath.Join(t.TempDir(), "model.npz")
 	net := NewTwoLayerNet(3, 2, 2, newRand(43))
-	require.NoError(t, net.SaveFile(name))
+	require.NoError(t, net.SaveFile(name, SaveOptions{}))
 	out, err := runPython(python, `
+import json
 import sys
 import numpy as np
 p = np.load(sys.argv[1])
 print(sorted(p.keys()), p["W1"].shape, p["W1"].dtype, repr(float(p["W1"][1, 0])))
+arch = json.loads(str(p["architecture"]))
+print([l["kind"] for l in arch["layers"]], arch["layers"][0]["tensors"], arch["head"]["kind"])
 `, name)
 	require.NoError(t, err, "%s", out)
-	assert.Equal(t, "['W1', 'W2', 'b1', 'b2'] (3, 2) float64 "+reprFloat(net.Params()[0].At(1, 0))+"\n", out)
+	assert.Equal(t, "['W1', 'W2', 'architecture', 'b1', 'b2'] (3, 2) float64 "+reprFloat(net.Params()[0].At(1, 0))+"\n"+
+		"['Affine', 'ReLU', 'Affine'] ['W1', 'b1'] SoftmaxWithLoss\n", out)
 }
 
 // withDeflated returns the model file model with entries added (or, for a
@@ -211,8 +216,8 @@ func TestSaveFloat32RoundsEachValueOnce(t *testing.T) {
 	src := NewTwoLayerNet(7, 5, 3, newRand(37))
 	src.Params()[1].Data()[0] = 0.1
 	var f32, f64 bytes.Buffer
-	require.NoError(t, src.SaveWith(&f32, SaveOptions{Float32: true}))
-	require.NoError(t, src.Save(&f64))
+	require.NoError(t, src.Save(&f32, SaveOptions{Float32: true}))
+	require.NoError(t, src.Save(&f64, SaveOptions{}))
 	assert.Less(t, f32.Len(), f64.Len(), "four bytes a value instead of eight")
 
 	dst := NewTwoLayerNet(7, 5, 3, newRand(38))
@@ -230,7 +235,7 @@ func TestSaveFloat32RoundsEachValueOnce(t *testing.T) {
 func TestSaveFileWithFloat32(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "model.npz")
 	src := NewTwoLayerNet(4, 3, 2, newRand(39))
-	require.NoError(t, src.SaveFileWith(name, SaveOptions{Float32: true}))
+	require.NoError(t, src.SaveFile(name, SaveOptions{Float32: true}))
 	dst := NewTwoLayerNet(4, 3, 2, newRand(40))
 	require.NoError(t, dst.LoadFile(name))
 	assert.InDeltaSlice(t, src.Params()[0].Data(), dst.Params()[0].Data(), 1e-7)

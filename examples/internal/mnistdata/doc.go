@@ -1,2 +1,0 @@
-// Package mnistdata is what the MNIST examples share to get their data.
-package mnistdata
