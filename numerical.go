@@ -2,6 +2,7 @@ package numlearn
 
 import (
 	"github.com/numlearn/numlearn/grad"
+	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -18,7 +19,11 @@ import (
 // are Affine layers and activations and the head is one of package
 // layers', as in the book's networks, and otherwise spreads the literal
 // way over every core. The weight decay penalty's differences are added
-// for each decayed weight.
+// for each decayed weight. Dropout layers hold the masks of their last
+// training pass meanwhile, and BatchNorm's running statistics are
+// restored afterwards (see layers.Sequence.NumericalGradient), so that
+// GradientCheck compares backpropagation with the differences of the same
+// network.
 func (n *Network) NumericalGradient(x, t *tensor.Tensor) []*tensor.Tensor {
 	out := zerosOf(n.values)
 	n.numericalGradient(out, x, t)
@@ -47,6 +52,12 @@ func (n *Network) GradientCheck(x, t *tensor.Tensor) []grad.Difference {
 // numericalStep is gradient by central differences: it returns the
 // numerical gradient on rows rows of x against t, in tensors the network
 // keeps for the next step, and records the batch's loss for LastLoss.
+//
+// A network with layers whose training passes differ from inference
+// (layers.Moder: Dropout, BatchNorm) first runs the batch once in training
+// mode, as a backpropagation step would: Dropout draws the step's masks,
+// which the differences then hold, and BatchNorm's running statistics
+// move once, which the differences then leave as they are.
 func (n *Network) numericalStep(x *tensor.Tensor, rows []int, t *tensor.Tensor) []*tensor.Tensor {
 	if len(n.numGrads) != len(n.values) {
 		n.numGrads = zerosOf(n.values)
@@ -54,6 +65,13 @@ func (n *Network) numericalStep(x *tensor.Tensor, rows []int, t *tensor.Tensor) 
 	n.shape = append(append(n.shape[:0], len(rows)), x.Shape()[1:]...)
 	b := n.batch.Shaped(n.shape...)
 	b.TakeRows(x, rows)
+	for _, l := range n.Layers() {
+		if _, ok := l.(layers.Moder); ok {
+			n.seq.SetMode(layers.Training)
+			n.seq.Forward(b)
+			break
+		}
+	}
 	n.cost = n.numericalGradient(n.numGrads, b, t)
 	return n.numGrads
 }

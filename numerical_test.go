@@ -128,3 +128,41 @@ func TestTrainNumericalFollowsBackprop(t *testing.T) {
 	require.Len(t, losses[true], 5)
 	assert.InDeltaSlice(t, losses[false], losses[true], 1e-7)
 }
+
+// TestGradientCheckWithDropoutAndBatchNorm: the numerical gradient holds
+// the masks of the backpropagation pass before it and restores the
+// running statistics, so the check of a net with Dropout and BatchNorm
+// compares like with like, leaves the state as the backpropagation pass
+// left it, and does not advance the masks' random stream.
+func TestGradientCheckWithDropoutAndBatchNorm(t *testing.T) {
+	newNet := func() *Network {
+		return NewMultiLayerNet([]int{5, 6, 6, 3}, MultiLayerConfig{BatchNorm: true, Dropout: 0.5, Activation: &layers.Tanh{}, Head: &layers.IdentityWithLoss{}}, newRand(65))
+	}
+	x, tg := tensor.RandN(newRand(66), 1, 8, 5), tensor.RandN(newRand(67), 1, 8, 3)
+	net := newNet()
+	for i, d := range net.GradientCheck(x, tg) {
+		assert.Less(t, d.MaxAbs, 1e-6, "%s: %v", net.ParamNames()[i], d)
+	}
+
+	// The state and the random streams are where one backpropagation
+	// pass leaves them.
+	ref := newNet()
+	ref.Gradient(x, tg)
+	assert.Equal(t, bits(ref.State()...), bits(net.State()...), "running statistics")
+	want := cloneAll(ref.Gradient(x, tg))
+	assert.Equal(t, bits(want...), bits(net.Gradient(x, tg)...), "the next masks are those it would have drawn")
+}
+
+// TestNumericalTrainingMovesTheRunningStatisticsOnce: a numerical
+// training step of a net with BatchNorm moves the running statistics as
+// one training pass does, not once per perturbation.
+func TestNumericalTrainingMovesTheRunningStatisticsOnce(t *testing.T) {
+	x, tg := denseData(newRand(68), 20, 4, 3)
+	cfg := TrainConfig{Iterations: 1, BatchSize: 20, Shuffle: true, Optimizer: &grad.SGD{LR: 0}, EvalEvery: -1, Numerical: true}
+	net := NewMultiLayerNet([]int{4, 5, 3}, MultiLayerConfig{BatchNorm: true}, newRand(69))
+	_, err := net.Train(t.Context(), x, tg, cfg)
+	require.NoError(t, err)
+	ref := NewMultiLayerNet([]int{4, 5, 3}, MultiLayerConfig{BatchNorm: true}, newRand(69))
+	ref.Gradient(x, tg) // one training pass over the same batch (all 20 samples, in another order)
+	assert.InDeltaSlice(t, ref.State()[0].Data(), net.State()[0].Data(), 1e-12, "running mean: 0.1·the batch mean")
+}

@@ -32,6 +32,13 @@ type Dropout struct {
 	out, dx  buffer.Reusable
 	inShape  []int
 	hasInput bool
+	// maskShape is the shape of the mask the last training Forward drew
+	// (nil before the first); while hold is set, a training Forward of
+	// that shape reuses it instead of drawing another, as a Sequence's
+	// numerical gradient needs: the loss it differentiates must be a
+	// function of the parameters alone.
+	maskShape []int
+	hold      bool
 }
 
 // NewDropout returns a Dropout layer that drops elements with probability
@@ -66,6 +73,14 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 		return out
 	}
+	if d.hold && d.maskShape != nil && slices.Equal(d.maskShape, x.Shape()) {
+		m := d.mask.Shaped(x.Shape()...).Data()
+		for i, v := range xs {
+			ys[i] = v * m[i]
+		}
+		return out
+	}
+	d.maskShape = append(d.maskShape[:0], x.Shape()...)
 	m := d.mask.Shaped(x.Shape()...).Data()
 	for i, v := range xs {
 		m[i] = 0
@@ -94,6 +109,19 @@ func (d *Dropout) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	}
 	dx.Mul(dout, d.mask.Shaped(dout.Shape()...))
 	return dx
+}
+
+// holdMask makes the training passes that follow reuse the mask of the
+// last one (of the same shape), or stops them doing so.
+func (d *Dropout) holdMask(hold bool) { d.hold = hold }
+
+// copyMask gives d the mask src drew last, to hold.
+func (d *Dropout) copyMask(src *Dropout) {
+	if src.maskShape == nil {
+		return
+	}
+	d.maskShape = append(d.maskShape[:0], src.maskShape...)
+	d.mask.Shaped(src.maskShape...).CopyFrom(src.mask.Shaped(src.maskShape...))
 }
 
 // Clone returns an independent Dropout layer, a *Dropout, with the same

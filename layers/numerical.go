@@ -30,6 +30,16 @@ import (
 // goroutines, each with its own Clone of the sequence and head (serially,
 // on the sequence itself, when a layer is not a Cloner).
 //
+// The loss must be a function of the parameters alone for its central
+// differences to mean anything, so for their duration Dropout layers hold
+// the mask of their last training pass (drawing one first if they have
+// none for a batch of x's shape): backpropagation right before, as a
+// gradient check does, and the differences then see the same network.
+// And the state that training passes move — BatchNorm's running
+// statistics — is restored afterwards, as the parameters are: a numerical
+// gradient changes nothing in the layers, and its result does not depend
+// on the number of cores.
+//
 // NumericalGradient panics if dst does not match the learnable parameters.
 func (s *Sequence) NumericalGradient(dst []*tensor.Tensor, head Head, x, t *tensor.Tensor) float64 {
 	params := s.learnable
@@ -41,12 +51,44 @@ func (s *Sequence) NumericalGradient(dst []*tensor.Tensor, head Head, x, t *tens
 			panic(fmt.Sprintf("layers: NumericalGradient: dst[%d] has shape %v, the parameter %v", i, dst[i].Shape(), p.Shape()))
 		}
 	}
+	s.holdMasks(true)
+	defer s.holdMasks(false)
+	if len(s.state) > 0 {
+		s.saveState()
+		defer s.restoreState()
+	}
 	if p, cost, ok := s.planFast(head, x, t); ok {
 		p.run(dst)
 		return cost
 	}
+	cost := s.trainingLoss(head, x, t) // which also draws any mask a Dropout lacks
 	s.literalGradient(dst, params, head, x, t)
-	return s.trainingLoss(head, x, t)
+	return cost
+}
+
+// holdMasks makes every Dropout layer hold its mask, or let it go.
+func (s *Sequence) holdMasks(hold bool) {
+	for _, l := range s.layers {
+		if d, ok := l.(*Dropout); ok {
+			d.holdMask(hold)
+		}
+	}
+}
+
+// saveState copies the state tensors' values aside; restoreState puts
+// them back.
+func (s *Sequence) saveState() {
+	s.saved = s.saved[:0]
+	for _, t := range s.state {
+		s.saved = append(s.saved, t.Data()...)
+	}
+}
+
+func (s *Sequence) restoreState() {
+	rest := s.saved
+	for _, t := range s.state {
+		rest = rest[copy(t.Data(), rest):]
+	}
 }
 
 // trainingLoss is head's loss of x against t with the layers in training
@@ -77,6 +119,12 @@ func (s *Sequence) literalGradient(dst, params []*tensor.Tensor, head Head, x, t
 			workers = workers[:1]
 			break
 		}
+		for i, l := range c.layers { // the same masks, held
+			if d, ok := l.(*Dropout); ok {
+				d.copyMask(s.layers[i].(*Dropout))
+			}
+		}
+		c.holdMasks(true)
 		workers[w] = worker{c, head.Clone(), c.learnable}
 	}
 	// Worker w perturbs elements [lo, hi) of every parameter of its own

@@ -37,6 +37,8 @@ type Sequence struct {
 	shape []int           // the shape of a gathered batch
 
 	learnable []*tensor.Tensor // the values of the learnable parameters, for NumericalGradient
+	state     []*tensor.Tensor // the values of the state tensors, which NumericalGradient restores
+	saved     []float64        // a copy of state during NumericalGradient
 	plan      *fastPlan        // NumericalGradient's cached pass, reused from call to call
 }
 
@@ -72,7 +74,9 @@ func NewSequence(ls ...Layer) *Sequence {
 		i++
 	}
 	for _, p := range s.Params() {
-		if !p.IsState() {
+		if p.IsState() {
+			s.state = append(s.state, p.Value)
+		} else {
 			s.learnable = append(s.learnable, p.Value)
 		}
 	}
