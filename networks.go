@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/numlearn/numlearn/internal/conv"
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -31,10 +32,29 @@ func Xavier(fanIn int) float64 { return math.Sqrt(1 / float64(fanIn)) }
 // for ReLU layers, which zero half their inputs.
 func He(fanIn int) float64 { return math.Sqrt(2 / float64(fanIn)) }
 
+// initStd returns init's standard deviation for a layer of fanIn inputs,
+// called once, as the constructors draw that layer's weights, and panics,
+// naming the constructor op and the layer, if it is not a finite number
+// ≥ 0: a NaN or infinite scale would make every weight NaN.
+func initStd(op string, init Init, layer string, fanIn int) float64 {
+	std := init(fanIn)
+	if !(std >= 0) || math.IsInf(std, 0) {
+		panic(fmt.Sprintf("numlearn: %s: Init gives %s (fan-in %d) a standard deviation of %v; want a finite number ≥ 0", op, layer, fanIn, std))
+	}
+	return std
+}
+
+// maxWeights is the most weights the book's constructors give one layer,
+// 2³¹ − 1 (16 GiB of float64): far beyond the book's networks, whose
+// largest layer has 784×100, and low enough that a mistaken size is
+// refused rather than allocated.
+const maxWeights = 1<<31 - 1
+
 // NewTwoLayerNet returns the book's chapter 5 TwoLayerNet: Affine → ReLU →
 // Affine, then softmax with cross-entropy, with weights drawn as
 // 0.01·N(0, 1) from rng (W1 first, row by row, then W2) and zero biases.
-// It panics if a size is not positive or rng is nil.
+// It panics if a size is not positive, a layer would have more than
+// 2³¹ − 1 weights, or rng is nil.
 func NewTwoLayerNet(inputSize, hiddenSize, outputSize int, rng *rand.Rand) *Network {
 	return NewMultiLayerNet([]int{inputSize, hiddenSize, outputSize}, MultiLayerConfig{Init: Std(0.01)}, rng)
 }
@@ -49,7 +69,8 @@ type MultiLayerConfig struct {
 	// &layers.Tanh{}, or one of your own; nil means &layers.ReLU{}.
 	Activation Layer
 	// Init gives each Affine layer's weight scale from its fan-in; nil
-	// means He, the book's MultiLayerNet default.
+	// means He, the book's MultiLayerNet default. The scale must be a
+	// finite number ≥ 0.
 	Init Init
 	// Head is the network's last step; nil means softmax with
 	// cross-entropy (layers.SoftmaxWithLoss).
@@ -75,9 +96,11 @@ type MultiLayerConfig struct {
 // and Dropout each hidden layer is Affine → BatchNorm → act → Dropout, as
 // in the book's MultiLayerNetExtend. Each layer's weights are drawn from
 // N(0, init(fan-in)²) using rng, in layer order; biases start at zero. It
-// panics if there are fewer than two sizes, one is not positive, rng is
-// nil, the activation is not a layers.Cloner, the dropout ratio is not in
-// [0, 1) or the weight decay is negative.
+// panics if there are fewer than two sizes, one is not positive, a layer
+// would have more than 2³¹ − 1 weights (16 GiB), rng is nil, the
+// activation is not a layers.Cloner, Init gives a standard deviation that
+// is not a finite number ≥ 0, the dropout ratio is not in [0, 1) or the
+// weight decay is negative.
 func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Network {
 	if len(sizes) < 2 {
 		panic(fmt.Sprintf("numlearn: NewMultiLayerNet: need at least input and output sizes, have %v", sizes))
@@ -88,6 +111,11 @@ func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Networ
 	for _, s := range sizes {
 		if s <= 0 {
 			panic(fmt.Sprintf("numlearn: NewMultiLayerNet: sizes %v must be positive", sizes))
+		}
+	}
+	for i := range len(sizes) - 1 {
+		if in, out := sizes[i], sizes[i+1]; in > maxWeights/out {
+			panic(fmt.Sprintf("numlearn: NewMultiLayerNet: layer %d of %d×%d weights is more than %d", i+1, in, out, maxWeights))
 		}
 	}
 	var act layers.Cloner = &layers.ReLU{}
@@ -113,7 +141,8 @@ func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Networ
 	}
 	ws := make([]*tensor.Tensor, len(sizes)-1)
 	for i := range ws {
-		ws[i] = tensor.RandN(rng, init(sizes[i]), sizes[i], sizes[i+1])
+		std := initStd("NewMultiLayerNet", init, fmt.Sprintf("layer %d", i+1), sizes[i])
+		ws[i] = tensor.RandN(rng, std, sizes[i], sizes[i+1])
 	}
 	var ls []Layer
 	for i, w := range ws {
@@ -154,7 +183,8 @@ type ConvNetConfig struct {
 	// Classes is the number of outputs; 0 means 10.
 	Classes int
 	// Init gives each layer's weight scale from its fan-in; nil means
-	// Std(0.01), the book's weight_init_std.
+	// Std(0.01), the book's weight_init_std. The scale must be a finite
+	// number ≥ 0.
 	Init Init
 }
 
@@ -192,29 +222,59 @@ func (cfg ConvNetConfig) withDefaults() ConvNetConfig {
 //
 // The network's layers are these six, the book's; the layers.Sequence
 // that runs them computes the first three as one fused block, image by
-// image while the activations are in the cache. It panics if a field is
-// negative, the filters do not fit the padded image, or rng is nil.
+// image while the activations are in the cache.
+//
+// It panics if rng is nil, a field is negative, Height, Width,
+// FilterSize, Stride or Pad is over 2²⁴, the filters leave no 2×2 window
+// to pool, the sizes go beyond layers.Convolution's limits (a padded
+// image, its unfolding or the convolution's output of more than 2³¹ − 1
+// values), a weight matrix would have more than 2³¹ − 1 weights, or Init
+// gives a standard deviation that is not a finite number ≥ 0.
 func NewSimpleConvNet(cfg ConvNetConfig, rng *rand.Rand) *Network {
+	const op = "numlearn: NewSimpleConvNet"
 	if rng == nil {
-		panic("numlearn: NewSimpleConvNet: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
+		panic(op + ": rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
 	}
 	if cfg.Channels < 0 || cfg.Height < 0 || cfg.Width < 0 || cfg.Filters < 0 || cfg.FilterSize < 0 ||
 		cfg.Stride < 0 || cfg.Pad < 0 || cfg.Hidden < 0 || cfg.Classes < 0 {
-		panic(fmt.Sprintf("numlearn: NewSimpleConvNet: negative field in %+v", cfg))
+		panic(fmt.Sprintf("%s: negative field in %+v", op, cfg))
 	}
 	cfg = cfg.withDefaults()
 	fs := cfg.FilterSize
+	if max(cfg.Height, cfg.Width, fs, cfg.Stride, cfg.Pad) > conv.MaxSide {
+		panic(fmt.Sprintf("%s: Height %d, Width %d, FilterSize %d, Stride %d and Pad %d must each be at most %d",
+			op, cfg.Height, cfg.Width, fs, cfg.Stride, cfg.Pad, conv.MaxSide))
+	}
+	// Each term is at most 2²⁴: the sums cannot overflow.
 	convH := (cfg.Height+2*cfg.Pad-fs)/cfg.Stride + 1
 	convW := (cfg.Width+2*cfg.Pad-fs)/cfg.Stride + 1
 	if fs > cfg.Height+2*cfg.Pad || fs > cfg.Width+2*cfg.Pad || convH < 2 || convW < 2 {
-		panic(fmt.Sprintf("numlearn: NewSimpleConvNet: %d×%d filters on %d×%d images padded by %d leave no 2×2 window to pool",
-			fs, fs, cfg.Height, cfg.Width, cfg.Pad))
+		panic(fmt.Sprintf("%s: %d×%d filters on %d×%d images padded by %d leave no 2×2 window to pool",
+			op, fs, fs, cfg.Height, cfg.Width, cfg.Pad))
 	}
+	g := conv.Geometry{C: cfg.Channels, H: cfg.Height, W: cfg.Width, FH: fs, FW: fs, Stride: cfg.Stride, Pad: cfg.Pad}
+	err := g.Check()
+	if err == nil {
+		err = g.CheckOutput(1, cfg.Filters)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", op, err))
+	}
+	// Within the convolution's limits, C·FH·FW and the output's
+	// Filters·convH·convW are at most 2³¹ − 1; so is pooled.
+	fanIn := g.ColRows()
 	pooled := cfg.Filters * (convH / 2) * (convW / 2)
-	fanIn := cfg.Channels * fs * fs
-	w1 := tensor.RandN(rng, cfg.Init(fanIn), cfg.Filters, cfg.Channels, fs, fs)
-	w2 := tensor.RandN(rng, cfg.Init(pooled), pooled, cfg.Hidden)
-	w3 := tensor.RandN(rng, cfg.Init(cfg.Hidden), cfg.Hidden, cfg.Classes)
+	switch {
+	case cfg.Filters > maxWeights/fanIn:
+		panic(fmt.Sprintf("%s: W1 of %d×%d×%d×%d weights is more than %d", op, cfg.Filters, cfg.Channels, fs, fs, maxWeights))
+	case cfg.Hidden > maxWeights/pooled:
+		panic(fmt.Sprintf("%s: W2 of %d×%d weights is more than %d", op, pooled, cfg.Hidden, maxWeights))
+	case cfg.Classes > maxWeights/cfg.Hidden:
+		panic(fmt.Sprintf("%s: W3 of %d×%d weights is more than %d", op, cfg.Hidden, cfg.Classes, maxWeights))
+	}
+	w1 := tensor.RandN(rng, initStd("NewSimpleConvNet", cfg.Init, "W1", fanIn), cfg.Filters, cfg.Channels, fs, fs)
+	w2 := tensor.RandN(rng, initStd("NewSimpleConvNet", cfg.Init, "W2", pooled), pooled, cfg.Hidden)
+	w3 := tensor.RandN(rng, initStd("NewSimpleConvNet", cfg.Init, "W3", cfg.Hidden), cfg.Hidden, cfg.Classes)
 	return NewNetwork(
 		layers.NewConvolution(w1, tensor.New(cfg.Filters), cfg.Stride, cfg.Pad),
 		&layers.ReLU{},

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -34,6 +35,16 @@ import (
 // would be C·FH·FW times the size of the input. The products run on the
 // engine tensor uses (tensor.CurrentEngine): on Packed the unfolding is
 // written straight into the layout its kernels read.
+//
+// Sizes are bounded so that none computed from them can overflow: the
+// stride, the padding, the sides of the filters, of the image and of the
+// padded image are at most 2²⁴ (16,777,216), and one image's padded form
+// C·(H+2·pad)·(W+2·pad), its unfolding C·FH·FW·OH·OW and its output
+// FN·OH·OW are at most 2³¹ − 1 values each (16 GiB of float64). Real
+// models are far inside: the book's MNIST network unfolds 25·576 values
+// per image, VGG's largest layer 29 million. NewConvolution refuses a
+// stride, padding or filter beyond the limits; Forward refuses an input
+// that makes a size exceed them, before allocating anything.
 type Convolution struct {
 	W, B   *tensor.Tensor // the filters (FN, C, FH, FW) and biases (FN)
 	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
@@ -51,8 +62,15 @@ type Convolution struct {
 }
 
 // flops returns the multiply-adds of one pass over n images, doubled.
-func (c *Convolution) flops(n int) int {
-	return 2 * n * c.g.ColRows() * c.g.ColCols() * c.W.Shape()[0]
+func (c *Convolution) flops(n int) int { return convFlops(n, c.W.Shape()[0], c.g) }
+
+// convFlops returns the multiply-adds of a convolution of n images with fn
+// filters of geometry g, doubled, or about MaxInt/2 if there are more:
+// the count only decides whether a pass is worth sharing among cores, and
+// the product of sizes within the limits can still overflow an int.
+func convFlops(n, fn int, g conv.Geometry) int {
+	f := 2 * float64(n) * float64(g.ColRows()) * float64(g.ColCols()) * float64(fn)
+	return int(min(f, math.MaxInt/2))
 }
 
 // scratchSizes returns the buffers a participant needs: col, and dcol
@@ -71,15 +89,28 @@ func (c *Convolution) scratchSizes(dx bool) [3]int {
 // padding each image with pad rows and columns of zeros on every side;
 // its gradients start at zero. The book's SimpleConvNet uses stride 1 and
 // pad 0. It panics if w is not 4-D, b's shape is not (FN), stride is not
-// positive or pad is negative.
+// positive, pad is negative, or FH, FW, stride or pad is over 2²⁴ (see
+// Convolution for the limits on sizes).
 func NewConvolution(w, b *tensor.Tensor, stride, pad int) *Convolution {
-	if w.Dims() != 4 || b.Dims() != 1 || b.Shape()[0] != w.Shape()[0] {
-		panic(fmt.Sprintf("layers: NewConvolution: W shape %v and b shape %v do not fit (FN, C, FH, FW) and (FN)", w.Shape(), b.Shape()))
-	}
-	if stride <= 0 || pad < 0 {
-		panic(fmt.Sprintf("layers: NewConvolution: stride %d must be positive and pad %d not negative", stride, pad))
+	if err := checkConvolution(w, b, stride, pad); err != nil {
+		panic("layers: NewConvolution: " + err.Error())
 	}
 	return &Convolution{W: w, B: b, DW: tensor.New(w.Shape()...), DB: tensor.New(b.Shape()...), stride: stride, pad: pad}
+}
+
+// checkConvolution returns what NewConvolution refuses in its arguments,
+// for it to panic with and for a model file's builder to return.
+func checkConvolution(w, b *tensor.Tensor, stride, pad int) error {
+	if w.Dims() != 4 || b.Dims() != 1 || b.Shape()[0] != w.Shape()[0] {
+		return fmt.Errorf("W shape %v and b shape %v do not fit (FN, C, FH, FW) and (FN)", w.Shape(), b.Shape())
+	}
+	if stride <= 0 || pad < 0 {
+		return fmt.Errorf("stride %d must be positive and pad %d not negative", stride, pad)
+	}
+	if fh, fw := w.Shape()[2], w.Shape()[3]; max(fh, fw, stride, pad) > conv.MaxSide {
+		return fmt.Errorf("filters %d×%d, stride %d and pad %d must each be at most %d", fh, fw, stride, pad, conv.MaxSide)
+	}
+	return nil
 }
 
 // convConfig is Convolution's configuration in a model file; the filters'
@@ -105,11 +136,8 @@ func buildConvolution(d Description, params []*tensor.Tensor, _ *rand.Rand) (Lay
 		return nil, err
 	}
 	w, b := params[0], params[1]
-	if b.Shape()[0] != w.Shape()[0] {
-		return nil, fmt.Errorf("layers: Convolution: W shape %v and b shape %v do not fit (FN, C, FH, FW) and (FN)", w.Shape(), b.Shape())
-	}
-	if cfg.Stride <= 0 || cfg.Pad < 0 {
-		return nil, fmt.Errorf("layers: Convolution: stride %d must be positive and pad %d not negative", cfg.Stride, cfg.Pad)
+	if err := checkConvolution(w, b, cfg.Stride, cfg.Pad); err != nil {
+		return nil, fmt.Errorf("layers: Convolution: %w", err)
 	}
 	return NewConvolution(w, b, cfg.Stride, cfg.Pad), nil
 }
@@ -128,14 +156,20 @@ func (c *Convolution) geometry(s []int) conv.Geometry {
 
 // convGeometry returns the geometry of filters w moving over input shape
 // s by stride with pad, and panics, naming layer, if s is not (N, C, H, W)
-// with w's C or the window does not fit the padded image.
+// with w's C, the window does not fit the padded image, or a size is
+// beyond the limits (conv.Geometry's Check and CheckOutput) — before
+// anything of that size is allocated.
 func convGeometry(layer string, s []int, w *tensor.Tensor, stride, pad int) conv.Geometry {
 	ws := w.Shape()
 	if len(s) != 4 || s[1] != ws[1] {
 		panic(fmt.Sprintf("layers: %s.Forward: input shape %v does not fit W shape %v: want (N, %d, H, W)", layer, s, ws, ws[1]))
 	}
 	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: stride, Pad: pad}
-	if err := g.Check(); err != nil {
+	err := g.Check()
+	if err == nil {
+		err = g.CheckOutput(s[0], ws[0])
+	}
+	if err != nil {
 		panic(fmt.Sprintf("layers: %s.Forward: input shape %v, W shape %v: %v", layer, s, ws, err))
 	}
 	return g
@@ -146,7 +180,7 @@ func convGeometry(layer string, s []int, w *tensor.Tensor, stride, pad int) conv
 // flattened to (FN, C·FH·FW) and col = im2col(x) of (C·FH·FW, OH·OW). The
 // result is owned by the layer and valid until its next Forward. It
 // panics if x is not 4-D with W's number of channels, or the window does
-// not fit the padded image.
+// not fit the padded image, or a size is beyond Convolution's limits.
 func (c *Convolution) Forward(x *tensor.Tensor) *tensor.Tensor {
 	g := c.geometry(x.Shape())
 	c.x, c.g, c.packed = x, g, tensor.CurrentEngine() == tensor.Packed

@@ -1,9 +1,11 @@
 package layers
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -269,7 +271,7 @@ func TestConvolutionAndPoolingPanics(t *testing.T) {
 				c.Forward(tensor.New(1, 3, 3, 3))
 				c.Backward(tensor.New(1, 2, 2, 2))
 			}},
-		{"pool size", "layers: NewPooling: pool 0×2 and stride 2 must be positive and pad 0 not negative",
+		{"pool size", "layers: NewPooling: window 0×2 and stride 2 must be positive and pad 0 not negative",
 			func() { NewPooling(0, 2, 2, 0) }},
 		{"pool input not 4-D", "layers: Pooling.Forward: input shape [4 4] is not (N, C, H, W)",
 			func() { NewPooling(2, 2, 2, 0).Forward(tensor.New(4, 4)) }},
@@ -284,6 +286,105 @@ func TestConvolutionAndPoolingPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assert.PanicsWithValue(t, tt.msg, tt.f) })
+	}
+}
+
+// TestHostileGeometryPanicsBeforeAllocating: strides, paddings and
+// windows whose sizes would overflow an int or exceed the limits are
+// refused with a message naming the layer and the shapes — by the
+// constructors when the numbers alone are too large, by Forward when the
+// input makes them so — and nothing of their size is allocated: the
+// process survives and the heap barely moves.
+func TestHostileGeometryPanicsBeforeAllocating(t *testing.T) {
+	// The tensors are made first, outside the measurement.
+	w29, w1, wide, w4096 := tensor.New(1, 1, 29, 29), tensor.New(1, 1, 1, 1), tensor.New(1, 1, 1, 1<<24+1), tensor.New(4096, 1, 1, 1)
+	b1, b4096 := tensor.New(1), tensor.New(4096)
+	x28, x4, x1024, x4096 := tensor.New(1, 1, 28, 28), tensor.New(1, 1, 4, 4), tensor.New(1, 1, 1024, 1024), tensor.New(1, 4096, 1, 1)
+	// unchecked builds the layer the constructor would refuse, to show
+	// that Forward checks too.
+	unchecked := func(w *tensor.Tensor, stride, pad int) *Convolution {
+		return &Convolution{W: w, B: b1, DW: w, DB: b1, stride: stride, pad: pad}
+	}
+	fused := func(c *Convolution) *Sequence {
+		s := NewSequence(c, &ReLU{}, NewPooling(2, 2, 2, 0))
+		require.NotNil(t, s.steps[0].fused, "the block is fused")
+		return s
+	}
+	tests := []struct {
+		name, msg string
+		f         func()
+	}{
+		{"convolution padding of 2³¹", "layers: NewConvolution: filters 29×29, stride 1 and pad 2147483648 must each be at most 16777216",
+			func() { NewConvolution(w29, b1, 1, 1<<31) }},
+		{"convolution stride of 2⁴⁰", "layers: NewConvolution: filters 1×1, stride 1099511627776 and pad 0 must each be at most 16777216",
+			func() { NewConvolution(w1, b1, 1<<40, 0) }},
+		{"convolution filters wider than the limit", "layers: NewConvolution: filters 1×16777217, stride 1 and pad 0 must each be at most 16777216",
+			func() { NewConvolution(wide, b1, 1, 0) }},
+		{"pooling padding of 2³¹", "layers: NewPooling: window 2×2, stride 1 and pad 2147483648 must each be at most 16777216",
+			func() { NewPooling(2, 2, 1, 1<<31) }},
+		{"pooling window of 2⁴⁰", "layers: NewPooling: window 1099511627776×2, stride 2 and pad 0 must each be at most 16777216",
+			func() { NewPooling(1<<40, 2, 2, 0) }},
+		{"Forward with a padding of 2³¹", "layers: Convolution.Forward: input shape [1 1 28 28], W shape [1 1 29 29]: image 28×28, window 29×29, stride 1 and padding 2147483648 must each be at most 16777216",
+			func() { unchecked(w29, 1, 1<<31).Forward(x28) }},
+		{"Forward with a padding that wraps", "layers: Convolution.Forward: input shape [1 1 28 28], W shape [1 1 29 29]: image 28×28, window 29×29, stride 1 and padding 4611686018427387904 must each be at most 16777216",
+			func() { unchecked(w29, 1, 1<<62).Forward(x28) }},
+		{"Forward with a padding of 2²⁰", "layers: Convolution.Forward: input shape [1 1 4 4], W shape [1 1 1 1]: the padded image 1×2097156×2097156 has more than 2147483647 values",
+			func() { NewConvolution(w1, b1, 1, 1<<20).Forward(x4) }},
+		{"Forward with an output of 2³² values per image", "layers: Convolution.Forward: input shape [1 1 1024 1024], W shape [4096 1 1 1]: an output of 4096×1024×1024 values per image is more than 2147483647",
+			func() { NewConvolution(w4096, b4096, 1, 0).Forward(x1024) }},
+		{"fused block with a padding of 2³¹", "layers: Convolution.Forward: input shape [1 1 28 28], W shape [1 1 29 29]: image 28×28, window 29×29, stride 1 and padding 2147483648 must each be at most 16777216",
+			func() { fused(unchecked(w29, 1, 1<<31)).Forward(x28) }},
+		{"fused block with a padding of 2²⁰", "layers: Convolution.Forward: input shape [1 1 4 4], W shape [1 1 1 1]: the padded image 1×2097156×2097156 has more than 2147483647 values",
+			func() { fused(NewConvolution(w1, b1, 1, 1<<20)).Forward(x4) }},
+		{"pooling Forward with a padding of 2²⁰", "layers: Pooling.Forward: input shape [1 1 4 4]: the padded image 1×2097156×2097156 has more than 2147483647 values",
+			func() { NewPooling(1, 1, 1, 1<<20).Forward(x4) }},
+		{"pooling Forward with an output of 2³² values per image", "layers: Pooling.Forward: input shape [1 4096 1 1]: an output of 4096×1025×1025 values per image is more than 2147483647",
+			func() { NewPooling(1, 1, 1, 512).Forward(x4096) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			assert.PanicsWithValue(t, tt.msg, tt.f)
+			runtime.ReadMemStats(&after)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated")
+		})
+	}
+}
+
+// TestConvFlopsSaturates: the work of a pass, which decides whether to
+// share it among cores, does not wrap around to a negative count for
+// sizes within the limits whose product overflows an int.
+func TestConvFlopsSaturates(t *testing.T) {
+	// 1×1 filters over 1024 channels of 1024×1024: an unfolding of 2³⁰.
+	g := convGeometry("Convolution", []int{1, 1 << 10, 1024, 1024}, tensor.New(1, 1<<10, 1, 1), 1, 0)
+	assert.Equal(t, 2*3*(1<<30)*5, convFlops(3, 5, g))
+	assert.Equal(t, math.MaxInt/2+1, convFlops(1<<30, 1<<20, g))
+}
+
+// TestBuildersRefuseWhatTheConstructorsRefuse: a model file's stride,
+// padding or window beyond the limits is an error, not a panic.
+func TestBuildersRefuseWhatTheConstructorsRefuse(t *testing.T) {
+	tests := []struct {
+		name, kind, config string
+		params             []*tensor.Tensor
+		msg                string
+	}{
+		{"convolution padding", "Convolution", `{"stride": 1, "pad": 2147483648}`, []*tensor.Tensor{tensor.New(1, 1, 29, 29), tensor.New(1)},
+			"layers: Convolution: filters 29×29, stride 1 and pad 2147483648 must each be at most 16777216"},
+		{"convolution stride", "Convolution", `{"stride": 4611686018427387904}`, []*tensor.Tensor{tensor.New(1, 1, 3, 3), tensor.New(1)},
+			"layers: Convolution: filters 3×3, stride 4611686018427387904 and pad 0 must each be at most 16777216"},
+		{"pooling padding", "Pooling", `{"height": 2, "width": 2, "stride": 1, "pad": 2147483648}`, nil,
+			"layers: Pooling: window 2×2, stride 1 and pad 2147483648 must each be at most 16777216"},
+		{"pooling window", "Pooling", `{"height": 16777217, "width": 2, "stride": 1}`, nil,
+			"layers: Pooling: window 16777217×2, stride 1 and pad 0 must each be at most 16777216"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Build(Description{Kind: tt.kind, Config: json.RawMessage(tt.config)}, tt.params, nil)
+			assert.Nil(t, l)
+			assert.EqualError(t, err, tt.msg)
+		})
 	}
 }
 

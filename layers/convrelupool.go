@@ -80,7 +80,7 @@ func (l *convReLUPool) fits(s []int) bool {
 		return false
 	}
 	g := conv.Geometry{C: s[1], H: s[2], W: s[3], FH: ws[2], FW: ws[3], Stride: l.stride, Pad: l.pad}
-	return g.Check() == nil && g.OutH() >= 2 && g.OutW() >= 2
+	return g.Check() == nil && g.CheckOutput(s[0], ws[0]) == nil && g.OutH() >= 2 && g.OutW() >= 2
 }
 
 // Forward returns Pooling(ReLU(Convolution(x))): per image, the
@@ -160,9 +160,7 @@ func (l *convReLUPool) Backward(dout *tensor.Tensor) *tensor.Tensor {
 }
 
 // flops returns the multiply-adds of one pass over n images, doubled.
-func (l *convReLUPool) flops(n int) int {
-	return 2 * n * l.g.ColRows() * l.g.ColCols() * l.W.Shape()[0]
-}
+func (l *convReLUPool) flops(n int) int { return convFlops(n, l.W.Shape()[0], l.g) }
 
 // backwardSizes returns the buffers a participant needs in Backward: the
 // gradients of one filter's pooled outputs and the padded image; and,

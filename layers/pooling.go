@@ -21,6 +21,14 @@ import (
 // row-major order within the window, when several are equal, as the
 // book's np.argmax picks — and adds where windows overlap. It has no
 // parameters.
+//
+// Sizes have Convolution's limits, taking each channel as an image of
+// one: the window, stride, padding and the sides of the image and the
+// padded image are at most 2²⁴, and one channel's padded form and the
+// values its windows read, PoolH·PoolW·OH·OW, and one image's output
+// C·OH·OW, are at most 2³¹ − 1. NewPooling refuses a window, stride or
+// padding beyond them; Forward an input that makes a size exceed them,
+// before allocating anything.
 type Pooling struct {
 	poolH, poolW, stride, pad int
 
@@ -32,12 +40,25 @@ type Pooling struct {
 
 // NewPooling returns a max-pooling layer with windows of poolH×poolW moved
 // by stride, over images padded with pad zeros on every side. It panics if
-// a size or the stride is not positive, or pad is negative.
+// a size or the stride is not positive, pad is negative, or any of them is
+// over 2²⁴ (see Pooling for the limits on sizes).
 func NewPooling(poolH, poolW, stride, pad int) *Pooling {
-	if poolH <= 0 || poolW <= 0 || stride <= 0 || pad < 0 {
-		panic(fmt.Sprintf("layers: NewPooling: pool %d×%d and stride %d must be positive and pad %d not negative", poolH, poolW, stride, pad))
+	if err := checkPooling(poolH, poolW, stride, pad); err != nil {
+		panic("layers: NewPooling: " + err.Error())
 	}
 	return &Pooling{poolH: poolH, poolW: poolW, stride: stride, pad: pad}
+}
+
+// checkPooling returns what NewPooling refuses in its arguments, for it
+// to panic with and for a model file's builder to return.
+func checkPooling(poolH, poolW, stride, pad int) error {
+	if poolH <= 0 || poolW <= 0 || stride <= 0 || pad < 0 {
+		return fmt.Errorf("window %d×%d and stride %d must be positive and pad %d not negative", poolH, poolW, stride, pad)
+	}
+	if max(poolH, poolW, stride, pad) > conv.MaxSide {
+		return fmt.Errorf("window %d×%d, stride %d and pad %d must each be at most %d", poolH, poolW, stride, pad, conv.MaxSide)
+	}
+	return nil
 }
 
 // Window returns the height and width of the pooling window.
@@ -50,13 +71,19 @@ func (p *Pooling) Stride() int { return p.stride }
 func (p *Pooling) Pad() int { return p.pad }
 
 // geometry returns the geometry of one channel of input shape s, and
-// panics if it does not fit the window.
+// panics if it does not fit the window or a size is beyond the limits
+// (conv.Geometry's Check and CheckOutput) — before anything of that size
+// is allocated.
 func (p *Pooling) geometry(s []int) conv.Geometry {
 	if len(s) != 4 {
 		panic(fmt.Sprintf("layers: Pooling.Forward: input shape %v is not (N, C, H, W)", s))
 	}
 	g := conv.Geometry{C: 1, H: s[2], W: s[3], FH: p.poolH, FW: p.poolW, Stride: p.stride, Pad: p.pad}
-	if err := g.Check(); err != nil {
+	err := g.Check()
+	if err == nil {
+		err = g.CheckOutput(s[0], s[1])
+	}
+	if err != nil {
 		panic(fmt.Sprintf("layers: Pooling.Forward: input shape %v: %v", s, err))
 	}
 	return g
@@ -64,8 +91,9 @@ func (p *Pooling) geometry(s []int) conv.Geometry {
 
 // Forward returns the maximum of every window, (N, C, OH, OW). The result
 // is owned by the layer and valid until its next Forward. A NaN in a
-// window is its maximum, as in np.max. Forward panics if x is not 4-D or
-// the window does not fit the padded image.
+// window is its maximum, as in np.max. Forward panics if x is not 4-D,
+// the window does not fit the padded image, or a size is beyond
+// Pooling's limits.
 func (p *Pooling) Forward(x *tensor.Tensor) *tensor.Tensor {
 	s := x.Shape()
 	g := p.geometry(s)
@@ -194,8 +222,8 @@ func buildPooling(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, 
 	if err := d.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	if cfg.Height <= 0 || cfg.Width <= 0 || cfg.Stride <= 0 || cfg.Pad < 0 {
-		return nil, fmt.Errorf("layers: Pooling: window %d×%d and stride %d must be positive and pad %d not negative", cfg.Height, cfg.Width, cfg.Stride, cfg.Pad)
+	if err := checkPooling(cfg.Height, cfg.Width, cfg.Stride, cfg.Pad); err != nil {
+		return nil, fmt.Errorf("layers: Pooling: %w", err)
 	}
 	if err := wantTensors("Pooling", params); err != nil {
 		return nil, err

@@ -1,6 +1,9 @@
 package conv
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Geometry is the shape of a convolution or pooling window sliding over
 // one image: C channels of H×W, a window of FH×FW, a stride and a zero
@@ -24,10 +27,34 @@ func (g Geometry) ColRows() int { return g.C * g.FH * g.FW }
 // ColCols returns the number of columns of col, OutH·OutW.
 func (g Geometry) ColCols() int { return g.OutH() * g.OutW() }
 
+// The limits Check enforces. Within them no sum or product the package
+// or its callers form for one image — a padded side, the padded image,
+// the unfolding, a position in any of them — can overflow an int, and
+// every position fits the int32 that the fused kernels (Pooled, Fields)
+// keep. Real models stay far inside: the book's MNIST network has sides
+// of 28 and unfolds 14,400 values per image, VGG's largest unfolding (64
+// channels of 3×3 windows over 224×224) has 29 million, and a 1-D signal
+// laid out as a 1×W image may be 17 minutes of audio at 16 kHz.
+// CheckOutput adds, for a layer, a limit on its output.
+const (
+	// MaxSide is the largest side of the image (H, W), of the window
+	// (FH, FW) and of the padded image (H + 2·Pad, W + 2·Pad), and the
+	// largest stride and padding: 2²⁴.
+	MaxSide = 1 << 24
+	// MaxValues is the most values of one image's padded form,
+	// C·(H+2·Pad)·(W+2·Pad), and of its unfolding, C·FH·FW·OutH·OutW —
+	// 2³¹ − 1, 16 GiB of float64.
+	MaxValues = 1<<31 - 1
+)
+
 // Check returns an error describing the first thing wrong with g: a
-// dimension that is not positive, a negative padding, or a window larger
-// than the padded image. The error's text starts with what was checked,
-// for the caller to prefix with its own name.
+// dimension that is not positive, a negative padding, a side, stride or
+// padding over MaxSide, a window larger than the padded image, or a
+// padded image or unfolding of more than MaxValues values. It computes
+// nothing that could overflow on the way, so that a geometry it accepts
+// has sizes (OutH, OutW, ColRows, ColCols, PackedLen, …) that are exact.
+// The error's text starts with what was checked, for the caller to prefix
+// with its own name.
 func (g Geometry) Check() error {
 	switch {
 	case g.C <= 0 || g.H <= 0 || g.W <= 0 || g.FH <= 0 || g.FW <= 0:
@@ -36,10 +63,53 @@ func (g Geometry) Check() error {
 		return fmt.Errorf("stride %d must be positive", g.Stride)
 	case g.Pad < 0:
 		return fmt.Errorf("padding %d must not be negative", g.Pad)
-	case g.FH > g.H+2*g.Pad || g.FW > g.W+2*g.Pad:
-		return fmt.Errorf("window %d×%d is larger than the padded image %d×%d", g.FH, g.FW, g.H+2*g.Pad, g.W+2*g.Pad)
+	case max(g.H, g.W, g.FH, g.FW, g.Stride, g.Pad) > MaxSide:
+		return fmt.Errorf("image %d×%d, window %d×%d, stride %d and padding %d must each be at most %d",
+			g.H, g.W, g.FH, g.FW, g.Stride, g.Pad, MaxSide)
+	}
+	// Each term is at most MaxSide = 2²⁴: the sums fit any int.
+	hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
+	switch {
+	case hp > MaxSide || wp > MaxSide:
+		return fmt.Errorf("the padded image %d×%d has a side over %d", hp, wp, MaxSide)
+	case g.FH > hp || g.FW > wp:
+		return fmt.Errorf("window %d×%d is larger than the padded image %d×%d", g.FH, g.FW, hp, wp)
+	case !within(MaxValues, g.C, hp, wp):
+		return fmt.Errorf("the padded image %d×%d×%d has more than %d values", g.C, hp, wp, MaxValues)
+	case !within(MaxValues, g.C, g.FH, g.FW, g.OutH(), g.OutW()):
+		return fmt.Errorf("windows of %d×%d×%d at %d×%d positions read more than %d values", g.C, g.FH, g.FW, g.OutH(), g.OutW(), MaxValues)
 	}
 	return nil
+}
+
+// CheckOutput returns an error, as Check does, if n images of channels
+// output planes of OutH×OutW have more than MaxValues values per image or
+// more than a tensor holds in all (an int's worth of bytes). g must have
+// passed Check; n and channels may be 0.
+func (g Geometry) CheckOutput(n, channels int) error {
+	switch oh, ow := g.OutH(), g.OutW(); {
+	case !within(MaxValues, channels, oh, ow):
+		return fmt.Errorf("an output of %d×%d×%d values per image is more than %d", channels, oh, ow, MaxValues)
+	case !within(math.MaxInt/8, n, channels*oh*ow):
+		return fmt.Errorf("an output of %d images of %d×%d×%d values is more than a tensor holds", n, channels, oh, ow)
+	}
+	return nil
+}
+
+// within reports whether the product of factors, which are not
+// negative, is at most limit, computing it without overflow.
+func within(limit int, factors ...int) bool {
+	p := 1
+	for _, f := range factors {
+		if f == 0 {
+			return true
+		}
+		if f > limit/p {
+			return false
+		}
+		p *= f
+	}
+	return true
 }
 
 // span returns the output columns x in [lo, hi) whose input column
@@ -246,8 +316,12 @@ type Pooled struct {
 }
 
 // NewPooled returns the layout of g's pooled columns in panels of nr. It
-// panics if nr is not positive or g's output has no 2×2 window.
+// panics if g fails Check (whose limits let every position fit the int32
+// of a corner), nr is not positive or g's output has no 2×2 window.
 func NewPooled(g Geometry, nr int) *Pooled {
+	if err := g.Check(); err != nil {
+		panic("conv: NewPooled: " + err.Error())
+	}
 	if nr <= 0 {
 		panic(fmt.Sprintf("conv: NewPooled: panel width %d", nr))
 	}

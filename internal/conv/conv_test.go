@@ -125,6 +125,77 @@ func TestCheckAndPanics(t *testing.T) {
 	})
 }
 
+// TestCheckRefusesHostileGeometry: a geometry whose sizes would overflow
+// an int, or exceed the limits, is refused by Check before any size is
+// computed from it; the limits themselves are accepted.
+func TestCheckRefusesHostileGeometry(t *testing.T) {
+	const big = 1 << 62 // H + 2·big wraps around
+	tests := []struct {
+		name string
+		g    Geometry
+		msg  string // "" for a geometry Check accepts
+	}{
+		{"padding that wraps", Geometry{C: 1, H: 28, W: 28, FH: 29, FW: 29, Stride: 1, Pad: big},
+			"image 28×28, window 29×29, stride 1 and padding 4611686018427387904 must each be at most 16777216"},
+		{"padding of 2³¹", Geometry{C: 1, H: 28, W: 28, FH: 29, FW: 29, Stride: 1, Pad: 1 << 31},
+			"image 28×28, window 29×29, stride 1 and padding 2147483648 must each be at most 16777216"},
+		{"stride", Geometry{C: 1, H: 4, W: 4, FH: 2, FW: 2, Stride: big},
+			"image 4×4, window 2×2, stride 4611686018427387904 and padding 0 must each be at most 16777216"},
+		{"image side", Geometry{C: 1, H: MaxSide + 1, W: 1, FH: 1, FW: 1, Stride: 1},
+			"image 16777217×1, window 1×1, stride 1 and padding 0 must each be at most 16777216"},
+		{"window side", Geometry{C: 1, H: 4, W: 4, FH: 1, FW: big, Stride: 1},
+			"image 4×4, window 1×4611686018427387904, stride 1 and padding 0 must each be at most 16777216"},
+		{"padded side", Geometry{C: 1, H: 1, W: MaxSide, FH: 1, FW: 1, Stride: 1, Pad: 1},
+			"the padded image 3×16777218 has a side over 16777216"},
+		{"padded image", Geometry{C: 1 << 40, H: 4, W: 4, FH: 1, FW: 1, Stride: 1},
+			"the padded image 1099511627776×4×4 has more than 2147483647 values"},
+		{"padded image, product wraps", Geometry{C: 1 << 33, H: 1 << 24, W: 1 << 24, FH: 1, FW: 1, Stride: 1 << 24},
+			"the padded image 8589934592×16777216×16777216 has more than 2147483647 values"},
+		{"padding of 2²⁰ on a 4×4 image", Geometry{C: 1, H: 4, W: 4, FH: 1, FW: 1, Stride: 1, Pad: 1 << 20},
+			"the padded image 1×2097156×2097156 has more than 2147483647 values"},
+		{"unfolding", Geometry{C: 1, H: 1 << 15, W: 1 << 15, FH: 3, FW: 3, Stride: 1},
+			"windows of 1×3×3 at 32766×32766 positions read more than 2147483647 values"},
+		{"the largest side", Geometry{C: 1, H: 1, W: MaxSide, FH: 1, FW: 2, Stride: MaxSide}, ""},
+		{"the largest padded image", Geometry{C: 128, H: 4096, W: 4096 - 1, FH: 1, FW: 1, Stride: 4096}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.g.Check()
+			if tt.msg == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.EqualError(t, err, tt.msg)
+		})
+	}
+}
+
+func TestCheckOutput(t *testing.T) {
+	g := Geometry{C: 1, H: 4, W: 4, FH: 1, FW: 1, Stride: 1} // 4×4 outputs
+	require.NoError(t, g.Check())
+	tests := []struct {
+		name        string
+		n, channels int
+		msg         string // "" for an output CheckOutput accepts
+	}{
+		{"the most channels", 1 << 20, MaxValues / 16, ""},
+		{"no images", 0, 5, ""},
+		{"no channels", 5, 0, ""},
+		{"a channel too many", 1, MaxValues/16 + 1, "an output of 134217728×4×4 values per image is more than 2147483647"},
+		{"a product that wraps", 1 << 40, 1 << 20, "an output of 1099511627776 images of 1048576×4×4 values is more than a tensor holds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := g.CheckOutput(tt.n, tt.channels)
+			if tt.msg == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.EqualError(t, err, tt.msg)
+		})
+	}
+}
+
 func TestIm2colPackedIsIm2colInPanels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, g := range geometries {
@@ -194,6 +265,9 @@ func TestPooledIm2colIsIm2colByWindowPlace(t *testing.T) {
 func TestNewPooledPanics(t *testing.T) {
 	g := Geometry{C: 1, H: 3, W: 3, FH: 2, FW: 2, Stride: 1}
 	assert.PanicsWithValue(t, "conv: NewPooled: panel width 0", func() { NewPooled(g, 0) })
+	assert.PanicsWithValue(t, "conv: NewPooled: the padded image 1×2097155×2097155 has more than 2147483647 values", func() {
+		NewPooled(Geometry{C: 1, H: 3, W: 3, FH: 2, FW: 2, Stride: 1, Pad: 1 << 20}, 8)
+	})
 	assert.PanicsWithValue(t, "conv: NewPooled: the 2×1 output has no 2×2 window", func() {
 		NewPooled(Geometry{C: 1, H: 3, W: 2, FH: 2, FW: 2, Stride: 1}, 8)
 	})

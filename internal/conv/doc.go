@@ -46,5 +46,8 @@
 // # Panics
 //
 // The functions panic with a conv: prefix when a slice is shorter than
-// the geometry needs; Geometry.Check names an impossible geometry.
+// the geometry needs; Geometry.Check names an impossible geometry, and
+// one beyond the limits MaxSide and MaxValues, within which no size the
+// package computes can overflow. Every function takes a geometry that
+// has passed Check.
 package conv

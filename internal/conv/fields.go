@@ -26,17 +26,15 @@ type Fields struct {
 	corners []int32
 }
 
-// NewFields returns the fields of g. It panics if g fails Check or its
-// padded image has 2³¹ values or more.
+// NewFields returns the fields of g. It panics if g fails Check, whose
+// limit on the padded image, MaxValues, lets every offset in it fit the
+// int32 of a corner.
 func NewFields(g Geometry) *Fields {
 	if err := g.Check(); err != nil {
 		panic("conv: NewFields: " + err.Error())
 	}
 	f := &Fields{g: g}
 	hp, wp := g.H+2*g.Pad, g.W+2*g.Pad
-	if n := g.C * hp * wp; n >= 1<<31 || n/g.C/hp != wp {
-		panic(fmt.Sprintf("conv: NewFields: a padded image of %d×%d×%d values is too large", g.C, hp, wp))
-	}
 	f.rows = make([]int, 0, g.C*g.FH)
 	for c := range g.C {
 		for i := range g.FH {
