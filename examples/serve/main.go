@@ -15,9 +15,20 @@
 // POST /predict takes a 28×28 image, white on black as MNIST's — a PNG
 // (the body, or the form field "image") or JSON {"pixels": [784 values]} —
 // and answers {"digit": 7, "probabilities": [10 values], "took_ms": 0.05}.
-// Bad input gets 400 and {"error": "…"}, a body over 1 MB 413. GET / is a
-// page to draw a digit on, which it scales to 28×28 and centres as MNIST's
-// digits are, and shows the prediction live.
+// GET / is a page to draw a digit on, which it scales to 28×28 and centres
+// as MNIST's digits are, and shows the prediction live.
+//
+// Every error is answered in JSON, {"error": "…"}: 400 for bad input (an
+// empty body, a PNG of another size, 783 pixels…), 413 for a body over
+// 1 MiB, 404 for an unknown path, 405 with an Allow header for a method
+// a path does not take, and 500 should the model fail on a digit — a
+// panic in it included — with the details in the log, not the answer.
+//
+// Each request is logged to stderr as it is answered, one line in
+// log/slog's text form with the method, path, status, bytes answered,
+// duration and, for a 500, the error:
+//
+//	time=… level=INFO msg=request method=POST path=/predict status=200 bytes=245 duration=412µs
 //
 // Any classifier of digits serves: a model file that carries its
 // architecture (numlearn.LoadModel) or an ONNX model (onnx.Import), an
@@ -36,6 +47,11 @@
 // and exits:
 //
 //	go run ./examples/serve -model model.npz -loadtest 20000 -concurrency 32
+//
+// Should requests fail, the report counts the answers by status and those
+// that never came, and gives the first failure: its status and body, or
+// the transport's error. The load test's server logs to stderr only the
+// requests it fails, with their error.
 package main
 
 import (
@@ -44,6 +60,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -120,15 +137,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "model: %s, input %v per digit\n", describe(net), m.shape[1:])
 	if o.loadtest > 0 {
-		return loadTest(ctx, m, o.loadtest, o.concurrency, stdout)
+		return loadTest(ctx, m, o.loadtest, o.concurrency, stdout, stderr)
 	}
-	return serve(ctx, o, newHandler(m), stdout)
+	return serve(ctx, o, m, stdout, stderr)
 }
 
 // newServer returns a server for h with the timeouts a public service
-// needs: a slow client cannot hold a connection open for ever.
-func newServer(h http.Handler, timeout time.Duration) *http.Server {
+// needs: a slow client cannot hold a connection open for ever. What the
+// server itself has to report (a failed TLS handshake, a connection it
+// cannot read) goes to logger too.
+func newServer(h http.Handler, timeout time.Duration, logger *slog.Logger) *http.Server {
 	return &http.Server{
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       timeout,
@@ -138,14 +158,16 @@ func newServer(h http.Handler, timeout time.Duration) *http.Server {
 	}
 }
 
-// serve listens on o.addr until ctx ends, then shuts down gracefully:
-// requests in flight get o.shutdownGrace to finish.
-func serve(ctx context.Context, o options, h http.Handler, stdout io.Writer) error {
+// serve serves m on o.addr until ctx ends, then shuts down gracefully:
+// requests in flight get o.shutdownGrace to finish. It logs each request
+// to stderr.
+func serve(ctx context.Context, o options, m model, stdout, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := newServer(h, o.timeout)
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv := newServer(newHandler(m, logger), o.timeout, logger)
 	fmt.Fprintf(stdout, "serving on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
 	"math/rand/v2"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,147 +21,7 @@ import (
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/internal/tooltest"
 	"github.com/numlearn/numlearn/layers"
-	"github.com/numlearn/numlearn/onnx"
 )
-
-// torchModel is the MNIST MLP that PyTorch trained (onnx/testdata): a
-// real model, which needs no MNIST files to load.
-const torchModel = "../../onnx/testdata/torch_mlp.onnx"
-
-// torchConvNet is the MNIST convolutional network PyTorch trained, which
-// takes images (1, 28, 28).
-const torchConvNet = "../../onnx/testdata/torch_convnet.onnx"
-
-// testModel returns the model of the ONNX file name, ready to serve.
-func testModel(t *testing.T, name string) model {
-	t.Helper()
-	f, err := os.Open(name)
-	require.NoError(t, err)
-	defer f.Close()
-	net, err := onnx.Import(f)
-	require.NoError(t, err)
-	m, err := newModel(net)
-	require.NoError(t, err)
-	return m
-}
-
-func testPredictor(t *testing.T) model { return testModel(t, torchModel) }
-
-// pngOf encodes pixel values in [0, 1] as a gray PNG of the given size.
-func pngOf(t *testing.T, x []float64, w, h int) []byte {
-	img := image.NewGray(image.Rect(0, 0, w, h))
-	for i, v := range x {
-		img.Pix[i] = uint8(v*255 + 0.5)
-	}
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	return buf.Bytes()
-}
-
-func jsonOf(t *testing.T, v any) []byte {
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
-}
-
-func TestPredictAnswers(t *testing.T) {
-	h := newHandler(testPredictor(t))
-	one := sampleDigit()
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	fw, err := mw.CreateFormFile("image", "one.png")
-	require.NoError(t, err)
-	fw.Write(pngOf(t, one, 28, 28))
-	require.NoError(t, mw.Close())
-	tests := []struct {
-		name, contentType string
-		body              []byte
-	}{
-		{"JSON pixels", "application/json", jsonOf(t, pixelsRequest{one})},
-		{"PNG body", "image/png", pngOf(t, one, 28, 28)},
-		{"PNG form upload", mw.FormDataContentType(), form.Bytes()},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(tt.body))
-			req.Header.Set("Content-Type", tt.contentType)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-			assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
-			var p prediction
-			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
-			assert.Equal(t, 1, p.Digit, "a vertical bar is a 1")
-			require.Len(t, p.Probabilities, 10)
-			sum := 0.0
-			for _, v := range p.Probabilities {
-				sum += v
-			}
-			assert.InDelta(t, 1, sum, 1e-9)
-			assert.GreaterOrEqual(t, p.TookMS, 0.0)
-		})
-	}
-}
-
-func TestPredictRejectsBadInput(t *testing.T) {
-	h := newHandler(testPredictor(t))
-	one := sampleDigit()
-	tests := []struct {
-		name, method, contentType string
-		body                      []byte
-		status                    int
-		msg                       string
-	}{
-		{"no content type", "POST", "", []byte("{}"), 400, "Content-Type"},
-		{"text", "POST", "text/plain", []byte("7"), 400, `Content-Type "text/plain"`},
-		{"malformed JSON", "POST", "application/json", []byte(`{"pixels": [1, 2`), 400, "JSON"},
-		{"too few pixels", "POST", "application/json", jsonOf(t, pixelsRequest{one[:783]}), 400, "783 pixels, want 784"},
-		{"pixel out of range", "POST", "application/json", []byte(`{"pixels": [2` + strings.Repeat(", 0", 783) + `]}`), 400, "pixel 0 is 2"},
-		{"unknown field", "POST", "application/json", []byte(`{"pixel": []}`), 400, `unknown field "pixel"`},
-		{"two values", "POST", "application/json", append(jsonOf(t, pixelsRequest{one}), "{}"...), 400, "more than one value"},
-		{"not a PNG", "POST", "image/png", []byte("GIF89a"), 400, "PNG"},
-		{"PNG of the wrong size", "POST", "image/png", pngOf(t, make([]float64, 32*32), 32, 32), 400, "32×32"},
-		{"form without image", "POST", "multipart/form-data; boundary=x", []byte("--x--\r\n"), 400, `form field "image"`},
-		{"body too large", "POST", "application/json", bytes.Repeat([]byte(" "), maxBodySize+1), 413, "over the limit"},
-		{"GET /predict", "GET", "", nil, 405, ""},
-		{"unknown path", "GET", "", nil, 404, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := "/predict"
-			if tt.name == "unknown path" {
-				path = "/nothing"
-			}
-			req := httptest.NewRequest(tt.method, path, bytes.NewReader(tt.body))
-			if tt.contentType != "" {
-				req.Header.Set("Content-Type", tt.contentType)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			assert.Equal(t, tt.status, rec.Code, rec.Body.String())
-			if tt.msg != "" {
-				var e errorResponse
-				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &e))
-				assert.Contains(t, e.Error, tt.msg)
-			}
-		})
-	}
-}
-
-func TestPageIsServed(t *testing.T) {
-	rec := httptest.NewRecorder()
-	newHandler(testPredictor(t)).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	assert.Equal(t, http.StatusOK, rec.Code)
-	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
-	assert.Contains(t, rec.Body.String(), `<canvas id="pad"`)
-}
-
-func TestGrayPixels(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 2, 1))
-	img.Set(0, 0, color.White)
-	img.Set(1, 0, color.Black)
-	assert.Equal(t, []float64{1, 0}, grayPixels(img))
-}
 
 // TestLoadTest sends a bounded load to a server on loopback: 20,000
 // requests from 32 goroutines (2,000 under -short), all answered.
@@ -174,7 +30,7 @@ func TestLoadTest(t *testing.T) {
 	if testing.Short() {
 		n = 2000
 	}
-	srv := httptest.NewServer(newHandler(testPredictor(t)))
+	srv := httptest.NewServer(newHandler(testPredictor(t), discard))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -183,6 +39,57 @@ func TestLoadTest(t *testing.T) {
 	t.Logf("%v", rep)
 	assert.Equal(t, 0, rep.Errors)
 	assert.Equal(t, n, rep.Requests)
+	assert.Equal(t, map[int]int{200: n}, rep.Statuses)
+	assert.NoError(t, rep.FirstError)
+}
+
+// TestLoadTestReportsFailures: when requests fail, the report says how
+// many got which status and what the first failure was, and the
+// server's log says why it failed them.
+func TestLoadTestReportsFailures(t *testing.T) {
+	var out, log bytes.Buffer
+	err := loadTest(context.Background(), panickyModel(), 30, 3, &out, &log)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "30 of 30 requests failed")
+	assert.ErrorContains(t, err, "500: 30")
+	assert.ErrorContains(t, err, `first: status 500: {"error":"internal error"}`)
+	assert.Contains(t, out.String(), "30 errors")
+	assert.Contains(t, log.String(), `err="panic: panicky: a bug in Forward"`)
+	assert.NotContains(t, log.String(), "status=200", "the load test logs only failures")
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"short", " {} \n", 8, "{}"},
+		{"cut", "abcdef", 4, "abcd…"},
+		{"cut before a character of two bytes", "abc×", 4, "abc…"},
+		{"at the end of a character", "ab×c", 4, "ab×…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, clip([]byte(tt.in), tt.n))
+		})
+	}
+}
+
+// TestLoadTestReportsUnansweredRequests: a request that gets no answer
+// is reported with the transport's error.
+func TestLoadTestReportsUnansweredRequests(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + "/predict"
+	srv.Close()
+	rep, err := sendLoad(context.Background(), url, 10, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 10, rep.Errors)
+	assert.Equal(t, 10, rep.Unanswered)
+	assert.Empty(t, rep.Statuses)
+	assert.ErrorContains(t, rep.FirstError, "connection refused")
+	assert.Contains(t, rep.String(), "10 without an answer")
+	assert.Contains(t, rep.String(), "connection refused")
 }
 
 func TestRunServesAnNPZModelAndShutsDown(t *testing.T) {
@@ -195,22 +102,53 @@ func TestRunServesAnNPZModelAndShutsDown(t *testing.T) {
 	assert.Contains(t, out.String(), "300 requests in")
 	assert.Contains(t, out.String(), " 0 errors")
 
-	// Serving until the context ends, then shutting down cleanly.
+	// Serving until the context ends, logging each request to stderr,
+	// then shutting down cleanly.
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var err error
-	out.Reset()
+	var stdout, stderr lockedBuffer
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		err = run(ctx, []string{"-model", name, "-addr", "127.0.0.1:0"}, &out, &out)
+		err = run(ctx, []string{"-model", name, "-addr", "127.0.0.1:0"}, &stdout, &stderr)
 	}()
-	time.Sleep(200 * time.Millisecond)
+	var url string
+	require.Eventually(t, func() bool {
+		_, rest, ok := strings.Cut(stdout.String(), "serving on ")
+		url, _, _ = strings.Cut(rest, " ")
+		return ok
+	}, 5*time.Second, 10*time.Millisecond)
+	resp, getErr := http.Get(url + "nothing")
+	require.NoError(t, getErr)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	cancel()
 	wg.Wait()
 	require.NoError(t, err)
-	assert.Contains(t, out.String(), "serving on http://127.0.0.1:")
-	assert.Contains(t, out.String(), "shutting down")
+	assert.Contains(t, stdout.String(), "serving on http://127.0.0.1:")
+	assert.Contains(t, stdout.String(), "shutting down")
+	assert.Contains(t, stderr.String(), "msg=request method=GET path=/nothing status=404")
+	assert.NotContains(t, stdout.String(), "msg=request", "requests are logged to stderr")
+}
+
+// lockedBuffer is a bytes.Buffer that one goroutine can write while
+// another reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestRunServesConvolutionalNetworks: a SimpleConvNet saved as a model
@@ -229,7 +167,7 @@ func TestRunServesConvolutionalNetworks(t *testing.T) {
 		assert.Contains(t, out.String(), " 0 errors")
 	}
 
-	h := newHandler(testModel(t, torchConvNet))
+	h := newHandler(testModel(t, torchConvNet), discard)
 	req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(jsonOf(t, pixelsRequest{sampleDigit()})))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
@@ -289,7 +227,7 @@ func TestRunTrainsAQuickModel(t *testing.T) {
 func TestPageInChromium(t *testing.T) {
 	modules := tooltest.NodeModules(t, "playwright-core")
 	chromium := tooltest.Chromium(t)
-	srv := httptest.NewServer(newHandler(testPredictor(t)))
+	srv := httptest.NewServer(newHandler(testPredictor(t), discard))
 	defer srv.Close()
 	dir := os.Getenv("NUMLEARN_SCREENSHOTS")
 	if dir == "" {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -10,6 +12,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"log/slog"
 	"math"
 	"mime"
 	"net/http"
@@ -49,7 +52,8 @@ type errorResponse struct {
 	Error string `json:"error"`
 }
 
-// badRequest is an error in the client's input, answered with its status.
+// badRequest is an error in the client's request, answered with its
+// status: 400, 404, 405 or 413.
 type badRequest struct {
 	status int
 	msg    string
@@ -111,24 +115,19 @@ func tryPredict(net *numlearn.Network, x *tensor.Tensor) (out *tensor.Tensor, er
 
 // newHandler returns the service: GET / serves the drawing page and
 // POST /predict classifies one image with the model's shared predictor,
-// which is safe for any number of requests at once.
-func newHandler(m model) http.Handler {
+// which is safe for any number of requests at once. Every error is
+// answered in JSON, a wrong method with the methods allowed. Each request
+// is logged to logger when it is answered.
+func newHandler(m model, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
 		w.Write(page)
 	})
+	mux.HandleFunc("/{$}", methodNotAllowed("GET, HEAD"))
 	mux.HandleFunc("POST /predict", func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		defer func() {
-			// newModel checked the model against a digit's shape; should
-			// it fail on one anyway, the client gets an answer, not a
-			// dropped connection.
-			if v := recover(); v != nil {
-				writeError(w, fmt.Errorf("predicting: %v", v))
-			}
-		}()
 		x, err := readImage(w, r)
 		if err != nil {
 			writeError(w, err)
@@ -145,14 +144,114 @@ func newHandler(m model) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, prediction{Digit: digit, Probabilities: p, TookMS: float64(time.Since(start).Microseconds()) / 1000})
 	})
-	return mux
+	mux.HandleFunc("/predict", methodNotAllowed("POST"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &badRequest{http.StatusNotFound, fmt.Sprintf("no such path %q: POST /predict, or GET / for the page", r.URL.Path)})
+	})
+	return logRequests(mux, logger)
 }
+
+// methodNotAllowed answers a request for a path whose methods are allow.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, &badRequest{http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want %s", r.Method, r.URL.Path, allow)})
+	}
+}
+
+// logRequests wraps h: it logs one line per request to logger — method,
+// path, status, bytes answered, duration, and for a 500 the error — at
+// level ERROR for a 500 or a panic, INFO for the rest.
+//
+// A panic in h is answered as any other internal error: newModel checked
+// the model against a digit's shape, but should it fail on one anyway,
+// the client gets a 500, not a dropped connection, and the log gets the
+// panic's value. Once the status is sent, a 500 is too late: the
+// connection is cut instead, so that the client does not take part of an
+// answer for the whole.
+func logRequests(h http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		lw := &loggingWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			sent := lw.status != 0
+			if v != nil {
+				err := fmt.Errorf("panic: %v", v)
+				if sent {
+					lw.err = err
+				} else {
+					writeError(lw, err)
+				}
+			}
+			status := cmp.Or(lw.status, http.StatusOK)
+			level, attrs := slog.LevelInfo, []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Int64("bytes", lw.bytes),
+				slog.Duration("duration", time.Since(start)),
+			}
+			if lw.err != nil {
+				level = slog.LevelError
+				attrs = append(attrs, slog.String("err", lw.err.Error()))
+			}
+			logger.LogAttrs(r.Context(), level, "request", attrs...)
+			if v != nil && sent {
+				panic(http.ErrAbortHandler) // the server cuts the connection, and logs nothing more
+			}
+		}()
+		h.ServeHTTP(lw, r)
+	})
+}
+
+// loggingWriter is a ResponseWriter that keeps what the log says of an
+// answer: its status, its length and, for a 500, the error.
+type loggingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	err    error
+}
+
+func (w *loggingWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *loggingWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap returns the ResponseWriter underneath, for http.ResponseController.
+func (w *loggingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errEmptyBody answers a POST /predict without a body.
+var errEmptyBody = bad("empty body: want a 28×28 PNG (the body, or the form field \"image\") or JSON {\"pixels\": [784 values]}")
 
 // readImage reads the request's image as 784 pixel values in [0, 1]: a
 // PNG (the body itself, or the "image" field of a form upload) or JSON
 // pixels.
 func readImage(w http.ResponseWriter, r *http.Request) ([]float64, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodySize)
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBodySize))
+	// An empty body is told apart from a short one of any kind, whether
+	// its length was declared or not.
+	if _, err := body.Peek(1); err == io.EOF {
+		return nil, errEmptyBody
+	} else if err != nil {
+		return nil, bodyError("body", err)
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{body, r.Body}
 	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, bad("Content-Type %q: want application/json, image/png or multipart/form-data", r.Header.Get("Content-Type"))
@@ -165,8 +264,11 @@ func readImage(w http.ResponseWriter, r *http.Request) ([]float64, error) {
 		if err := dec.Decode(&req); err != nil {
 			return nil, bodyError("JSON", err)
 		}
-		if dec.More() {
-			return nil, bad("JSON: more than one value in the body")
+		if _, err := dec.Token(); err != io.EOF {
+			if err == nil {
+				return nil, bad("JSON: more than one value in the body")
+			}
+			return nil, bodyError("JSON", err)
 		}
 		if len(req.Pixels) != pixels {
 			return nil, bad("JSON: %d pixels, want %d (28×28, row by row)", len(req.Pixels), pixels)
@@ -238,17 +340,23 @@ func bodyError(what string, err error) error {
 }
 
 // writeError answers err: a client error with its status and message,
-// anything else as 500.
+// anything else as 500, whose error goes to the log and not to the client.
 func writeError(w http.ResponseWriter, err error) {
 	if br := (*badRequest)(nil); errors.As(err, &br) {
 		writeJSON(w, br.status, errorResponse{br.msg})
 		return
 	}
+	if lw, ok := w.(*loggingWriter); ok {
+		lw.err = err
+	}
 	writeJSON(w, http.StatusInternalServerError, errorResponse{"internal error"})
 }
 
+// writeJSON answers v in JSON with status. A browser is told not to guess
+// another type: an error may quote the client's own words.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
