@@ -53,12 +53,12 @@
 // Affine or a BatchNorm, Identity, and Dropout (the identity at
 // inference); Gemm with any alpha, beta and transB; Conv and MaxPool of
 // 2-D images with one stride for both directions, the same padding on
-// every side, no dilation, one group and no ceil_mode; and
-// BatchNormalization of an (N, D) value, in inference mode, with any
-// epsilon. A Mul by a single constant value becomes no layer: its factor
-// goes into the weights of the Affine layer right before it or else the
-// next one, which computes the same, so an exported network with Dropout
-// comes back without its Dropout layers. A Conv, Relu, MaxPool (2×2,
+// every side, no dilation, one group and no ceil_mode, within the limits
+// below; and BatchNormalization of an (N, D) value, in inference mode,
+// with any epsilon. A Mul by a single constant value becomes no layer:
+// its factor goes into the weights of the Affine layer right before it or
+// else the next one, which computes the same, so an exported network with
+// Dropout comes back without its Dropout layers. A Conv, Relu, MaxPool (2×2,
 // stride 2) sequence comes back as the book's three layers, which the
 // network's layers.Sequence runs as one fused block. Import reads float
 // (float32) and double weights, from raw_data or float_data and
@@ -89,9 +89,54 @@
 // Export and Import return errors, never panic, for what they cannot
 // translate. Import's errors wrap ErrFormat for a damaged file (a
 // truncated or corrupted protobuf, weights whose data does not fit their
-// shape), ErrUnsupported for a valid model outside the subset above, and
-// ErrShape for layers whose sizes do not chain. Every size the file
-// declares is checked against the data it holds before anything is
-// allocated, so a crafted file cannot make Import allocate much more than
-// the file's own size.
+// shape, a graph that breaks ONNX's rules), ErrUnsupported for a valid
+// model outside the subset above or beyond the limits below, and ErrShape
+// for layers whose sizes do not chain. A message names the node at fault
+// (its index, operator and name) and the attribute or value, showing at
+// most 64 bytes of a name and 64 numbers of a list.
+//
+// A graph must follow ONNX's rules, and Import refuses one that does not,
+// naming the value and the nodes: each value is defined once — by a graph
+// input, an initializer (which may also be listed as an input) or one
+// node's output; the nodes come in topological order, each reading only
+// values defined before it, so that there is no cycle; and every graph
+// output is defined.
+//
+// # Limits
+//
+// Import checks the geometry of Conv and MaxPool when it reads their
+// attributes, so that a model it accepts builds layers that run: every
+// side of an image, of a window and of a padded image, and every stride
+// and padding, is at most 2¹⁶ = 65536; and a sample's input, and each
+// Conv's or MaxPool's padded image, output and unfolding (the windows
+// laid side by side, which a convolution multiplies), hold at most
+// 2³¹ − 1 values, 16 GiB of float64. Real models stay far inside these
+// limits — MNIST's images have sides of 28, ImageNet's 224, and VGG's
+// largest unfolding has 29 million values — and within them no size the
+// layers compute for a sample can overflow an int. When the model leaves
+// the size of its images open, the check is for the smallest image the
+// windows fit: any other image gives larger sizes, which the layers check
+// when they run.
+//
+// # Allocation
+//
+// A crafted file cannot make Import allocate much more than its own size:
+// at most 9 times the file's size plus 4 MiB, which the fuzz test checks
+// for every input it tries. Import reads the file whole and copies the
+// names it holds; all else it builds comes out of a budget of 6 bytes for
+// each byte of the file, plus 3 MiB, and is taken from the budget before
+// it is built: the graph's structure — nodes, attributes, shapes — which
+// the decoder counts before it builds it; a table of the graph's values;
+// the layers; and their parameters, 16 bytes for each value (the float64
+// and its gradient), four times what a float32 weight takes in the file.
+// Real models need well under the budget. A file whose structure alone
+// would exceed it, as a million empty nodes in 2 MiB would, is refused
+// (ErrFormat) before any node is built; a model whose layers would exceed
+// it — thousands of layers that a few bytes each describe, or a weight
+// that hundreds of layers read, each holding its own copy — is refused
+// (ErrUnsupported) before they are built. Every size the file declares
+// is checked against the data it holds before anything is allocated. A
+// 2 MiB file made only of empty nodes, or of any other tiny entry, costs
+// about its own size, or five times at most (go test -run
+// TestImportOfFloodedModels -v ./onnx/).
 package onnx

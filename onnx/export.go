@@ -419,8 +419,8 @@ func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
 	return m.marshal(), nil
 }
 
-// maxSide is the largest image side that inputShape tries.
-const maxSide = 4096
+// maxTriedSide is the largest image side that inputShape tries.
+const maxTriedSide = 4096
 
 // inputShape returns the shape of one sample that the network takes when
 // ExportOptions.InputShape does not say: the first Affine layer's number
@@ -444,13 +444,13 @@ func inputShape(ls []layers.Layer) ([]int, error) {
 	if c == 0 {
 		return nil, fmt.Errorf("%w: no InputShape, and the first layer is neither Affine nor a convolution", ErrShape)
 	}
-	for side := 1; side <= maxSide; side++ {
+	for side := 1; side <= maxTriedSide; side++ {
 		shape := []int{c, side, side}
 		if fitsFirstAffine(ls, shape) {
 			return shape, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no InputShape, and no square image of up to %d×%d fits the first Affine layer", ErrShape, maxSide, maxSide)
+	return nil, fmt.Errorf("%w: no InputShape, and no square image of up to %d×%d fits the first Affine layer", ErrShape, maxTriedSide, maxTriedSide)
 }
 
 // fitsFirstAffine reports whether the layers up to the first Affine layer

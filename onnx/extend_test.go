@@ -205,7 +205,7 @@ func TestImportRejectsBatchNormAndScaling(t *testing.T) {
 		{"Mul before Relu", handModel(2, []tensorProto{floats("half", nil, 0.5)},
 			node{opType: "Mul", inputs: []string{"x", "half"}, outputs: []string{"m"}},
 			node{opType: "Relu", inputs: []string{"m"}, outputs: []string{"y"}}), ErrUnsupported, "before *layers.ReLU"},
-		{"Dropout in training mode", handModel(2, []tensorProto{w, b},
+		{"Dropout in training mode", handModel(2, []tensorProto{w, b, floats("train", nil, 1)},
 			node{opType: "Dropout", inputs: []string{"x", "", "train"}, outputs: []string{"y"}}), ErrUnsupported, "training_mode input"},
 	}
 	for _, tt := range tests {

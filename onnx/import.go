@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/layers"
@@ -69,43 +71,72 @@ const minOpset = 7
 // the one before (and weights), one output. Weights may be float or
 // double, stored raw or as float_data/double_data, not external.
 //
-// The error wraps ErrFormat for a damaged file, ErrUnsupported (naming
-// the first node, operator, attribute or data type it cannot translate)
-// for a model outside this subset, and ErrShape for weights whose shapes
-// do not chain. Import never allocates much more than the model's own
-// size: every declared size is checked against the data present first.
+// The graph must follow ONNX's rules for values (each defined once, and
+// before it is read), and the geometry of Conv and MaxPool must stay
+// within the limits that the package documents.
+//
+// The error wraps ErrFormat for a damaged file or a graph that breaks
+// ONNX's rules, ErrUnsupported (naming the first node, operator,
+// attribute or data type it cannot translate) for a model outside this
+// subset or beyond the limits, and ErrShape for weights whose shapes do
+// not chain. Import allocates at most 9 times the file's size plus 4 MiB
+// (see the package documentation): every declared size is checked
+// against the data present, and what it builds against a budget
+// proportional to the file's size, before anything is allocated.
 func Import(r io.Reader) (*numlearn.Network, error) {
 	b, err := readAll(r)
-	if err != nil {
+	if errors.Is(err, errTooLarge) {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("onnx: import: %w", err)
 	}
-	if len(b) > maxModelSize {
-		return nil, fmt.Errorf("%w: larger than 2 GiB", ErrFormat)
-	}
 	var m model
-	if err := m.unmarshal(b); err != nil {
+	bud := newBudget(len(b))
+	if err := m.decode(bud, b); err != nil {
 		return nil, err
 	}
-	return m.network()
+	return m.network(bud)
 }
 
 // readAll reads r to its end, or to one byte past maxModelSize. A reader
-// that knows how much it holds (a bytes.Reader, a bytes.Buffer) is read
-// into a buffer of that size at once.
+// that knows how much it holds — a bytes.Reader or bytes.Buffer (Len), a
+// file (Stat and Seek) — is read into a buffer of that size at once, and
+// refused unread if that is more than maxModelSize; another is read into
+// a buffer that doubles as it fills.
 func readAll(r io.Reader) ([]byte, error) {
-	size := 0
-	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= maxModelSize {
-		size = l.Len()
+	size := -1
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		size = r.Len()
+	case interface {
+		Stat() (fs.FileInfo, error)
+		io.Seeker
+	}:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			if at, err := r.Seek(0, io.SeekCurrent); err == nil && at <= fi.Size() {
+				size = int(min(fi.Size()-at, maxModelSize+1))
+			}
+		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if size > maxModelSize {
+		return nil, errTooLarge
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)+bytes.MinRead))
 	_, err := buf.ReadFrom(io.LimitReader(r, maxModelSize+1))
+	if err == nil && buf.Len() > maxModelSize {
+		err = errTooLarge
+	}
 	return buf.Bytes(), err
 }
 
-// importer is the state of one import: the weights by name, and the
-// layers built so far.
+// errTooLarge is the error for a model larger than Import reads.
+var errTooLarge = fmt.Errorf("%w: larger than 2 GiB", ErrFormat)
+
+// importer is the state of one import: the graph's values by name, and
+// the layers built so far.
 type importer struct {
-	weights map[string]*tensorProto
+	values  map[string]definition
+	budget  *budget // what is left of the import's budget
 	layers  []layers.Layer
 	shape   []int // the shape of one sample of the current value; nil when unknown
 	flatten bool  // a Flatten was seen, which the next layer must absorb
@@ -151,7 +182,9 @@ var ops = map[string]opImporter{
 	"Mul":                importMul,
 }
 
-func (m *model) network() (*numlearn.Network, error) {
+// network translates the decoded model into a network, taking what it
+// builds from what is left of the import's budget.
+func (m *model) network(bud *budget) (*numlearn.Network, error) {
 	if err := m.checkOpsets(); err != nil {
 		return nil, err
 	}
@@ -162,23 +195,25 @@ func (m *model) network() (*numlearn.Network, error) {
 	if g.sparse > 0 {
 		return nil, fmt.Errorf("%w: sparse initializers", ErrUnsupported)
 	}
-	im := &importer{weights: make(map[string]*tensorProto, len(g.initializers))}
+	values, err := g.values(bud)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{values: values, budget: bud}
 	for i := range g.initializers {
-		t := &g.initializers[i]
-		if err := t.check(); err != nil {
+		if err := g.initializers[i].check(); err != nil {
 			return nil, err
 		}
-		im.weights[t.name] = t
 	}
 	// The data input is the one graph input that is not a weight (before
 	// IR version 4, weights were listed as inputs too).
 	var input *valueInfo
 	for i := range g.inputs {
-		if _, ok := im.weights[g.inputs[i].name]; ok {
+		if values[g.inputs[i].name].init != nil {
 			continue
 		}
 		if input != nil {
-			return nil, fmt.Errorf("%w: more than one input (%q, %q)", ErrUnsupported, input.name, g.inputs[i].name)
+			return nil, fmt.Errorf("%w: more than one input (%q, %q)", ErrUnsupported, shown(input.name), shown(g.inputs[i].name))
 		}
 		input = &g.inputs[i]
 	}
@@ -186,19 +221,10 @@ func (m *model) network() (*numlearn.Network, error) {
 		return nil, fmt.Errorf("%w: the graph has no input", ErrFormat)
 	}
 	if input.elemType != dataTypeFloat && input.elemType != dataTypeDouble {
-		return nil, fmt.Errorf("%w: input %q has data type %s", ErrUnsupported, input.name, dataTypeName(input.elemType))
+		return nil, fmt.Errorf("%w: input %q has data type %s", ErrUnsupported, shown(input.name), dataTypeName(input.elemType))
 	}
-	if input.hasShape && len(input.shape) >= 2 {
-		im.shape = make([]int, 0, len(input.shape)-1)
-		size := int64(1)
-		for _, d := range input.shape[1:] {
-			if d <= 0 || d > maxModelSize || size*d > maxModelSize {
-				im.shape = nil
-				break
-			}
-			size *= d
-			im.shape = append(im.shape, int(d))
-		}
+	if err := im.inputShape(input); err != nil {
+		return nil, err
 	}
 	if len(g.outputs) != 1 {
 		return nil, fmt.Errorf("%w: %d outputs, not one", ErrUnsupported, len(g.outputs))
@@ -212,14 +238,15 @@ func (m *model) network() (*numlearn.Network, error) {
 	for i := range g.nodes {
 		n := &g.nodes[i]
 		if n.domain != "" && n.domain != "ai.onnx" {
-			return nil, fmt.Errorf("%w: operator %s of domain %q (node %d, %q)", ErrUnsupported, n.opType, n.domain, i, n.name)
+			return nil, fmt.Errorf("%w: operator %s of domain %q (node %d, %q)", ErrUnsupported, shown(n.opType), shown(n.domain), i, shown(n.name))
 		}
-		if len(n.inputs) == 0 || n.inputs[0] != cur || len(n.outputs) != 1 {
-			return nil, fmt.Errorf("%w: a graph that is not a chain: node %d (%s %q) does not continue from %q with one output", ErrUnsupported, i, n.opType, n.name, cur)
+		if len(n.inputs) == 0 || n.inputs[0] != cur || len(n.outputs) != 1 || n.outputs[0] == "" {
+			return nil, fmt.Errorf("%w: a graph that is not a chain: node %d (%s %q) does not continue from %q with one output", ErrUnsupported, i, shown(n.opType), shown(n.name), shown(cur))
 		}
 		last := i == len(g.nodes)-1
-		var err error
+		err := bud.take(nodeCost, "the layers")
 		switch {
+		case err != nil:
 		case last && n.opType == "Softmax":
 			err = importSoftmax(im, n)
 			head = &layers.SoftmaxWithLoss{}
@@ -229,17 +256,17 @@ func (m *model) network() (*numlearn.Network, error) {
 		default:
 			f, ok := ops[n.opType]
 			if !ok {
-				return nil, fmt.Errorf("%w: operator %s (node %d, %q)", ErrUnsupported, n.opType, i, n.name)
+				return nil, fmt.Errorf("%w: operator %s (node %d, %q)", ErrUnsupported, shown(n.opType), i, shown(n.name))
 			}
 			err = f(im, n)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w (node %d, %s %q)", err, i, n.opType, n.name)
+			return nil, fmt.Errorf("%w (node %d, %s %q)", err, i, shown(n.opType), shown(n.name))
 		}
 		cur = n.outputs[0]
 	}
 	if g.outputs[0].name != cur {
-		return nil, fmt.Errorf("%w: the output %q is not the last node's", ErrUnsupported, g.outputs[0].name)
+		return nil, fmt.Errorf("%w: the output %q is not the last node's", ErrUnsupported, shown(g.outputs[0].name))
 	}
 	if im.flatten {
 		return nil, fmt.Errorf("%w: Flatten at the end of the graph", ErrUnsupported)
@@ -251,6 +278,180 @@ func (m *model) network() (*numlearn.Network, error) {
 		return nil, fmt.Errorf("%w: the graph has no layers", ErrUnsupported)
 	}
 	return numlearn.NewNetworkWithHead(head, im.layers...), nil
+}
+
+// inputShape sets the current value's shape from the graph's input, when
+// it declares every dimension of a sample; a sample of more than
+// maxValues values is refused.
+func (im *importer) inputShape(input *valueInfo) error {
+	if !input.hasShape || len(input.shape) < 2 {
+		return nil
+	}
+	dims := input.shape[1:]
+	for _, d := range dims {
+		if d <= 0 {
+			return nil // symbolic or unknown: the shape is not known
+		}
+	}
+	size := 1
+	for _, d := range dims {
+		if d > maxValues || !within(maxValues, size, int(d)) {
+			return fmt.Errorf("%w: input %q of shape %v has more than %d values in a sample", ErrUnsupported, shown(input.name), shownList(input.shape), maxValues)
+		}
+		size *= int(d)
+	}
+	im.shape = make([]int, len(dims))
+	for i, d := range dims {
+		im.shape[i] = int(d)
+	}
+	return nil
+}
+
+// definition says what defines a value of the graph: a graph input, an
+// initializer, both, or a node's output.
+type definition struct {
+	node  int          // the index of the node whose output it is, or -1
+	input bool         // a graph input
+	init  *tensorProto // the initializer that holds it, or nil
+}
+
+// What the import takes from its budget, besides the decoded structures:
+// for each entry of its table of values, for each node it translates,
+// and for each parameter of a layer. The first two are estimates, which
+// TestImportChargesWhatItBuilds checks, of what a Go map takes for an entry,
+// with its room to spare, and of what a node's translation allocates
+// besides the layer's parameters — the layer itself (a BatchNorm, the
+// largest, takes about 3 KiB), the shape of its output and the like.
+const (
+	valueEntry = 128
+	nodeCost   = 4 << 10
+	paramCost  = 16 // a float64 value and its gradient
+)
+
+// values checks that g follows ONNX's rules for values, and returns what
+// defines each, by name. Each value is defined once — by a graph input,
+// an initializer or a node's output — except that an initializer may
+// also be listed as a graph input (all weights were, before IR version
+// 4); each node reads only values defined before it (the nodes are in
+// topological order, so there is no cycle); and every graph output is
+// defined. An empty name stands for an optional input or output left
+// out. The errors wrap ErrFormat.
+func (g *graph) values(bud *budget) (map[string]definition, error) {
+	n := len(g.initializers) + len(g.inputs)
+	for i := range g.nodes {
+		n += len(g.nodes[i].outputs)
+	}
+	if err := bud.reserve("graph", "values", n, valueEntry); err != nil {
+		return nil, err
+	}
+	defs := make(map[string]definition, n)
+	for i := range g.initializers {
+		t := &g.initializers[i]
+		if t.name == "" {
+			return nil, fmt.Errorf("%w: initializer %d has no name", ErrFormat, i)
+		}
+		if _, ok := defs[t.name]; ok {
+			return nil, fmt.Errorf("%w: initializer %q is defined twice", ErrFormat, shown(t.name))
+		}
+		defs[t.name] = definition{node: -1, init: t}
+	}
+	for i := range g.inputs {
+		name := g.inputs[i].name
+		if name == "" {
+			return nil, fmt.Errorf("%w: graph input %d has no name", ErrFormat, i)
+		}
+		def, ok := defs[name]
+		if ok && def.input {
+			return nil, fmt.Errorf("%w: graph input %q is listed twice", ErrFormat, shown(name))
+		}
+		def.node, def.input = -1, true
+		defs[name] = def
+	}
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		for _, in := range n.inputs {
+			if _, ok := defs[in]; !ok && in != "" {
+				return nil, g.undefined(i, in)
+			}
+		}
+		for _, out := range n.outputs {
+			if out == "" {
+				continue
+			}
+			if def, ok := defs[out]; ok {
+				return nil, fmt.Errorf("%w: node %d (%s %q) defines %q, which %s defines too", ErrFormat, i, shown(n.opType), shown(n.name), shown(out), g.definer(def))
+			}
+			defs[out] = definition{node: i}
+		}
+	}
+	for i, out := range g.outputs {
+		if out.name == "" {
+			return nil, fmt.Errorf("%w: graph output %d has no name", ErrFormat, i)
+		}
+		if _, ok := defs[out.name]; !ok {
+			return nil, fmt.Errorf("%w: graph output %q is defined by no node, input or initializer", ErrFormat, shown(out.name))
+		}
+	}
+	return defs, nil
+}
+
+// definer names what def says defines a value.
+func (g *graph) definer(def definition) string {
+	switch {
+	case def.input:
+		return "the graph input"
+	case def.init != nil:
+		return "an initializer"
+	}
+	n := &g.nodes[def.node]
+	return fmt.Sprintf("node %d (%s %q)", def.node, shown(n.opType), shown(n.name))
+}
+
+// undefined is the error for node i reading name, which nothing defines
+// before it.
+func (g *graph) undefined(i int, name string) error {
+	n := &g.nodes[i]
+	for j := i; j < len(g.nodes); j++ {
+		if !slices.Contains(g.nodes[j].outputs, name) {
+			continue
+		}
+		if j == i {
+			return fmt.Errorf("%w: node %d (%s %q) reads %q, its own output", ErrFormat, i, shown(n.opType), shown(n.name), shown(name))
+		}
+		later := &g.nodes[j]
+		return fmt.Errorf("%w: node %d (%s %q) reads %q, which node %d (%s %q) defines after it: the nodes are not in topological order, or form a cycle",
+			ErrFormat, i, shown(n.opType), shown(n.name), shown(name), j, shown(later.opType), shown(later.name))
+	}
+	return fmt.Errorf("%w: node %d (%s %q) reads %q, which nothing defines", ErrFormat, i, shown(n.opType), shown(n.name), shown(name))
+}
+
+// maxShown is the most bytes of a name, and the most numbers of a list,
+// that an error message shows: the names and lists of a file can be as
+// long as the file, and its messages then as long again, several times
+// over.
+const maxShown = 64
+
+// shown returns s as an error message shows it: its first maxShown bytes
+// or fewer, not to cut a character, and "…" after them if there are more.
+func shown(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	n := maxShown
+	for n > maxShown-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// shownList returns v as an error message shows it: its first maxShown
+// numbers, and how many there are if there are more.
+func shownList[T int | int64](v []T) string {
+	if len(v) <= maxShown {
+		return fmt.Sprint(v)
+	}
+	s := fmt.Sprint(v[:maxShown])
+	return fmt.Sprintf("%s … of %d]", s[:len(s)-1], len(v))
 }
 
 // checkOpsets checks that the model uses the standard operator set, in a
@@ -307,7 +508,7 @@ func (im *importer) add(l layers.Layer) error {
 func checkAttrs(n *node, known ...string) error {
 	for _, a := range n.attrs {
 		if !slices.Contains(known, a.name) {
-			return fmt.Errorf("%w: attribute %q", ErrUnsupported, a.name)
+			return fmt.Errorf("%w: attribute %q", ErrUnsupported, shown(a.name))
 		}
 	}
 	return nil
@@ -353,62 +554,112 @@ func intsAttr(n *node, name string) ([]int64, error) {
 	return nil, nil
 }
 
-// windowAttrs reads the attributes that Conv and MaxPool share for a
-// window of kernel (height, width) over 2-D images: strides, which must
-// be equal, pads, which must be equal on every side, and dilations, which
-// must be 1; auto_pad must be NOTSET. It returns the stride and the
-// padding.
-func windowAttrs(n *node, kernel [2]int64) (stride, pad int, err error) {
+// Limits on the geometry of Conv and MaxPool, checked when their node is
+// read, so that a model Import accepts builds layers whose sizes are
+// exact and fit in memory for a sample. Real models stay far inside
+// them: the book's MNIST images have sides of 28, ImageNet's 224, and the
+// largest unfolding of VGG (64 channels of 3×3 windows at 224×224 places)
+// has 29 million values. With every side, stride and padding at most
+// 2¹⁶, a padded side (at most 3·2¹⁶) cannot overflow, and products of
+// sides with channel counts are formed by within, which stops before
+// they could.
+const (
+	// maxSide is the largest side of an image, of a window and of a
+	// padded image, and the largest stride and padding: 2¹⁶.
+	maxSide = 1 << 16
+	// maxValues is the most values of one sample's input, and of a
+	// Conv's or MaxPool's padded image, output and unfolding (the windows
+	// laid side by side): 2³¹ − 1, 16 GiB of float64. Every position then
+	// fits an int32, and a batch of samples overflows no int.
+	maxValues = 1<<31 - 1
+)
+
+// within reports whether the product of factors, which are not negative,
+// is at most limit, computing it without overflow.
+func within(limit int, factors ...int) bool {
+	p := 1
+	for _, f := range factors {
+		if f == 0 {
+			return true
+		}
+		if f > limit/p {
+			return false
+		}
+		p *= f
+	}
+	return true
+}
+
+// geometry is that of a Conv or MaxPool node's windows over 2-D images:
+// their height and width, their stride, and the padding on every side.
+type geometry struct{ fh, fw, stride, pad int }
+
+// windowAttrs reads the attributes that Conv and MaxPool share for
+// windows of kernel (height, width), which the caller has checked are
+// positive and at most maxSide: strides, which must be equal, positive
+// and at most maxSide; pads, which must be equal on every side, not
+// negative and at most maxSide; and dilations, which must be 1; auto_pad
+// must be NOTSET.
+func windowAttrs(n *node, kernel [2]int64) (geometry, error) {
+	win := geometry{fh: int(kernel[0]), fw: int(kernel[1]), stride: 1}
 	if k, err := intsAttr(n, "kernel_shape"); err != nil {
-		return 0, 0, err
+		return win, err
 	} else if k != nil && !slices.Equal(k, kernel[:]) {
-		return 0, 0, fmt.Errorf("%w: kernel_shape %v for a window of %v", ErrFormat, k, kernel)
+		return win, fmt.Errorf("%w: kernel_shape %v for a window of %v", ErrFormat, shownList(k), kernel)
 	}
 	strides, err := intsAttr(n, "strides")
 	if err != nil {
-		return 0, 0, err
+		return win, err
 	}
 	switch {
 	case strides == nil:
-		stride = 1
-	case len(strides) == 2 && strides[0] == strides[1] && strides[0] > 0 && strides[0] <= maxModelSize:
-		stride = int(strides[0])
+	case len(strides) != 2 || strides[0] != strides[1]:
+		return win, fmt.Errorf("%w: strides %v (one stride in both directions is read)", ErrUnsupported, shownList(strides))
+	case strides[0] <= 0:
+		return win, fmt.Errorf("%w: strides %v are not positive", ErrFormat, shownList(strides))
+	case strides[0] > maxSide:
+		return win, fmt.Errorf("%w: strides %v: more than %d", ErrUnsupported, shownList(strides), maxSide)
 	default:
-		return 0, 0, fmt.Errorf("%w: strides %v (one stride in both directions is read)", ErrUnsupported, strides)
+		win.stride = int(strides[0])
 	}
 	pads, err := intsAttr(n, "pads")
 	if err != nil {
-		return 0, 0, err
+		return win, err
 	}
 	if pads != nil {
-		ok := len(pads) == 4 && pads[0] >= 0 && pads[0] <= maxModelSize
+		ok := len(pads) == 4
 		for _, p := range pads {
 			ok = ok && p == pads[0]
 		}
-		if !ok {
-			return 0, 0, fmt.Errorf("%w: pads %v (the same padding on every side is read)", ErrUnsupported, pads)
+		switch {
+		case !ok:
+			return win, fmt.Errorf("%w: pads %v (the same padding on every side is read)", ErrUnsupported, shownList(pads))
+		case pads[0] < 0:
+			return win, fmt.Errorf("%w: pads %v are negative", ErrFormat, shownList(pads))
+		case pads[0] > maxSide:
+			return win, fmt.Errorf("%w: pads %v: more than %d", ErrUnsupported, shownList(pads), maxSide)
 		}
-		pad = int(pads[0])
+		win.pad = int(pads[0])
 	}
 	dilations, err := intsAttr(n, "dilations")
 	if err != nil {
-		return 0, 0, err
+		return win, err
 	}
 	for _, d := range dilations {
 		if d != 1 {
-			return 0, 0, fmt.Errorf("%w: dilations %v", ErrUnsupported, dilations)
+			return win, fmt.Errorf("%w: dilations %v", ErrUnsupported, shownList(dilations))
 		}
 	}
 	for _, a := range n.attrs {
 		if a.name == "auto_pad" && (a.typ != attrTypeString || string(a.s) != "NOTSET") {
-			return 0, 0, fmt.Errorf("%w: auto_pad %q", ErrUnsupported, a.s)
+			return win, fmt.Errorf("%w: auto_pad %q", ErrUnsupported, shown(string(a.s)))
 		}
 	}
-	return stride, pad, nil
+	return win, nil
 }
 
 // image returns the (C, H, W) of the current value, or an error if it
-// is known not to be an image; h and w are 0 when unknown.
+// is known not to be an image; all three are 0 when unknown.
 func (im *importer) image(op string) (c, h, w int, err error) {
 	if im.flatten {
 		return 0, 0, 0, fmt.Errorf("%w: Flatten before %s", ErrUnsupported, op)
@@ -417,22 +668,47 @@ func (im *importer) image(op string) (c, h, w int, err error) {
 		return 0, 0, 0, nil
 	}
 	if len(im.shape) != 3 {
-		return 0, 0, 0, fmt.Errorf("%w: %s of a value of shape %v, not images (C, H, W)", ErrShape, op, im.shape)
+		return 0, 0, 0, fmt.Errorf("%w: %s of a value of shape %v, not images (C, H, W)", ErrShape, op, shownList(im.shape))
 	}
 	return im.shape[0], im.shape[1], im.shape[2], nil
 }
 
-// windows sets the shape of the current value after windows of fh×fw
-// over its images, from c channels.
-func (im *importer) windows(op string, c, h, w, fh, fw, stride, pad int) error {
-	if h == 0 {
-		im.shape = nil
-		return nil
+// windows checks op's windows win over the current value, images of c
+// channels and h×w, and makes the current value their output, of out
+// channels. The sides, and the values of the padded image, the output
+// and the unfolding — the windows laid side by side, each of unfold
+// channels: a convolution's input channels, or 1 for a pooling, which
+// takes each channel alone — must stay within maxSide and maxValues.
+// When the images' size is not known (h is 0), the check is for the
+// smallest image the windows fit, whose sizes every other image's exceed.
+func (im *importer) windows(op string, win geometry, c, h, w, out, unfold int) error {
+	known := h != 0
+	if !known {
+		h, w = max(1, win.fh-2*win.pad), max(1, win.fw-2*win.pad)
 	}
-	if h+2*pad < fh || w+2*pad < fw {
-		return fmt.Errorf("%w: %s window of %d×%d on images of %d×%d padded by %d", ErrShape, op, fh, fw, h, w, pad)
+	where := fmt.Sprintf("%s of %d×%d windows, strides %d, pads %d on images of %d×%d", op, win.fh, win.fw, win.stride, win.pad, h, w)
+	hp, wp := h+2*win.pad, w+2*win.pad // terms of at most maxSide: no overflow
+	switch {
+	case h > maxSide || w > maxSide:
+		return fmt.Errorf("%w: %s: a side of more than %d", ErrUnsupported, where, maxSide)
+	case hp > maxSide || wp > maxSide:
+		return fmt.Errorf("%w: %s: a padded side of %d, more than %d", ErrUnsupported, where, max(hp, wp), maxSide)
+	case hp < win.fh || wp < win.fw:
+		return fmt.Errorf("%w: %s window of %d×%d on images of %d×%d padded by %d", ErrShape, op, win.fh, win.fw, h, w, win.pad)
 	}
-	im.shape = []int{c, (h+2*pad-fh)/stride + 1, (w+2*pad-fw)/stride + 1}
+	oh, ow := (hp-win.fh)/win.stride+1, (wp-win.fw)/win.stride+1
+	switch {
+	case !within(maxValues, out, oh, ow):
+		return fmt.Errorf("%w: %s: an output of %d×%d×%d values, more than %d", ErrUnsupported, where, out, oh, ow, maxValues)
+	case !within(maxValues, c, hp, wp):
+		return fmt.Errorf("%w: %s: a padded image of %d×%d×%d values, more than %d", ErrUnsupported, where, c, hp, wp, maxValues)
+	case !within(maxValues, unfold, win.fh, win.fw, oh, ow):
+		return fmt.Errorf("%w: %s: %d×%d×%d windows at %d×%d places, more than %d values", ErrUnsupported, where, unfold, win.fh, win.fw, oh, ow, maxValues)
+	}
+	im.shape = nil
+	if known {
+		im.shape = []int{out, oh, ow}
+	}
 	return nil
 }
 
@@ -452,9 +728,15 @@ func importConv(im *importer, n *node) error {
 		return err
 	}
 	if len(wp.dims) != 4 || slices.Contains(wp.dims, 0) {
-		return fmt.Errorf("%w: filters %q of shape %v, not (FN, C, FH, FW)", ErrUnsupported, wp.name, wp.dims)
+		return fmt.Errorf("%w: filters %q of shape %v, not (FN, C, FH, FW)", ErrUnsupported, shown(wp.name), shownList(wp.dims))
 	}
-	stride, pad, err := windowAttrs(n, [2]int64{wp.dims[2], wp.dims[3]})
+	if wp.dims[2] > maxSide || wp.dims[3] > maxSide {
+		return fmt.Errorf("%w: filters %q of shape %v: windows with a side of more than %d", ErrUnsupported, shown(wp.name), shownList(wp.dims), maxSide)
+	}
+	if err := im.params(wp.size() + int(wp.dims[0])); err != nil {
+		return err
+	}
+	win, err := windowAttrs(n, [2]int64{wp.dims[2], wp.dims[3]})
 	if err != nil {
 		return err
 	}
@@ -462,7 +744,7 @@ func importConv(im *importer, n *node) error {
 	if err != nil {
 		return err
 	}
-	fn, fc, fh, fw := int(wp.dims[0]), int(wp.dims[1]), int(wp.dims[2]), int(wp.dims[3])
+	fn, fc := int(wp.dims[0]), int(wp.dims[1])
 	if c != 0 && c != fc {
 		return fmt.Errorf("%w: filters of %d channels on images of %d", ErrShape, fc, c)
 	}
@@ -478,10 +760,10 @@ func importConv(im *importer, n *node) error {
 	} else {
 		b = tensor.New(fn)
 	}
-	if err := im.windows("Conv", fn, h, w, fh, fw, stride, pad); err != nil {
+	if err := im.windows("Conv", win, fc, h, w, fn, fc); err != nil {
 		return err
 	}
-	return im.add(layers.NewConvolution(wp.values(false), b, stride, pad))
+	return im.add(layers.NewConvolution(wp.values(false), b, win.stride, win.pad))
 }
 
 // importMaxPool reads MaxPool of 2-D images without padding (the book's
@@ -502,24 +784,34 @@ func importMaxPool(im *importer, n *node) error {
 	if err != nil {
 		return err
 	}
-	if len(k) != 2 || k[0] <= 0 || k[1] <= 0 || k[0] > maxModelSize || k[1] > maxModelSize {
-		return fmt.Errorf("%w: kernel_shape %v, not a window of 2-D images", ErrUnsupported, k)
+	switch {
+	case len(k) != 2 || k[0] <= 0 || k[1] <= 0:
+		return fmt.Errorf("%w: kernel_shape %v, not a window of 2-D images", ErrUnsupported, shownList(k))
+	case k[0] > maxSide || k[1] > maxSide:
+		return fmt.Errorf("%w: kernel_shape %v: more than %d", ErrUnsupported, shownList(k), maxSide)
 	}
-	stride, pad, err := windowAttrs(n, [2]int64{k[0], k[1]})
+	win, err := windowAttrs(n, [2]int64{k[0], k[1]})
 	if err != nil {
 		return err
 	}
-	if pad != 0 {
+	if win.pad != 0 {
 		return fmt.Errorf("%w: MaxPool with pads (the book's Pooling pads with zeros that count in the maximum)", ErrUnsupported)
 	}
 	c, h, w, err := im.image("MaxPool")
 	if err != nil {
 		return err
 	}
-	if err := im.windows("MaxPool", c, h, w, int(k[0]), int(k[1]), stride, 0); err != nil {
+	if err := im.windows("MaxPool", win, c, h, w, c, 1); err != nil {
 		return err
 	}
-	return im.add(layers.NewPooling(int(k[0]), int(k[1]), stride, 0))
+	return im.add(layers.NewPooling(win.fh, win.fw, win.stride, 0))
+}
+
+// params takes from the budget what a layer keeps for n parameters, each
+// with its gradient: each layer holds its own copy of its weights, so a
+// weight that many layers read costs as many times.
+func (im *importer) params(n int) error {
+	return im.budget.take(n*paramCost, "the layers' parameters")
 }
 
 // weight returns the values of the weight that input i of n names.
@@ -527,9 +819,9 @@ func (im *importer) weight(n *node, i int) (*tensorProto, error) {
 	if i >= len(n.inputs) {
 		return nil, fmt.Errorf("%w: input %d missing", ErrFormat, i)
 	}
-	t, ok := im.weights[n.inputs[i]]
-	if !ok {
-		return nil, fmt.Errorf("%w: input %q is not a weight (an initializer)", ErrUnsupported, n.inputs[i])
+	t := im.values[n.inputs[i]].init
+	if t == nil {
+		return nil, fmt.Errorf("%w: input %q is not a weight (an initializer)", ErrUnsupported, shown(n.inputs[i]))
 	}
 	return t, nil
 }
@@ -581,7 +873,14 @@ func importGemm(im *importer, n *node) error {
 		return err
 	}
 	if len(bp.dims) != 2 {
-		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrShape, bp.dims)
+		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrShape, shownList(bp.dims))
+	}
+	out := bp.dims[1]
+	if transB != 0 {
+		out = bp.dims[0]
+	}
+	if err := im.params(bp.size() + int(out)); err != nil {
+		return err
 	}
 	w := bp.values(transB != 0)
 	if alpha != 1 {
@@ -618,7 +917,10 @@ func importMatMul(im *importer, n *node) error {
 		return err
 	}
 	if len(bp.dims) != 2 {
-		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrUnsupported, bp.dims)
+		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrUnsupported, shownList(bp.dims))
+	}
+	if err := im.params(bp.size() + int(bp.dims[1])); err != nil {
+		return err
 	}
 	a, err := im.affine(bp.values(false), nil)
 	if err != nil {
@@ -642,6 +944,9 @@ func importAdd(im *importer, n *node) error {
 	}
 	cp, err := im.weight(n, 1)
 	if err != nil {
+		return err
+	}
+	if err := im.params(cp.size()); err != nil {
 		return err
 	}
 	b, err := bias(cp, im.matmul.B.Size())
@@ -701,7 +1006,7 @@ func importBatchNorm(im *importer, n *node) error {
 		return fmt.Errorf("%w: %d inputs, not 5", ErrFormat, len(n.inputs))
 	}
 	if !im.flatten && len(im.shape) > 1 {
-		return fmt.Errorf("%w: BatchNormalization of each channel of a value of shape %v; numlearn's BatchNorm normalizes each feature of (N, D)", ErrUnsupported, im.shape)
+		return fmt.Errorf("%w: BatchNormalization of each channel of a value of shape %v; numlearn's BatchNorm normalizes each feature of (N, D)", ErrUnsupported, shownList(im.shape))
 	}
 	var v [4]*tensor.Tensor // scale, B, mean, var
 	for i := range v {
@@ -710,7 +1015,12 @@ func importBatchNorm(im *importer, n *node) error {
 			return err
 		}
 		if len(t.dims) != 1 || (i > 0 && t.dims[0] != int64(v[0].Size())) {
-			return fmt.Errorf("%w: BatchNormalization input %q has shape %v", ErrShape, t.name, t.dims)
+			return fmt.Errorf("%w: BatchNormalization input %q has shape %v", ErrShape, shown(t.name), shownList(t.dims))
+		}
+		if i == 0 { // γ and β with their gradients, the running statistics, and the layer's own two
+			if err := im.params(5 * int(t.dims[0])); err != nil {
+				return err
+			}
 		}
 		v[i] = t.values(false)
 	}
@@ -762,11 +1072,11 @@ func importMul(im *importer, n *node) error {
 	}
 	for _, d := range c.dims {
 		if d != 1 {
-			return fmt.Errorf("%w: Mul by %q of shape %v, not a single value", ErrUnsupported, c.name, c.dims)
+			return fmt.Errorf("%w: Mul by %q of shape %v, not a single value", ErrUnsupported, shown(c.name), shownList(c.dims))
 		}
 	}
 	if len(c.dims) > max(1, len(im.shape)+1) {
-		return fmt.Errorf("%w: Mul by %q of shape %v, which adds dimensions", ErrUnsupported, c.name, c.dims)
+		return fmt.Errorf("%w: Mul by %q of shape %v, which adds dimensions", ErrUnsupported, shown(c.name), shownList(c.dims))
 	}
 	s := c.values(false).Data()[0]
 	if last := len(im.layers) - 1; last >= 0 && !im.flatten && !im.scaled {
@@ -820,7 +1130,7 @@ func importElementwise(make func() layers.Layer) opImporter {
 func bias(c *tensorProto, n int) (*tensor.Tensor, error) {
 	ok := len(c.dims) == 1 && c.dims[0] == int64(n) || len(c.dims) == 2 && c.dims[0] == 1 && c.dims[1] == int64(n)
 	if !ok {
-		return nil, fmt.Errorf("%w: bias %q has shape %v for %d outputs", ErrUnsupported, c.name, c.dims, n)
+		return nil, fmt.Errorf("%w: bias %q has shape %v for %d outputs", ErrUnsupported, shown(c.name), shownList(c.dims), n)
 	}
 	return c.values(false).Reshape(n), nil
 }
@@ -830,7 +1140,7 @@ func bias(c *tensorProto, n int) (*tensor.Tensor, error) {
 // its dimensions say.
 func (t *tensorProto) check() error {
 	if t.external {
-		return fmt.Errorf("%w: weight %q is stored in an external file", ErrUnsupported, t.name)
+		return fmt.Errorf("%w: weight %q is stored in an external file", ErrUnsupported, shown(t.name))
 	}
 	var width int
 	switch t.dataType {
@@ -839,12 +1149,12 @@ func (t *tensorProto) check() error {
 	case dataTypeDouble:
 		width = 8
 	default:
-		return fmt.Errorf("%w: weight %q has data type %s", ErrUnsupported, t.name, dataTypeName(t.dataType))
+		return fmt.Errorf("%w: weight %q has data type %s", ErrUnsupported, shown(t.name), dataTypeName(t.dataType))
 	}
 	n := int64(1)
 	for _, d := range t.dims {
 		if d < 0 || d > maxModelSize || n*d > maxModelSize {
-			return fmt.Errorf("%w: weight %q has shape %v", ErrFormat, t.name, t.dims)
+			return fmt.Errorf("%w: weight %q has shape %v", ErrFormat, shown(t.name), shownList(t.dims))
 		}
 		n *= d
 	}
@@ -854,9 +1164,18 @@ func (t *tensorProto) check() error {
 		have = -1
 	}
 	if have != n {
-		return fmt.Errorf("%w: weight %q of shape %v has data for %d values", ErrFormat, t.name, t.dims, have)
+		return fmt.Errorf("%w: weight %q of shape %v has data for %d values", ErrFormat, shown(t.name), shownList(t.dims), have)
 	}
 	return nil
+}
+
+// size returns the number of values of t, which has passed check.
+func (t *tensorProto) size() int {
+	n := 1
+	for _, d := range t.dims {
+		n *= int(d)
+	}
+	return n
 }
 
 // values returns t's values as a tensor of its shape, or of the

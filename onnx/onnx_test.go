@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -207,13 +209,13 @@ func TestImportRejects(t *testing.T) {
 		{"two inputs", withModel(func(m *model) {
 			m.graph.inputs = append(m.graph.inputs, valueInfo{name: "z", elemType: dataTypeFloat})
 		}), ErrUnsupported, "more than one input"},
-		{"not a chain", withModel(func(m *model) { m.graph.nodes[0].inputs[0] = "z" }), ErrUnsupported, "not a chain"},
+		{"not a chain", withModel(func(m *model) { m.graph.nodes[0].inputs[0] = "W" }), ErrUnsupported, "not a chain"},
 		{"weights too short", withModel(func(m *model) { m.graph.initializers[0].raw = m.graph.initializers[0].raw[:12] }), ErrFormat, "has data for 3 values"},
 		{"huge declared shape", withModel(func(m *model) { m.graph.initializers[0].dims = []int64{1 << 40, 1 << 40} }), ErrFormat, "has shape"},
 		{"external data", withModel(func(m *model) { m.graph.initializers[0].external = true; m.graph.initializers[0].raw = nil }), ErrUnsupported, "external file"},
 		{"input width differs", withModel(func(m *model) { m.graph.inputs[0].shape = []int64{-1, 3} }), ErrShape, "take 2 inputs"},
 		{"domain", withModel(func(m *model) { m.graph.nodes[0].domain = "com.microsoft" }), ErrUnsupported, `domain "com.microsoft"`},
-		{"output elsewhere", withModel(func(m *model) { m.graph.outputs[0].name = "z" }), ErrUnsupported, `output "z"`},
+		{"output elsewhere", withModel(func(m *model) { m.graph.outputs[0].name = "x" }), ErrUnsupported, `output "x" is not the last node's`},
 		{"bias of the wrong size", handModel(2, []tensorProto{w, floats("b", []int64{3}, 1, 2, 3)},
 			node{opType: "Gemm", inputs: []string{"x", "W", "b"}, outputs: []string{"y"}}), ErrUnsupported, "bias"},
 		{"Flatten before Relu", handModel(2, nil,
@@ -346,9 +348,17 @@ func TestImportAllocatesAboutTheFileSize(t *testing.T) {
 	}
 }
 
+// FuzzImport checks what Import promises for any input: it returns an
+// error or a network, never panics, stays within the allocation bound
+// the package documents, and what it returns predicts (on a zero input
+// of the shape the model declares, when that is small enough to run) and
+// exports again. The seeds are the models of testdata and the hostile
+// files of this package's tests, in small versions.
 func FuzzImport(f *testing.F) {
-	for _, name := range []string{"small.onnx", "torch_mlp.onnx"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+	names, err := filepath.Glob(filepath.Join("testdata", "*.onnx"))
+	require.NoError(f, err)
+	for _, name := range names {
+		b, err := os.ReadFile(name)
 		require.NoError(f, err)
 		f.Add(b)
 	}
@@ -357,16 +367,99 @@ func FuzzImport(f *testing.F) {
 	f.Add(exported(f, numlearn.NewNetwork(
 		layers.NewConvolution(tensor.RandN(newRand(13), 1, 2, 1, 3, 3), tensor.New(2), 1, 1), &layers.ReLU{},
 		layers.NewPooling(2, 2, 2, 0), layers.NewAffine(tensor.New(8, 2), tensor.New(2))), ExportOptions{InputShape: []int{1, 4, 4}}))
+	for _, tt := range floodedModels(64) {
+		f.Add(tt.file)
+	}
+	f.Add(sharedWeights(4, 3))
+	f.Add(cycle())
+	pads := attribute{name: "pads", typ: attrTypeInts, ints: []int64{1, 1, 1, 1}}
+	f.Add(geometryModel("Conv", []int64{1, 3, 3}, pads))
+	f.Add(geometryModel("Conv", []int64{1, -1, -1}, pads))
+	f.Add(geometryModel("MaxPool", []int64{1, 4, 4}, attribute{name: "kernel_shape", typ: attrTypeInts, ints: []int64{2, 2}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
 		net, err := Import(bytes.NewReader(b))
+		runtime.ReadMemStats(&ms1)
+		if got := ms1.TotalAlloc - ms0.TotalAlloc; got > allocationBound(len(b)) {
+			t.Fatalf("Import allocated %d bytes for a file of %d, more than the bound %d", got, len(b), allocationBound(len(b)))
+		}
 		if err != nil {
 			return
 		}
-		// What Import accepts is a working network: it predicts, and it
-		// exports again.
-		if a, ok := net.Layers()[0].(*layers.Affine); ok && a.W.Shape()[0] <= 1<<12 {
-			net.Predict(tensor.New(1, a.W.Shape()[0]))
+		if shape := declaredShape(t, b, net); shape != nil {
+			net.Predict(tensor.New(append([]int{1}, shape...)...))
 		}
 		_ = Export(&bytes.Buffer{}, net, ExportOptions{})
 	})
+}
+
+// declaredShape returns the shape of one sample of the model b, which
+// Import read as net, when the model declares it or net's first layer is
+// an Affine layer, and when predicting on it takes little time and
+// memory: no value of more than 1<<20 numbers, no more than 1<<26
+// multiplications. Else it returns nil.
+func declaredShape(t *testing.T, b []byte, net *numlearn.Network) []int {
+	var m model
+	require.NoError(t, m.unmarshal(b))
+	var shape []int
+	for _, in := range m.graph.inputs {
+		if !slices.ContainsFunc(m.graph.initializers, func(w tensorProto) bool { return w.name == in.name }) && len(in.shape) > 1 && len(in.shape) <= 4 {
+			for _, d := range in.shape[1:] {
+				if d <= 0 || d > 1<<20 {
+					shape = nil
+					break
+				}
+				shape = append(shape, int(d))
+			}
+		}
+	}
+	if a, ok := net.Layers()[0].(*layers.Affine); ok && shape == nil {
+		shape = []int{a.W.Shape()[0]}
+	}
+	if shape == nil {
+		return nil
+	}
+	const maxSize, maxWork = 1 << 20, 1 << 26
+	size := func(s []int) int {
+		n := 1
+		for _, d := range s {
+			if n > maxSize || d > maxSize {
+				return maxSize + 1
+			}
+			n *= d
+		}
+		return n
+	}
+	cur, work := shape, 0
+	for _, l := range net.Layers() {
+		if size(cur) > maxSize || work > maxWork {
+			return nil
+		}
+		switch l := l.(type) {
+		case *layers.Affine:
+			work += l.W.Size()
+			cur = []int{l.W.Shape()[1]}
+		case *layers.Convolution:
+			if len(cur) != 3 {
+				return nil
+			}
+			fn, fh, fw := l.W.Shape()[0], l.W.Shape()[2], l.W.Shape()[3]
+			oh, ow := (cur[1]+2*l.Pad()-fh)/l.Stride()+1, (cur[2]+2*l.Pad()-fw)/l.Stride()+1
+			work += size([]int{l.W.Size(), oh, ow})
+			cur = []int{fn, oh, ow}
+		case *layers.Pooling:
+			if len(cur) != 3 {
+				return nil
+			}
+			fh, fw := l.Window()
+			oh, ow := (cur[1]+2*l.Pad()-fh)/l.Stride()+1, (cur[2]+2*l.Pad()-fw)/l.Stride()+1
+			work += size([]int{cur[0], fh, fw, oh, ow})
+			cur = []int{cur[0], oh, ow}
+		}
+	}
+	if size(cur) > maxSize || work > maxWork {
+		return nil
+	}
+	return shape
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"reflect"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -298,7 +299,123 @@ func (v *valueInfo) marshal(b []byte) []byte {
 }
 
 // Decoding. Every error wraps ErrFormat: these are files that do not
-// follow the protobuf encoding or the ONNX schema's types.
+// follow the protobuf encoding or the ONNX schema's types, or that hold
+// far more entries than a model of their size has.
+//
+// What the decoder allocates is proportional to the file. It counts the
+// entries of a repeated field before it builds them, allocates them at
+// once, and takes their size from the import's budget: a file of a
+// million empty nodes (two bytes each, where a node takes 120) is refused
+// before any is built. Strings are copied from the file, so they cost
+// about what they take there; raw_data stays a slice of the file.
+
+// The budget of an import: budgetPerByte bytes for each byte of the
+// model, and budgetSlack more for small models. Real models need less
+// than that: their weights, four bytes each in the file, take 16 in the
+// layers (the float64 value and its gradient), and their graph structure
+// takes four to six times the bytes that describe it.
+const (
+	budgetPerByte = 6
+	budgetSlack   = 3 << 20
+)
+
+// budget is what one import may still allocate besides the file and the
+// strings it copies from it: the decoder takes from it for the structures
+// it builds, and the importer for its table of values, its layers and
+// their parameters.
+type budget struct {
+	left int // bytes left
+	size int // the size of the model, for messages
+}
+
+func newBudget(size int) *budget {
+	return &budget{left: budgetPerByte*size + budgetSlack, size: size}
+}
+
+// reserve takes n decoded entries of size bytes each from bud, or returns
+// an ErrFormat error that names them (what, of message where) if it does
+// not hold them.
+func (bud *budget) reserve(where, what string, n int, size uintptr) error {
+	if n > bud.left/max(int(size), 1) {
+		return fmt.Errorf("%w: %s: %d %s, more than a model of %d bytes can meaningfully hold", ErrFormat, where, n, what, bud.size)
+	}
+	bud.left -= n * int(size)
+	return nil
+}
+
+// take takes n bytes from bud for what the import builds, or returns an
+// ErrUnsupported error saying that what would take more.
+func (bud *budget) take(n int, what string) error {
+	if n > bud.left {
+		return fmt.Errorf("%w: %s would take more memory than a model of %d bytes can meaningfully need", ErrUnsupported, what, bud.size)
+	}
+	bud.left -= n
+	return nil
+}
+
+// How count counts the fields of a repeated field.
+const (
+	perField = -1 // one value for each field: a message or a string
+	varints  = 0  // varints, packed or not; widths above 0 are fixed
+)
+
+// count returns how many values the fields num of message b hold: one
+// for each field with perField, and otherwise the values of a repeated
+// number of the given width, varints or fixed-size, packed or not. It
+// stops at a fault in b, which the decoding then reports, and allocates
+// nothing.
+func count(b []byte, num protowire.Number, width int) int {
+	n := 0
+	for len(b) > 0 {
+		fnum, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			break
+		}
+		b = b[l:]
+		l = protowire.ConsumeFieldValue(fnum, typ, b)
+		if l < 0 {
+			break
+		}
+		if fnum == num {
+			packed, _ := protowire.ConsumeBytes(b)
+			switch {
+			case width == perField || typ != protowire.BytesType:
+				n++
+			case width == varints:
+				for _, c := range packed {
+					if c < 0x80 { // the last byte of each varint
+						n++
+					}
+				}
+			default:
+				n += len(packed) / width
+			}
+		}
+		b = b[l:]
+	}
+	return n
+}
+
+// alloc returns an empty slice with room for the values of the fields num
+// of message b, as count counts them, having taken their size from bud;
+// nil if there are none.
+func alloc[T any](bud *budget, b []byte, num protowire.Number, width int, where, what string) ([]T, error) {
+	n := count(b, num, width)
+	if err := bud.reserve(where, what, n, reflect.TypeFor[T]().Size()); err != nil || n == 0 {
+		return nil, err
+	}
+	return make([]T, 0, n), nil
+}
+
+// allocRun is alloc for the little-endian bytes of a repeated field of
+// width-byte values.
+func allocRun(bud *budget, b []byte, num protowire.Number, width int, where, what string) ([]byte, error) {
+	n := count(b, num, width)
+	if err := bud.reserve(where, what, n, uintptr(width)); err != nil || n == 0 {
+		return nil, err
+	}
+	return make([]byte, 0, n*width), nil
+}
 
 // field is one decoded protobuf field: its number and wire type, and its
 // value as a varint, a fixed-size number or bytes.
@@ -384,28 +501,34 @@ func (f field) appendInts(what string, dst []int64) ([]int64, error) {
 	return nil, wrongType(what, f)
 }
 
-// fixedRun returns the bytes of a repeated fixed-size field (float or
-// double) as one packed run, whether it came packed or as one value.
-func (f field) fixedRun(what string, width int) ([]byte, error) {
+// appendFixed appends the little-endian bytes of a repeated fixed-size
+// field (float or double), whether it came packed or as one value.
+func (f field) appendFixed(what string, width int, dst []byte) ([]byte, error) {
 	switch {
 	case f.typ == protowire.BytesType:
 		if len(f.bytes)%width != 0 {
 			return nil, fmt.Errorf("%w: %s: packed field of %d bytes is not a whole number of %d-byte values", ErrFormat, what, len(f.bytes), width)
 		}
-		return f.bytes, nil
+		return append(dst, f.bytes...), nil
 	case width == 4 && f.typ == protowire.Fixed32Type:
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(f.v))
-		return b[:], nil
+		return binary.LittleEndian.AppendUint32(dst, uint32(f.v)), nil
 	case width == 8 && f.typ == protowire.Fixed64Type:
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], f.v)
-		return b[:], nil
+		return binary.LittleEndian.AppendUint64(dst, f.v), nil
 	}
 	return nil, wrongType(what, f)
 }
 
-func (m *model) unmarshal(b []byte) error {
+// unmarshal decodes the model b.
+func (m *model) unmarshal(b []byte) error { return m.decode(newBudget(len(b)), b) }
+
+func (m *model) decode(bud *budget, b []byte) error {
+	var err error
+	if m.opsets, err = alloc[opset](bud, b, modelOpsetImport, perField, "model", "operator sets"); err != nil {
+		return err
+	}
+	if m.metadata, err = alloc[entry](bud, b, modelMetadataProps, perField, "model", "metadata entries"); err != nil {
+		return err
+	}
 	return walk("model", b, func(f field) error {
 		var err error
 		switch f.num {
@@ -450,50 +573,63 @@ func (m *model) unmarshal(b []byte) error {
 				return wrongType("model.graph", f)
 			}
 			m.graph = &graph{}
-			err = m.graph.unmarshal(f.bytes)
+			err = m.graph.decode(bud, f.bytes)
 		}
 		return err
 	})
 }
 
-func (g *graph) unmarshal(b []byte) error {
+func (g *graph) decode(bud *budget, b []byte) error {
+	var err error
+	if g.nodes, err = alloc[node](bud, b, graphNode, perField, "graph", "nodes"); err != nil {
+		return err
+	}
+	if g.initializers, err = alloc[tensorProto](bud, b, graphInitializer, perField, "graph", "initializers"); err != nil {
+		return err
+	}
+	if g.inputs, err = alloc[valueInfo](bud, b, graphInput, perField, "graph", "inputs"); err != nil {
+		return err
+	}
+	if g.outputs, err = alloc[valueInfo](bud, b, graphOutput, perField, "graph", "outputs"); err != nil {
+		return err
+	}
 	return walk("graph", b, func(f field) error {
 		if f.typ != protowire.BytesType && (f.num == graphNode || f.num == graphName || f.num == graphInitializer || f.num == graphInput || f.num == graphOutput) {
 			return wrongType("graph", f)
 		}
 		switch f.num {
 		case graphNode:
-			var n node
-			if err := n.unmarshal(f.bytes); err != nil {
-				return err
-			}
-			g.nodes = append(g.nodes, n)
+			g.nodes = append(g.nodes, node{})
+			return g.nodes[len(g.nodes)-1].decode(bud, f.bytes)
 		case graphName:
 			g.name = string(f.bytes)
 		case graphInitializer:
-			var t tensorProto
-			if err := t.unmarshal(f.bytes); err != nil {
-				return err
-			}
-			g.initializers = append(g.initializers, t)
+			g.initializers = append(g.initializers, tensorProto{})
+			return g.initializers[len(g.initializers)-1].decode(bud, f.bytes)
 		case graphSparseInit:
 			g.sparse++
-		case graphInput, graphOutput:
-			var v valueInfo
-			if err := v.unmarshal(f.bytes); err != nil {
-				return err
-			}
-			if f.num == graphInput {
-				g.inputs = append(g.inputs, v)
-			} else {
-				g.outputs = append(g.outputs, v)
-			}
+		case graphInput:
+			g.inputs = append(g.inputs, valueInfo{})
+			return g.inputs[len(g.inputs)-1].decode(bud, f.bytes)
+		case graphOutput:
+			g.outputs = append(g.outputs, valueInfo{})
+			return g.outputs[len(g.outputs)-1].decode(bud, f.bytes)
 		}
 		return nil
 	})
 }
 
-func (n *node) unmarshal(b []byte) error {
+func (n *node) decode(bud *budget, b []byte) error {
+	var err error
+	if n.inputs, err = alloc[string](bud, b, nodeInput, perField, "node", "inputs"); err != nil {
+		return err
+	}
+	if n.outputs, err = alloc[string](bud, b, nodeOutput, perField, "node", "outputs"); err != nil {
+		return err
+	}
+	if n.attrs, err = alloc[attribute](bud, b, nodeAttribute, perField, "node", "attributes"); err != nil {
+		return err
+	}
 	return walk("node", b, func(f field) error {
 		var err error
 		var s string
@@ -514,15 +650,21 @@ func (n *node) unmarshal(b []byte) error {
 			if f.typ != protowire.BytesType {
 				return wrongType("node.attribute", f)
 			}
-			var a attribute
-			err = a.unmarshal(f.bytes)
-			n.attrs = append(n.attrs, a)
+			n.attrs = append(n.attrs, attribute{})
+			err = n.attrs[len(n.attrs)-1].decode(bud, f.bytes)
 		}
 		return err
 	})
 }
 
-func (a *attribute) unmarshal(b []byte) error {
+func (a *attribute) decode(bud *budget, b []byte) error {
+	var err error
+	if a.ints, err = alloc[int64](bud, b, attrInts, varints, "attribute", "ints"); err != nil {
+		return err
+	}
+	if a.floats, err = alloc[float32](bud, b, attrFloats, 4, "attribute", "floats"); err != nil {
+		return err
+	}
 	return walk("attribute", b, func(f field) error {
 		var err error
 		switch f.num {
@@ -545,10 +687,18 @@ func (a *attribute) unmarshal(b []byte) error {
 		case attrInts:
 			a.ints, err = f.appendInts("attribute.ints", a.ints)
 		case attrFloats:
-			var run []byte
-			run, err = f.fixedRun("attribute.floats", 4)
-			for i := 0; i+4 <= len(run); i += 4 {
-				a.floats = append(a.floats, math.Float32frombits(binary.LittleEndian.Uint32(run[i:])))
+			switch f.typ {
+			case protowire.Fixed32Type:
+				a.floats = append(a.floats, math.Float32frombits(uint32(f.v)))
+			case protowire.BytesType:
+				if len(f.bytes)%4 != 0 {
+					return fmt.Errorf("%w: attribute.floats: packed field of %d bytes is not a whole number of 4-byte values", ErrFormat, len(f.bytes))
+				}
+				for i := 0; i < len(f.bytes); i += 4 {
+					a.floats = append(a.floats, math.Float32frombits(binary.LittleEndian.Uint32(f.bytes[i:])))
+				}
+			default:
+				return wrongType("attribute.floats", f)
 			}
 		case attrT, 6, 9, 10, 11, 12, 13, 14, 22, 23: // tensor(s), graph(s), sparse tensor(s), type proto(s)
 			a.other = true
@@ -557,7 +707,19 @@ func (a *attribute) unmarshal(b []byte) error {
 	})
 }
 
-func (t *tensorProto) unmarshal(b []byte) error {
+func (t *tensorProto) decode(bud *budget, b []byte) error {
+	var err error
+	if t.dims, err = alloc[int64](bud, b, tensorDims, varints, "tensor", "dims"); err != nil {
+		return err
+	}
+	// float_data and double_data, packed or not, are gathered into one run
+	// of bytes each; there is usually one packed field.
+	if t.floats, err = allocRun(bud, b, tensorFloatData, 4, "tensor", "float_data values"); err != nil {
+		return err
+	}
+	if t.doubles, err = allocRun(bud, b, tensorDoubleData, 8, "tensor", "double_data values"); err != nil {
+		return err
+	}
 	return walk("tensor", b, func(f field) error {
 		var err error
 		switch f.num {
@@ -573,13 +735,9 @@ func (t *tensorProto) unmarshal(b []byte) error {
 			}
 			t.raw = f.bytes
 		case tensorFloatData:
-			var run []byte
-			run, err = f.fixedRun("tensor.float_data", 4)
-			t.floats = append(t.floats, run...)
+			t.floats, err = f.appendFixed("tensor.float_data", 4, t.floats)
 		case tensorDoubleData:
-			var run []byte
-			run, err = f.fixedRun("tensor.double_data", 8)
-			t.doubles = append(t.doubles, run...)
+			t.doubles, err = f.appendFixed("tensor.double_data", 8, t.doubles)
 		case tensorExternalData:
 			t.external = true
 		case tensorDataLocation:
@@ -591,7 +749,7 @@ func (t *tensorProto) unmarshal(b []byte) error {
 	})
 }
 
-func (v *valueInfo) unmarshal(b []byte) error {
+func (v *valueInfo) decode(bud *budget, b []byte) error {
 	return walk("value_info", b, func(f field) error {
 		switch f.num {
 		case valueName:
@@ -609,14 +767,14 @@ func (v *valueInfo) unmarshal(b []byte) error {
 				if f.typ != protowire.BytesType {
 					return wrongType("type.tensor_type", f)
 				}
-				return v.unmarshalTensorType(f.bytes)
+				return v.decodeTensorType(bud, f.bytes)
 			})
 		}
 		return nil
 	})
 }
 
-func (v *valueInfo) unmarshalTensorType(b []byte) error {
+func (v *valueInfo) decodeTensorType(bud *budget, b []byte) error {
 	return walk("tensor_type", b, func(f field) error {
 		var err error
 		switch f.num {
@@ -627,6 +785,9 @@ func (v *valueInfo) unmarshalTensorType(b []byte) error {
 				return wrongType("tensor_type.shape", f)
 			}
 			v.hasShape = true
+			if v.shape, err = alloc[int64](bud, f.bytes, shapeDim, perField, "shape", "dims"); err != nil {
+				return err
+			}
 			err = walk("shape", f.bytes, func(f field) error {
 				if f.num != shapeDim {
 					return nil
