@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/numlearn/numlearn"
+	"github.com/numlearn/numlearn/internal/conv"
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -295,7 +296,7 @@ func (im *importer) inputShape(input *valueInfo) error {
 	}
 	size := 1
 	for _, d := range dims {
-		if d > maxValues || !within(maxValues, size, int(d)) {
+		if d > maxValues || !conv.Within(maxValues, size, int(d)) {
 			return fmt.Errorf("%w: input %q of shape %v has more than %d values in a sample", ErrUnsupported, shown(input.name), shownList(input.shape), maxValues)
 		}
 		size *= int(d)
@@ -574,22 +575,6 @@ const (
 	maxValues = 1<<31 - 1
 )
 
-// within reports whether the product of factors, which are not negative,
-// is at most limit, computing it without overflow.
-func within(limit int, factors ...int) bool {
-	p := 1
-	for _, f := range factors {
-		if f == 0 {
-			return true
-		}
-		if f > limit/p {
-			return false
-		}
-		p *= f
-	}
-	return true
-}
-
 // geometry is that of a Conv or MaxPool node's windows over 2-D images:
 // their height and width, their stride, and the padding on every side.
 type geometry struct{ fh, fw, stride, pad int }
@@ -698,11 +683,11 @@ func (im *importer) windows(op string, win geometry, c, h, w, out, unfold int) e
 	}
 	oh, ow := (hp-win.fh)/win.stride+1, (wp-win.fw)/win.stride+1
 	switch {
-	case !within(maxValues, out, oh, ow):
+	case !conv.Within(maxValues, out, oh, ow):
 		return fmt.Errorf("%w: %s: an output of %d×%d×%d values, more than %d", ErrUnsupported, where, out, oh, ow, maxValues)
-	case !within(maxValues, c, hp, wp):
+	case !conv.Within(maxValues, c, hp, wp):
 		return fmt.Errorf("%w: %s: a padded image of %d×%d×%d values, more than %d", ErrUnsupported, where, c, hp, wp, maxValues)
-	case !within(maxValues, unfold, win.fh, win.fw, oh, ow):
+	case !conv.Within(maxValues, unfold, win.fh, win.fw, oh, ow):
 		return fmt.Errorf("%w: %s: %d×%d×%d windows at %d×%d places, more than %d values", ErrUnsupported, where, unfold, win.fh, win.fw, oh, ow, maxValues)
 	}
 	im.shape = nil

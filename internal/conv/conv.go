@@ -74,9 +74,9 @@ func (g Geometry) Check() error {
 		return fmt.Errorf("the padded image %d×%d has a side over %d", hp, wp, MaxSide)
 	case g.FH > hp || g.FW > wp:
 		return fmt.Errorf("window %d×%d is larger than the padded image %d×%d", g.FH, g.FW, hp, wp)
-	case !within(MaxValues, g.C, hp, wp):
+	case !Within(MaxValues, g.C, hp, wp):
 		return fmt.Errorf("the padded image %d×%d×%d has more than %d values", g.C, hp, wp, MaxValues)
-	case !within(MaxValues, g.C, g.FH, g.FW, g.OutH(), g.OutW()):
+	case !Within(MaxValues, g.C, g.FH, g.FW, g.OutH(), g.OutW()):
 		return fmt.Errorf("windows of %d×%d×%d at %d×%d positions read more than %d values", g.C, g.FH, g.FW, g.OutH(), g.OutW(), MaxValues)
 	}
 	return nil
@@ -88,17 +88,19 @@ func (g Geometry) Check() error {
 // passed Check; n and channels may be 0.
 func (g Geometry) CheckOutput(n, channels int) error {
 	switch oh, ow := g.OutH(), g.OutW(); {
-	case !within(MaxValues, channels, oh, ow):
+	case !Within(MaxValues, channels, oh, ow):
 		return fmt.Errorf("an output of %d×%d×%d values per image is more than %d", channels, oh, ow, MaxValues)
-	case !within(math.MaxInt/8, n, channels*oh*ow):
+	case !Within(math.MaxInt/8, n, channels*oh*ow):
 		return fmt.Errorf("an output of %d images of %d×%d×%d values is more than a tensor holds", n, channels, oh, ow)
 	}
 	return nil
 }
 
-// within reports whether the product of factors, which are not
-// negative, is at most limit, computing it without overflow.
-func within(limit int, factors ...int) bool {
+// Within reports whether the product of factors, which are not
+// negative, is at most limit, computing it without overflow: the check
+// behind every size limit of the geometry, which the ONNX importer uses
+// too.
+func Within(limit int, factors ...int) bool {
 	p := 1
 	for _, f := range factors {
 		if f == 0 {
