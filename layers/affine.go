@@ -58,7 +58,7 @@ type Affine struct {
 	// each time.
 	skipChecks int
 	// inference is set by a Sequence for its inference passes, whose
-	// path depends on the input alone (see Forward).
+	// path depends on the input alone (see chooseSparse).
 	inference bool
 }
 

@@ -28,10 +28,11 @@ import (
 // A Sequence is not safe for concurrent use; Clone gives another
 // goroutine a copy of its own.
 type Sequence struct {
-	layers []Layer
-	moders []Moder
-	steps  []step
-	mode   Mode
+	layers  []Layer
+	moders  []Moder
+	affines []*Affine // told the mode too: see Affine.chooseSparse
+	steps   []step
+	mode    Mode
 
 	batch buffer.Reusable // rows gathered for a first layer that cannot read them in place
 	shape []int           // the shape of a gathered batch
@@ -64,6 +65,9 @@ func NewSequence(ls ...Layer) *Sequence {
 		}
 		if m, ok := ls[i].(Moder); ok {
 			s.moders = append(s.moders, m)
+		}
+		if a, ok := ls[i].(*Affine); ok {
+			s.affines = append(s.affines, a)
 		}
 		if f := fuse(ls[i:]); f != nil {
 			s.steps = append(s.steps, step{lo: i, hi: i + 3, fused: f})
@@ -124,10 +128,8 @@ func (s *Sequence) SetMode(m Mode) {
 	for _, l := range s.moders {
 		l.SetMode(m)
 	}
-	for _, l := range s.layers {
-		if a, ok := l.(*Affine); ok {
-			a.setMode(m) // how it chooses its path: see Affine.chooseSparse
-		}
+	for _, a := range s.affines {
+		a.setMode(m)
 	}
 	for i := range s.steps {
 		if f := s.steps[i].fused; f != nil {
