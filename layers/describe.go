@@ -102,6 +102,7 @@ var registry = struct {
 		"Dropout":     buildDropout,
 		"Convolution": buildConvolution,
 		"Pooling":     buildPooling,
+		"Standardize": buildStandardize,
 	},
 	heads: map[string]HeadBuilder{
 		"SoftmaxWithLoss":  buildHead(func() Head { return &SoftmaxWithLoss{} }),

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"encoding"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -26,6 +27,7 @@ type Dropout struct {
 	Ratio float64
 
 	rng      *rand.Rand
+	src      rand.Source // what rng draws from
 	mode     Mode
 	forward  Mode            // the mode of the last Forward
 	mask     buffer.Reusable // 1 where the last training Forward kept an element, else 0
@@ -42,16 +44,44 @@ type Dropout struct {
 }
 
 // NewDropout returns a Dropout layer that drops elements with probability
-// ratio in training, drawing its masks from rng. It panics if ratio is not
-// in [0, 1) or rng is nil.
-func NewDropout(ratio float64, rng *rand.Rand) *Dropout {
+// ratio in training, drawing its masks from src: a *rand.Rand, or the
+// source one would draw from (both give the same masks). It panics if
+// ratio is not in [0, 1) or src is nil.
+func NewDropout(ratio float64, src rand.Source) *Dropout {
 	if !(ratio >= 0 && ratio < 1) {
 		panic(fmt.Sprintf("layers: NewDropout: ratio %v is not in [0, 1)", ratio))
 	}
-	if rng == nil {
+	rng, isRand := src.(*rand.Rand)
+	if src == nil || (isRand && rng == nil) {
 		panic("layers: NewDropout: rng is nil; pass rand.New(rand.NewPCG(seed1, seed2))")
 	}
-	return &Dropout{Ratio: ratio, rng: rng}
+	if !isRand {
+		rng = rand.New(src)
+	}
+	return &Dropout{Ratio: ratio, rng: rng, src: src}
+}
+
+// MarshalBinary returns the state of the layer's random source. It fails
+// when the source cannot save it (a *rand.Rand, which hides its source).
+func (d *Dropout) MarshalBinary() ([]byte, error) {
+	m, ok := d.src.(encoding.BinaryMarshaler)
+	if !ok {
+		return nil, fmt.Errorf("layers: Dropout: its random source, a %T, cannot save its state; make the layer on a *rand.PCG or *rand.ChaCha8", d.src)
+	}
+	return m.MarshalBinary()
+}
+
+// UnmarshalBinary restores the state of the layer's random source from
+// what MarshalBinary returned.
+func (d *Dropout) UnmarshalBinary(b []byte) error {
+	u, ok := d.src.(encoding.BinaryUnmarshaler)
+	if !ok {
+		return fmt.Errorf("layers: Dropout: its random source, a %T, cannot take a saved state", d.src)
+	}
+	if err := u.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("layers: Dropout: %w", err)
+	}
+	return nil
 }
 
 // SetMode sets the mode of the forward passes that follow: Training drops
@@ -130,7 +160,7 @@ func (d *Dropout) copyMask(src *Dropout) {
 // drop the same elements on every run, and no two layers share a
 // *rand.Rand, which is not safe for concurrent use.
 func (d *Dropout) Clone() Layer {
-	c := NewDropout(d.Ratio, rand.New(rand.NewPCG(d.rng.Uint64(), d.rng.Uint64())))
+	c := NewDropout(d.Ratio, rand.NewPCG(d.rng.Uint64(), d.rng.Uint64()))
 	c.mode = d.mode
 	return c
 }
@@ -163,5 +193,5 @@ func buildDropout(d Description, params []*tensor.Tensor, rng *rand.Rand) (Layer
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(1, 2))
 	}
-	return NewDropout(cfg.Ratio, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))), nil
+	return NewDropout(cfg.Ratio, rand.NewPCG(rng.Uint64(), rng.Uint64())), nil
 }
