@@ -234,6 +234,20 @@ func readModel(b []byte) (*Network, error) {
 	if err != nil {
 		return nil, formatError(err)
 	}
+	return buildModel(modelArrays(arrays))
+}
+
+// modelArrays returns the arrays of a model file that describe the
+// network: all of them, less a checkpoint's record of its run.
+func modelArrays(arrays []npz.Array) []npz.Array {
+	if !slices.ContainsFunc(arrays, func(a npz.Array) bool { return a.Name == checkpointName }) {
+		return arrays
+	}
+	return slices.DeleteFunc(slices.Clone(arrays), func(a npz.Array) bool { return a.Name == checkpointName || isRunArray(a.Name) })
+}
+
+// buildModel builds the network that a model file's arrays describe.
+func buildModel(arrays []npz.Array) (*Network, error) {
 	arch, tensors, err := parseModel(arrays)
 	if err != nil {
 		return nil, err

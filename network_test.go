@@ -213,3 +213,16 @@ func TestConstructorPanics(t *testing.T) {
 		NewMultiLayerNet([]int{3, 0, 2}, MultiLayerConfig{Activation: &layers.ReLU{}, Init: He}, newRand(1))
 	})
 }
+
+func TestNewAffine(t *testing.T) {
+	// He for 8 inputs: std √(2/8) = 0.5, so W is 0.5 times the same
+	// normal draws that RandN makes with std 1.
+	a := NewAffine(8, 3, He, newRand(9))
+	unit := tensor.RandN(newRand(9), 1, 8, 3)
+	require.Equal(t, []int{8, 3}, a.W.Shape())
+	for i, v := range unit.Data() {
+		assert.InDelta(t, 0.5*v, a.W.Data()[i], 1e-15)
+	}
+	assert.Equal(t, []float64{0, 0, 0}, a.B.Data())
+	assert.PanicsWithValue(t, "numlearn: NewAffine: sizes 0→3: want positive sizes and at most 2147483647 weights", func() { NewAffine(0, 3, He, newRand(1)) })
+}

@@ -50,6 +50,24 @@ func initStd(op string, init Init, layer string, fanIn int) float64 {
 // refused rather than allocated.
 const maxWeights = 1<<31 - 1
 
+// NewAffine returns an Affine layer of in inputs and out outputs for a
+// network built by hand (NewNetwork), with weights W (in, out) drawn from
+// N(0, std²), std as init gives it for in inputs, row by row from rng, and
+// zero biases: what NewMultiLayerNet does for each of its layers. For
+// weights of your own, use layers.NewAffine. It panics if a size is not
+// positive, the layer would have more than 2³¹ − 1 weights, init gives a
+// standard deviation that is not a finite number ≥ 0, or rng is nil.
+func NewAffine(in, out int, init Init, rng *rand.Rand) *layers.Affine {
+	if in <= 0 || out <= 0 || in > maxWeights/out {
+		panic(fmt.Sprintf("numlearn: NewAffine: sizes %d→%d: want positive sizes and at most %d weights", in, out, maxWeights))
+	}
+	if init == nil || rng == nil {
+		panic("numlearn: NewAffine: init and rng must not be nil (try numlearn.He and rand.New(rand.NewPCG(1, 2)))")
+	}
+	w := tensor.RandN(rng, initStd("NewAffine", init, "the layer", in), in, out)
+	return layers.NewAffine(w, tensor.New(out))
+}
+
 // NewTwoLayerNet returns the book's chapter 5 TwoLayerNet: Affine → ReLU →
 // Affine, then softmax with cross-entropy, with weights drawn as
 // 0.01·N(0, 1) from rng (W1 first, row by row, then W2) and zero biases.
@@ -155,7 +173,7 @@ func NewMultiLayerNet(sizes []int, cfg MultiLayerConfig, rng *rand.Rand) *Networ
 		}
 		ls = append(ls, act.Clone())
 		if cfg.Dropout > 0 {
-			ls = append(ls, layers.NewDropout(cfg.Dropout, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))))
+			ls = append(ls, layers.NewDropout(cfg.Dropout, rand.NewPCG(rng.Uint64(), rng.Uint64())))
 		}
 	}
 	n := NewNetworkWithHead(head, ls...)
@@ -329,7 +347,7 @@ func NewDeepConvNet(cfg DeepConvNetConfig, rng *rand.Rand) *Network {
 		if cfg.Dropout == 0 {
 			return nil
 		}
-		return []Layer{layers.NewDropout(cfg.Dropout, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))}
+		return []Layer{layers.NewDropout(cfg.Dropout, rand.NewPCG(rng.Uint64(), rng.Uint64()))}
 	}
 	ls = append(ls, affine1, &layers.ReLU{})
 	ls = append(ls, dropout()...)

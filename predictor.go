@@ -84,7 +84,9 @@ func (p *Predictor) Classes(dst []int, x *tensor.Tensor) []int {
 }
 
 // Class returns the class predicted for one sample x, as Network.Class
-// does.
+// does: x in its own shape (784 for an MNIST image as a vector) or as a
+// batch of one (1, 784). It panics if x is not one sample or the head
+// does not predict classes.
 func (p *Predictor) Class(x *tensor.Tensor) int {
 	w := p.get()
 	defer p.put(w)

@@ -29,9 +29,15 @@ type TrainConfig struct {
 	// train_neuralnet.py uses &grad.SGD{LR: 0.1}.) Optimizers keep state:
 	// pass a fresh one per run.
 	Optimizer grad.Optimizer
-	// Rand draws the mini-batches; nil means a PCG seeded with (1, 2), so
-	// that runs repeat exactly either way.
-	Rand *rand.Rand
+	// Rand is the random source the mini-batches are drawn from: a
+	// *rand.Rand, or the source a Rand would draw from (both give the
+	// same batches). nil means a PCG seeded with (1, 2), so that runs
+	// repeat exactly either way. A run that writes or resumes a
+	// Checkpoint needs a source whose state can be saved, one that
+	// implements encoding.BinaryMarshaler and BinaryUnmarshaler: a
+	// *rand.PCG or *rand.ChaCha8, given itself rather than a Rand made
+	// from it.
+	Rand rand.Source
 	// Shuffle makes each epoch visit every sample once, in a fresh random
 	// order. By default each batch is drawn at random with replacement,
 	// like the book's np.random.choice(train_size, batch_size).
@@ -58,8 +64,43 @@ type TrainConfig struct {
 	// cheap on large sets; 0 means all of them.
 	EvalSamples int
 	// Progress, if set, is called after every step, with the evaluation
-	// after the steps that were evaluated.
+	// after the steps that were evaluated, on the goroutine that called
+	// Train; the next step waits for it. NewReporter makes one that
+	// prints a line per evaluation.
 	Progress func(Progress)
+	// Schedule, if set, changes the optimizer's learning rate before
+	// every step: the rate it had when Train began times
+	// Schedule(step, steps), with step counted from 0 over the whole run
+	// (a resumed one included). The optimizer must be a grad.RateSetter,
+	// as every optimizer in package grad is; it gets its starting rate
+	// back when Train returns.
+	Schedule grad.Schedule
+	// EarlyStopping, if set, watches the evaluations of the test set
+	// (TestX and TestT, which it needs: use a validation set, as
+	// SplitValidation or dataset's Split make, not the final test set),
+	// stops the run when they stop improving, and leaves the network
+	// with the parameters and state of its best evaluation.
+	EarlyStopping *EarlyStopping
+	// Checkpoint, if set, names the file where Train keeps the run's
+	// checkpoint: the model, the optimizer's state, the sampler's state
+	// and the step, so that Resume can continue it exactly. Train writes
+	// it, replacing the file whole (never a partial one), after every
+	// evaluation and when the run stops before its last step (Stop,
+	// early stopping, a cancelled context). It needs an optimizer that
+	// is a grad.Stateful (all of package grad's are) and a Rand that can
+	// be saved.
+	Checkpoint string
+	// Resume continues the run that a checkpoint recorded (see
+	// LoadCheckpoint): training starts after the checkpoint's step, with
+	// its optimizer state copied into Optimizer (which must be of the
+	// same kind and otherwise as configured before) and its sampler
+	// state into Rand, and goes on bit for bit as the run would have
+	// without the interruption. The network must be the one
+	// LoadCheckpoint returned with it; x, t, BatchSize, Shuffle and the
+	// test set must be those of the run that wrote it; Iterations (or
+	// Epochs) counts the whole run, the steps before the checkpoint
+	// included.
+	Resume *Checkpoint
 	// Numerical makes every step take its gradient by central differences
 	// (NumericalGradient) instead of backpropagation (Gradient), as the
 	// book's chapter 4 trains. The two agree to about 1e-7 per element
@@ -74,10 +115,20 @@ type Progress struct {
 	Iterations int     // steps in the whole run
 	Epoch      float64 // epochs done: Iteration·BatchSize/n
 	Loss       float64 // the loss on this step's mini-batch
+	// LearningRate is the rate of this step's update, when the
+	// optimizer is a grad.RateSetter (0 otherwise).
+	LearningRate float64
 	// Evaluated says whether Eval was measured after this step.
 	Evaluated bool
 	Eval      Evaluation
 	Elapsed   time.Duration
+	// Stop ends the run cleanly after this step: Train returns the
+	// history with a nil error, having written the checkpoint if there
+	// is one, as when a run is interrupted. A program stops a run this
+	// way on its own terms; cancelling the context is the way for
+	// outside events (a signal), and makes Train return the context's
+	// error.
+	Stop func()
 }
 
 // History is the record of a training run.
@@ -86,6 +137,14 @@ type History struct {
 	Evals []Evaluation // one per evaluation
 	// TrainTime is the time spent on steps; EvalTime on evaluations.
 	TrainTime, EvalTime time.Duration
+	// Stopped says why the run ended before its last step, when Stop or
+	// EarlyStopping ended it; it is empty for a run that took all its
+	// steps.
+	Stopped string
+	// BestStep is, with EarlyStopping, the step after which the best
+	// evaluation was measured: the network holds the parameters and
+	// state of that step. It is 0 otherwise.
+	BestStep int
 }
 
 // Evaluation is what was measured on the whole training and test sets
@@ -117,96 +176,236 @@ const maxHistory = 1 << 16
 // returns what happened. It allocates nothing per step once the first step
 // has sized the buffers.
 //
-// Train returns an error wrapping ErrConfig for a configuration or data it
-// cannot use (mismatched sample counts, a batch larger than the data,
-// inputs or targets whose shape does not fit the network, a NaN or
-// infinite value in the data, naming its sample, step counts that
-// overflow), and one wrapping the context's error when ctx is cancelled,
-// with the history so far. When the loss, the parameters or the layers'
-// state (such as BatchNorm's running statistics) become NaN or infinite
-// it restores the last parameters and state that were finite and seen to
+// Train runs on the goroutine that calls it, and so do its callbacks:
+// Progress is called after each step's update and before the next step
+// starts, and Train waits for it to return.
+//
+// A run ends after its last step, or earlier, cleanly (a nil error, with
+// History.Stopped saying why), when Progress calls its Stop or
+// EarlyStopping decides. It returns an error wrapping ErrConfig for a
+// configuration or data it cannot use (a nil context, mismatched sample
+// counts, a batch larger than the data, inputs or targets whose shape does
+// not fit the network, a NaN or infinite value in the data, naming its
+// sample, step counts that overflow, a checkpoint that belongs to another
+// run), and one wrapping the context's error when ctx is cancelled, with
+// the history so far. When the loss, the parameters or the layers' state
+// (such as BatchNorm's running statistics) become NaN or infinite it
+// restores the last parameters and state that were finite and seen to
 // give a finite loss (or those it started from), so the network never
 // holds NaN, and returns an error wrapping ErrDiverged that names the
 // step.
 func (n *Network) Train(ctx context.Context, x, t *tensor.Tensor, cfg TrainConfig) (*History, error) {
+	if n == nil || n.seq == nil {
+		return nil, fmt.Errorf("%w: the network is nil; build one with NewNetwork, NewTwoLayerNet, … or LoadModel", ErrConfig)
+	}
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: the context is nil; pass context.Background(), or one that a signal cancels", ErrConfig)
+	}
 	cfg, iters, err := n.checkConfig(x, t, cfg)
 	if err != nil {
 		return nil, err
 	}
-	samples := x.Shape()[0]
-	perEpoch := max(samples/cfg.BatchSize, 1)
-	every := cfg.EvalEvery
-	if every == 0 {
-		every = perEpoch
+	r, err := n.newRun(x, t, cfg, iters)
+	if err != nil {
+		return nil, err
 	}
-	// The data sets are prepared once for reading by rows: a sparse set
-	// is compressed for a first Affine layer.
-	sets := evalSets{train: n.seq.PrepareRows(x)}
-	if cfg.TestX != nil {
-		sets.test = n.seq.PrepareRows(cfg.TestX)
-	}
-	defer n.seq.Release()
+	defer r.finish()
+	return r.loop(ctx)
+}
 
-	h := &History{Loss: make([]float64, 0, min(iters, maxHistory))}
-	s := newStepper(n, sets.train, t, cfg, perEpoch)
+// run is one call of Train: what its steps share.
+type run struct {
+	n        *Network
+	x, t     *tensor.Tensor
+	cfg      TrainConfig
+	iters    int
+	first    int // the first step: 0, or the step a checkpoint resumes after
+	samples  int
+	perEpoch int
+	every    int
+	sets     evalSets
+	s        *stepper
+	h        *History
+
 	// model is what a snapshot keeps: the parameters and the layers'
 	// state, which a training step's forward pass moves too (BatchNorm's
 	// running statistics). good holds the last model known to give a
 	// finite loss. A snapshot taken at an evaluation waits in pending
 	// until the next step's loss on it has come out finite.
-	model := n.allTensors()
-	good, pending := cloneAll(model), cloneAll(model)
-	lastGood, pendingStep := 0, -1
-	diverged := func(step int, what string) error {
-		copyAll(model, good)
-		return fmt.Errorf("%w at step %d of %d: %s; the learning rate is likely too large; parameters restored to those after step %d",
-			ErrDiverged, step, iters, what, lastGood)
-	}
-	start := time.Now()
+	model, good, pending  []*tensor.Tensor
+	lastGood, pendingStep int
 
-	for it := range iters {
+	rates grad.RateSetter // the optimizer, when a schedule sets its rate
+	base  float64         // the rate the schedule scales
+
+	early *earlyStop // nil without EarlyStopping
+
+	stop  func() // Progress.Stop
+	asked bool   // whether Stop was called
+	saved int    // the step of the last checkpoint written, or −1
+}
+
+func (n *Network) newRun(x, t *tensor.Tensor, cfg TrainConfig, iters int) (r *run, err error) {
+	r = &run{n: n, x: x, t: t, cfg: cfg, iters: iters, samples: x.Shape()[0], saved: -1}
+	r.perEpoch = max(r.samples/cfg.BatchSize, 1)
+	r.every = cfg.EvalEvery
+	if r.every == 0 {
+		r.every = r.perEpoch
+	}
+	if cfg.Schedule != nil {
+		rs, ok := cfg.Optimizer.(grad.RateSetter)
+		if !ok {
+			return nil, fmt.Errorf("%w: a Schedule needs an optimizer whose rate can be set (grad.RateSetter); %T is not one", ErrConfig, cfg.Optimizer)
+		}
+		r.rates, r.base = rs, rs.LearningRate()
+	}
+	if cfg.EarlyStopping != nil {
+		if cfg.TestX == nil || r.every < 0 {
+			return nil, fmt.Errorf("%w: EarlyStopping watches the evaluations of a validation set: give TestX and TestT, and EvalEvery ≥ 0", ErrConfig)
+		}
+		if cfg.EarlyStopping.Patience < 0 || !(cfg.EarlyStopping.MinDelta >= 0) || math.IsInf(cfg.EarlyStopping.MinDelta, 0) {
+			return nil, fmt.Errorf("%w: EarlyStopping's Patience (%d) and MinDelta (%v) must be ≥ 0 and finite", ErrConfig, cfg.EarlyStopping.Patience, cfg.EarlyStopping.MinDelta)
+		}
+		_, classifies := n.head.(layers.Classifier)
+		r.early = newEarlyStop(*cfg.EarlyStopping, classifies)
+	}
+	if cfg.Checkpoint != "" || cfg.Resume != nil {
+		if err := r.checkCheckpointing(); err != nil {
+			return nil, err
+		}
+	}
+	// The data sets are prepared once for reading by rows: a sparse set
+	// is compressed for a first Affine layer.
+	r.sets = evalSets{train: n.seq.PrepareRows(x)}
+	if cfg.TestX != nil {
+		r.sets.test = n.seq.PrepareRows(cfg.TestX)
+	}
+	defer func() {
+		if err != nil {
+			n.seq.Release()
+		}
+	}()
+	r.model = n.allTensors()
+	r.good, r.pending = cloneAll(r.model), cloneAll(r.model)
+	r.pendingStep = -1
+	r.s = newStepper(n, r.sets.train, t, cfg, r.perEpoch)
+	if ck := cfg.Resume; ck != nil {
+		if err := r.resume(ck); err != nil {
+			return nil, err
+		}
+	}
+	r.h = &History{Loss: make([]float64, 0, min(iters-r.first, maxHistory))}
+	r.stop = func() { r.asked = true }
+	return r, nil
+}
+
+// finish releases the prepared sets and gives the optimizer back its base
+// rate.
+func (r *run) finish() {
+	r.n.seq.Release()
+	if r.rates != nil {
+		r.rates.SetLearningRate(r.base)
+	}
+}
+
+func (r *run) diverged(step int, what string) error {
+	copyAll(r.model, r.good)
+	return fmt.Errorf("%w at step %d of %d: %s; the learning rate is likely too large; parameters restored to those after step %d",
+		ErrDiverged, step, r.iters, what, r.lastGood)
+}
+
+func (r *run) loop(ctx context.Context) (*History, error) {
+	n, cfg, h := r.n, r.cfg, r.h
+	start := time.Now()
+	for it := r.first; it < r.iters; it++ {
 		if err := ctx.Err(); err != nil {
-			return h, fmt.Errorf("numlearn: training stopped after %d of %d steps: %w", it, iters, err)
+			err = fmt.Errorf("numlearn: training stopped after %d of %d steps: %w", it, r.iters, err)
+			if cerr := r.checkpoint(it); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+			return h, err
 		}
 		stepStart := time.Now()
-		grads := s.gradient(it)
+		lr := r.setRate(it)
+		grads := r.s.gradient(it)
 		cost := n.cost
 		if math.IsNaN(cost) || math.IsInf(cost, 0) {
-			return h, diverged(it+1, fmt.Sprintf("the loss is %v", cost))
+			return h, r.diverged(it+1, fmt.Sprintf("the loss is %v", cost))
 		}
-		if pendingStep >= 0 {
-			good, pending = pending, good
-			lastGood, pendingStep = pendingStep, -1
+		if r.pendingStep >= 0 {
+			r.good, r.pending = r.pending, r.good
+			r.lastGood, r.pendingStep = r.pendingStep, -1
 		}
 		cfg.Optimizer.Update(n.values, grads)
-		evaluated := every > 0 && (it%every == 0 || it == iters-1)
-		if (evaluated || it == iters-1) && !allFinite(model) {
+		evaluated := r.every > 0 && (it%r.every == 0 || it == r.iters-1)
+		if (evaluated || it == r.iters-1) && !allFinite(r.model) {
 			// A snapshot must be finite, and after the last step no
 			// later loss will show it. The loss can stay finite while
 			// the running statistics overflow, since a training step
 			// normalises by the batch's own.
-			return h, diverged(it+1, "the parameters or the layers' state became non-finite")
+			return h, r.diverged(it+1, "the parameters or the layers' state became non-finite")
 		}
 		h.Loss = append(h.Loss, cost)
 		h.TrainTime += time.Since(stepStart)
 
-		p := Progress{Iteration: it + 1, Iterations: iters, Epoch: float64(it+1) * float64(cfg.BatchSize) / float64(samples), Loss: cost}
+		p := Progress{Iteration: it + 1, Iterations: r.iters, Epoch: float64(it+1) * float64(cfg.BatchSize) / float64(r.samples),
+			Loss: cost, LearningRate: lr, Stop: r.stop}
+		stopEarly := false
 		if evaluated {
 			evalStart := time.Now()
-			p.Eval = n.evaluate(x, t, sets, cfg)
+			p.Eval = n.evaluate(r.x, r.t, r.sets, cfg)
 			p.Eval.Iteration, p.Eval.Epoch = p.Iteration, p.Epoch
 			p.Evaluated = true
 			h.Evals = append(h.Evals, p.Eval)
 			h.EvalTime += time.Since(evalStart)
-			copyAll(pending, model)
-			pendingStep = it + 1
+			copyAll(r.pending, r.model)
+			r.pendingStep = it + 1
+			if r.early != nil {
+				stopEarly = r.early.observe(p.Eval, it+1, r.model)
+			}
+			if err := r.checkpoint(it + 1); err != nil {
+				return h, err
+			}
 		}
 		p.Elapsed = time.Since(start)
 		if cfg.Progress != nil {
 			cfg.Progress(p)
 		}
+		switch {
+		case stopEarly:
+			h.Stopped = r.early.reason(it + 1)
+			h.BestStep = r.early.restore(r.model)
+			return h, nil
+		case r.asked:
+			h.Stopped = fmt.Sprintf("stopped after step %d of %d, as Progress asked", it+1, r.iters)
+			if err := r.checkpoint(it + 1); err != nil {
+				return h, err
+			}
+			if r.early != nil {
+				h.BestStep = r.early.restore(r.model)
+			}
+			return h, nil
+		}
+	}
+	if r.early != nil {
+		h.BestStep = r.early.restore(r.model)
 	}
 	return h, nil
+}
+
+// setRate sets the optimizer's rate for step it, as the schedule gives it,
+// and returns the rate the step uses (0 when the optimizer's cannot be
+// read).
+func (r *run) setRate(it int) float64 {
+	if r.rates != nil {
+		lr := r.base * r.cfg.Schedule(it, r.iters)
+		r.rates.SetLearningRate(lr)
+		return lr
+	}
+	if rs, ok := r.cfg.Optimizer.(grad.RateSetter); ok {
+		return rs.LearningRate()
+	}
+	return 0
 }
 
 // evalSets are the training and test sets of a run, prepared for reading
@@ -314,7 +513,7 @@ func (n *Network) checkConfig(x, t *tensor.Tensor, cfg TrainConfig) (TrainConfig
 		cfg.Optimizer = &grad.SGD{}
 	}
 	if cfg.Rand == nil {
-		cfg.Rand = rand.New(rand.NewPCG(1, 2))
+		cfg.Rand = rand.NewPCG(1, 2)
 	}
 	if cfg.EvalChunk == 0 {
 		cfg.EvalChunk = evalChunk
@@ -386,14 +585,24 @@ type stepper struct {
 	x        *layers.Rows
 	t        *tensor.Tensor
 	perEpoch int
-	idx      []int // the samples of this step
-	order    []int // a permutation of the samples, with Shuffle
+	rng      *rand.Rand // draws from cfg.Rand
+	idx      []int      // the samples of this step
+	order    []int      // a permutation of the samples, with Shuffle
 	bt       *tensor.Tensor
+}
+
+// asRand returns src as a *rand.Rand: itself if it is one, else a Rand
+// drawing from it, which draws the same numbers as any Rand on src.
+func asRand(src rand.Source) *rand.Rand {
+	if r, ok := src.(*rand.Rand); ok {
+		return r
+	}
+	return rand.New(src)
 }
 
 func newStepper(n *Network, x *layers.Rows, t *tensor.Tensor, cfg TrainConfig, perEpoch int) *stepper {
 	samples := x.Len()
-	s := &stepper{n: n, cfg: cfg, x: x, t: t, perEpoch: perEpoch, idx: make([]int, cfg.BatchSize)}
+	s := &stepper{n: n, cfg: cfg, x: x, t: t, perEpoch: perEpoch, idx: make([]int, cfg.BatchSize), rng: asRand(cfg.Rand)}
 	s.bt = tensor.New(append([]int{cfg.BatchSize}, t.Shape()[1:]...)...)
 	if cfg.Shuffle {
 		s.order = make([]int, samples)
@@ -422,13 +631,13 @@ func (s *stepper) gradient(it int) []*tensor.Tensor {
 func (s *stepper) sample(it int) {
 	if !s.cfg.Shuffle {
 		for i := range s.idx {
-			s.idx[i] = s.cfg.Rand.IntN(s.x.Len())
+			s.idx[i] = s.rng.IntN(s.x.Len())
 		}
 		return
 	}
 	pos := it % s.perEpoch * len(s.idx)
 	if pos == 0 {
-		s.cfg.Rand.Shuffle(len(s.order), func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
+		s.rng.Shuffle(len(s.order), func(i, j int) { s.order[i], s.order[j] = s.order[j], s.order[i] })
 	}
 	copy(s.idx, s.order[pos:])
 }
