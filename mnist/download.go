@@ -136,8 +136,9 @@ type Downloader struct {
 //
 // Download stops as soon as ctx is done, returning an error that wraps
 // ctx.Err(). When every source fails for a file, the error names the file
-// and joins each source's error; a wrong digest among them is a
-// *ChecksumError (errors.Is(err, ErrChecksum)).
+// and joins each source's error — a wrong digest among them is a
+// *ChecksumError (errors.Is(err, ErrChecksum)) — and ends by saying how to
+// do without a download: put the four files in dir by hand.
 func (d *Downloader) Download(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("mnist: %w", err)
@@ -214,9 +215,24 @@ func (s *session) fetch(ctx context.Context, f remoteFile) error {
 		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
-		return fmt.Errorf("mnist: download %s: no source configured", f.name)
+		return fmt.Errorf("mnist: download %s: no source configured; %s", f.name, byHand(s.dir))
 	}
-	return fmt.Errorf("mnist: download %s: every source failed:\n%w", f.name, errors.Join(errs...))
+	return fmt.Errorf("mnist: download %s: every source failed:\n%w\n%s", f.name, errors.Join(errs...), byHand(s.dir))
+}
+
+// byHand says how to provide the files without a download, into dir.
+func byHand(dir string) string {
+	var names strings.Builder
+	for i, f := range files {
+		switch {
+		case i == len(files)-1:
+			names.WriteString(" and ")
+		case i > 0:
+			names.WriteString(", ")
+		}
+		names.WriteString(f.name)
+	}
+	return fmt.Sprintf("to work without a download, put the four MNIST files %s in %s, or point the program at a folder that holds them", names.String(), dir)
 }
 
 func (s *session) mirrors() []string {

@@ -261,10 +261,30 @@ func TestDownloadWithoutGo(t *testing.T) {
 	assert.Contains(t, err.Error(), "train-images-idx3-ubyte.gz")
 }
 
+// TestDownloadOffline: with no network, the error lists the source that
+// was tried and ends by saying how to do without a download.
+func TestDownloadOffline(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL + "/mnist/"
+	srv.Close() // nothing listens there now
+	dir := t.TempDir()
+	d := mnist.Downloader{Mirrors: []string{base}, SkipGoModule: true}
+	err := d.Download(context.Background(), dir)
+	require.Error(t, err)
+	msg := err.Error()
+	assert.True(t, strings.HasPrefix(msg, "mnist: download train-images-idx3-ubyte.gz: every source failed:\n"), msg)
+	assert.Contains(t, msg, base+"train-images-idx3-ubyte.gz")
+	assert.True(t, strings.HasSuffix(msg, "\nto work without a download, put the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "+
+		"t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in "+dir+", or point the program at a folder that holds them"), msg)
+}
+
 func TestDownloadNoSource(t *testing.T) {
 	d := mnist.Downloader{Mirrors: []string{}, SkipGoModule: true}
-	err := d.Download(context.Background(), t.TempDir())
-	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured")
+	dir := t.TempDir()
+	err := d.Download(context.Background(), dir)
+	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured; "+
+		"to work without a download, put the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "+
+		"t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in "+dir+", or point the program at a folder that holds them")
 }
 
 // TestFetchLoadsPresentFiles gives Fetch a folder that already holds the
@@ -291,7 +311,9 @@ func TestFetchDefaultDir(t *testing.T) {
 	t.Setenv("NUMLEARN_MNIST_DIR", dir)
 	d := mnist.Downloader{Mirrors: []string{}, SkipGoModule: true}
 	train, test, err := d.Fetch(context.Background(), "")
-	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured")
+	assert.EqualError(t, err, "mnist: download train-images-idx3-ubyte.gz: no source configured; "+
+		"to work without a download, put the four MNIST files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "+
+		"t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in "+dir+", or point the program at a folder that holds them")
 	assert.Nil(t, train)
 	assert.Nil(t, test)
 	assert.DirExists(t, dir)

@@ -5,14 +5,17 @@
 //	go run ./examples/convnet             # the book's 20 epochs
 //	go run ./examples/convnet -epochs 2   # a quicker look
 //	go run ./examples/convnet -deep       # chapter 8's DeepConvNet
+//	go run ./examples/convnet -iters 300 -eval-every 50   # a short run, evaluated 7 times
 //
-// It prints one line per epoch (loss, train and test accuracy, elapsed
-// time), with a progress bar between them when stdout is a terminal, and
-// writes into -out: loss.png and accuracy.png, model.npz (np.load reads
-// it; the parameters are named W1 b1 … as the book saves them), and
-// filters-before.png and filters-after.png, the first layer's filters
-// before and after training as the book's figure 7-24 shows them. It ends
-// with a summary, or with one JSON line when -json is given.
+// It prints one line per evaluation (loss, train and test accuracy,
+// elapsed time) — after the first step, every epoch or every -eval-every
+// steps, and after the last — with a progress bar between them when
+// stdout is a terminal, and writes into -out: loss.png and accuracy.png,
+// model.npz (np.load reads it; the parameters are named W1 b1 … as the
+// book saves them), and filters-before.png and filters-after.png, the
+// first layer's filters before and after training as the book's figure
+// 7-24 shows them, each titled. It ends with a summary, or with one JSON
+// line when -json is given.
 //
 // -deep builds the book's chapter 8 DeepConvNet (numlearn.NewDeepConvNet,
 // dropout 0.5 after both Affine layers); its filters are 3×3.
@@ -53,6 +56,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	epochs, iters int
+	evalEvery     int
 	seed          uint64
 	data, out     string
 	deep          bool
@@ -76,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.IntVar(&o.epochs, "epochs", 20, "training epochs of 600 steps of 100 images")
 	fs.IntVar(&o.iters, "iters", 0, "training steps instead of whole epochs (0: -epochs)")
+	fs.IntVar(&o.evalEvery, "eval-every", 0, "steps between evaluations (0: one epoch, 600 steps)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for the weights and the mini-batches")
 	fs.StringVar(&o.data, "data", "", "folder with the MNIST files, fetched if missing (default: mnist.DefaultDir())")
 	fs.StringVar(&o.out, "out", ".", "folder for the charts, the filter images and model.npz")
@@ -97,6 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.iters < 0 {
 		return o, fmt.Errorf("convnet: -iters %d: must not be negative", o.iters)
+	}
+	if o.evalEvery < 0 {
+		return o, fmt.Errorf("convnet: -eval-every %d: must not be negative", o.evalEvery)
 	}
 	return o, nil
 }
@@ -150,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "network: SimpleConvNet, Conv(30 of 5×5) → ReLU → Pool(2×2) → Affine(4320→100) → ReLU → Affine(100→10) → softmax; 0.01·N(0,1) init")
 	}
 	filters := net.Params()[0]
-	if err := writeFilters(filepath.Join(o.out, "filters-before.png"), filters); err != nil {
+	if err := writeFilters(filepath.Join(o.out, "filters-before.png"), filtersTitle(filters, "before training"), filters); err != nil {
 		return fmt.Errorf("convnet: %w", err)
 	}
 
@@ -159,7 +167,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		iters = o.epochs * (train.Len() / batchSize)
 	}
 	fmt.Fprintf(stdout, "Adam lr %g; %d steps of %d\n", grad.DefaultAdamLR, iters, batchSize)
-	p := trainlog.NewTable(stdout, iters, interactive)
+	rep := numlearn.NewReporter(stdout)
+	rep.Bar = interactive
 	hist, err := net.Train(ctx, train.Images4D(), train.OneHot(), numlearn.TrainConfig{
 		Iterations:    iters,
 		BatchSize:     batchSize,
@@ -168,11 +177,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Shuffle:       true,
 		TestX:         test.Images4D(),
 		TestT:         test.OneHot(),
+		EvalEvery:     o.evalEvery,
 		SkipTrainEval: o.skipTrainEval,
 		EvalChunk:     evalChunk,
-		Progress:      p.Update,
+		Progress:      rep.Progress,
 	})
-	p.Finish()
+	rep.Finish()
 	if err != nil {
 		return err
 	}
@@ -184,7 +194,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := trainlog.WriteCharts(o.out, hist); err != nil {
 		return fmt.Errorf("convnet: charts: %w", err)
 	}
-	if err := writeFilters(filepath.Join(o.out, "filters-after.png"), filters); err != nil {
+	after := fmt.Sprintf("after %d training steps", len(hist.Loss))
+	if err := writeFilters(filepath.Join(o.out, "filters-after.png"), filtersTitle(filters, after), filters); err != nil {
 		return fmt.Errorf("convnet: %w", err)
 	}
 	model := filepath.Join(o.out, "model.npz")

@@ -64,6 +64,8 @@ type options struct {
 	seed                    uint64
 	data, out, cpuProfile   string
 	json, quiet             bool
+	checkpoint, resume      string
+	stopAfter               int
 }
 
 // summary is the -json line.
@@ -97,6 +99,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", ".", "folder for loss.png, accuracy.png and model.npz")
 	fs.BoolVar(&o.json, "json", false, "end with one JSON line of timings and accuracies")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar, even on a terminal")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "keep a checkpoint of the run in this file, written at every evaluation and on an interruption (Ctrl-C)")
+	fs.StringVar(&o.resume, "resume", "", "continue the run that this checkpoint file recorded (with the same -iters, -batch, -optimizer and -lr)")
+	fs.IntVar(&o.stopAfter, "stop-after", 0, "stop after this step as an interruption would, leaving the -checkpoint to -resume from (0: run every step)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the training to this file (see go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,6 +122,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.lr < 0 {
 		return o, fmt.Errorf("mnist: -lr %g: must not be negative", o.lr)
+	}
+	if o.stopAfter < 0 {
+		return o, fmt.Errorf("mnist: -stop-after %d: must not be negative", o.stopAfter)
 	}
 	var err error
 	if o.hidden, err = parseSizes(*hidden); err != nil {
@@ -285,10 +293,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	loadTime := time.Since(loadStart)
 	fmt.Fprintf(stdout, "MNIST: %d training and %d test images of 28×28, loaded in %.2fs\n", train.Len(), test.Len(), loadTime.Seconds())
 
-	rng := rand.New(rand.NewPCG(o.seed, 0x6e756d6c))
+	// One random stream draws the weights, then the mini-batches; Train
+	// is given its source, whose state a checkpoint saves.
+	src := rand.NewPCG(o.seed, 0x6e756d6c)
 	sizes := append(append([]int{784}, o.hidden...), 10)
 	cfg := numlearn.MultiLayerConfig{Init: init, Activation: act.layer, BatchNorm: o.batchNorm, Dropout: o.dropout, WeightDecay: o.weightDecay}
-	net := numlearn.NewMultiLayerNet(sizes, cfg, rng)
+	var (
+		net    *numlearn.Network
+		resume *numlearn.Checkpoint
+	)
+	if o.resume != "" {
+		if net, resume, err = numlearn.LoadCheckpoint(o.resume); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "resuming %s after step %d of %d\n", o.resume, resume.Step, resume.Iterations)
+	} else {
+		net = numlearn.NewMultiLayerNet(sizes, cfg, rand.New(src))
+	}
 	fmt.Fprintf(stdout, "network: %s; %s init; %T lr %g; %d steps of %d; %s gradient\n",
 		describe(sizes, act.name, cfg), o.init, opt, lr, o.iters, o.batch, o.gradient)
 
@@ -303,24 +324,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	p := trainlog.NewTable(stdout, o.iters, interactive)
+	rep := numlearn.NewReporter(stdout)
+	rep.Bar = interactive
+	progress := rep.Progress
+	if o.stopAfter > 0 {
+		progress = func(p numlearn.Progress) {
+			rep.Progress(p)
+			if p.Iteration == o.stopAfter {
+				p.Stop()
+			}
+		}
+	}
 	hist, err := net.Train(ctx, train.Images, train.OneHot(), numlearn.TrainConfig{
 		Iterations: o.iters,
 		BatchSize:  o.batch,
 		Optimizer:  opt,
-		Rand:       rng,
+		Rand:       src,
 		TestX:      test.Images,
 		TestT:      test.OneHot(),
 		EvalEvery:  o.evalEvery,
-		Progress:   p.Update,
+		Progress:   progress,
 		Numerical:  numerical,
+		Checkpoint: o.checkpoint,
+		Resume:     resume,
 	})
-	p.Finish()
+	rep.Finish()
 	if err != nil {
+		if errors.Is(err, context.Canceled) && o.checkpoint != "" {
+			return fmt.Errorf("%w; -resume %s continues it", err, o.checkpoint)
+		}
 		return err
 	}
+	if hist.Stopped != "" {
+		fmt.Fprintln(stdout, hist.Stopped)
+		if o.checkpoint != "" {
+			fmt.Fprintf(stdout, "checkpoint written to %s; -resume %s continues the run\n", o.checkpoint, o.checkpoint)
+		}
+		return nil
+	}
 
-	final := numlearn.Evaluation{Iteration: len(hist.Loss)}
+	final := numlearn.Evaluation{Iteration: o.iters}
 	if len(hist.Evals) > 0 {
 		final = hist.Evals[len(hist.Evals)-1]
 	} else { // -eval-every < 0: measure once, at the end
@@ -340,7 +383,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", filepath.Join(o.out, "loss.png"), filepath.Join(o.out, "accuracy.png"), model)
 	if o.json {
 		b, err := json.Marshal(summary{
-			Iterations:    len(hist.Loss),
+			Iterations:    final.Iteration,
 			LoadSeconds:   loadTime.Seconds(),
 			TrainSeconds:  hist.TrainTime.Seconds(),
 			EvalSeconds:   hist.EvalTime.Seconds(),

@@ -180,3 +180,51 @@ func TestDescribe(t *testing.T) {
 		})
 	}
 }
+
+// TestResumedRunEqualsWhole runs the main job for 1,200 steps in one go,
+// and again stopped after step 500 and resumed from its checkpoint: the
+// two end with the same model.npz, array for array and bit for bit, and
+// the same accuracies.
+func TestResumedRunEqualsWhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST: needs the real MNIST files; run without -short")
+	}
+	whole, parts := t.TempDir(), t.TempDir()
+	ck := filepath.Join(parts, "ck")
+	runs := []struct {
+		out  string
+		args []string
+		done string
+	}{
+		{whole, []string{"-iters", "1200"}, "train accuracy"},
+		{parts, []string{"-iters", "1200", "-stop-after", "500", "-checkpoint", ck}, "stopped after step 500"},
+		{parts, []string{"-iters", "1200", "-resume", ck, "-checkpoint", ck}, "train accuracy"},
+	}
+	var outputs []string
+	for _, r := range runs {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), append(r.args, "-out", r.out, "-json", "-quiet"), &stdout, &stderr)
+		require.NoError(t, err, "%s\n%s", stdout.String(), stderr.String())
+		require.Contains(t, stdout.String(), r.done)
+		outputs = append(outputs, stdout.String())
+	}
+	last := func(s string) summary {
+		lines := strings.Split(strings.TrimSpace(s), "\n")
+		var sum summary
+		require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &sum))
+		return sum
+	}
+	a, b := last(outputs[0]), last(outputs[2])
+	assert.Equal(t, 1200, b.Iterations)
+	assert.Equal(t, a.TrainAccuracy, b.TrainAccuracy)
+	assert.Equal(t, a.TestAccuracy, b.TestAccuracy)
+
+	want, err := numlearn.LoadModel(filepath.Join(whole, "model.npz"))
+	require.NoError(t, err)
+	got, err := numlearn.LoadModel(filepath.Join(parts, "model.npz"))
+	require.NoError(t, err)
+	require.Equal(t, want.ParamNames(), got.ParamNames())
+	for i, p := range want.Params() {
+		assert.Equal(t, p.Data(), got.Params()[i].Data(), want.ParamNames()[i])
+	}
+}

@@ -1,5 +1,4 @@
 // Package trainlog is what the MNIST examples share to report a training
-// run: a table with a line per evaluation (and a progress bar between the
-// lines on a terminal), the download's progress, and the loss and
-// accuracy charts.
+// run beyond numlearn.Reporter's table: whether the output is a terminal,
+// the download's progress, and the loss and accuracy charts.
 package trainlog
