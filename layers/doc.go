@@ -1,6 +1,7 @@
 // Package layers provides the building blocks of the book's networks and
 // the contract they share: Affine (y = x·W + b), the activations ReLU,
-// Sigmoid and Tanh, BatchNorm and Dropout, the convolutional layers of
+// Sigmoid and Tanh, BatchNorm and Dropout, Standardize (inputs scaled by
+// statistics fitted on training data), the convolutional layers of
 // chapter 7, Convolution and Pooling (max pooling), and the heads that end
 // a network — SoftmaxWithLoss (classes, cross-entropy), SigmoidWithLoss
 // (binary labels, binary cross-entropy) and IdentityWithLoss (regression,
