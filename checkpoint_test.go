@@ -125,32 +125,38 @@ func TestResumeIsExact(t *testing.T) {
 func TestEarlyStoppingRestoresBest(t *testing.T) {
 	// The validation set is the training set with every label moved to
 	// the next class: the better the network learns, the worse it does
-	// there, so the best evaluation is the first one, after step 1.
+	// there, by its loss and by its accuracy, so the best evaluation is
+	// the first one, after step 1.
 	x, tgt, labels := blobs(60, 6)
 	wrong := make([]int, len(labels))
 	for i, l := range labels {
 		wrong[i] = (l + 1) % 3
 	}
-	cfg := TrainConfig{Iterations: 200, BatchSize: 10, Optimizer: &grad.Adam{LR: 0.05}, Rand: rand.NewPCG(1, 1),
-		EvalEvery: 10, TestX: x, TestT: oneHot(wrong, 3), EarlyStopping: &EarlyStopping{Patience: 3}}
-	net := controlNet()
-	h, err := net.Train(context.Background(), x, tgt, cfg)
-	require.NoError(t, err)
-	require.Equal(t, 1, h.BestStep)
-	// Evaluations after steps 1, 11, 21 and 31: three without improvement.
-	require.Len(t, h.Evals, 4)
-	assert.Len(t, h.Loss, 31)
-	assert.Contains(t, h.Stopped, "did not improve")
+	for _, accuracy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("accuracy=%v", accuracy), func(t *testing.T) {
+			cfg := TrainConfig{Iterations: 200, BatchSize: 10, Optimizer: &grad.Adam{LR: 0.05}, Rand: rand.NewPCG(1, 1),
+				EvalEvery: 10, TestX: x, TestT: oneHot(wrong, 3), EarlyStopping: &EarlyStopping{Patience: 3, Accuracy: accuracy}}
+			net := controlNet()
+			h, err := net.Train(context.Background(), x, tgt, cfg)
+			require.NoError(t, err)
+			require.Equal(t, 1, h.BestStep)
+			// Evaluations after steps 1, 11, 21 and 31: three without improvement.
+			require.Len(t, h.Evals, 4)
+			assert.Len(t, h.Loss, 31)
+			assert.Contains(t, h.Stopped, "did not improve")
 
-	// The network holds what one step from the same start gives.
-	once := controlNet()
-	cfg.Iterations, cfg.EarlyStopping, cfg.Optimizer, cfg.Rand = 1, nil, &grad.Adam{LR: 0.05}, rand.NewPCG(1, 1)
-	_, err = once.Train(context.Background(), x, tgt, cfg)
-	require.NoError(t, err)
-	for i, tw := range once.allTensors() {
-		assert.Equal(t, tw.Data(), net.allTensors()[i].Data(), "tensor %d", i)
+			// The network holds what one step from the same start gives.
+			once := controlNet()
+			cfg.Iterations, cfg.EarlyStopping, cfg.Optimizer, cfg.Rand = 1, nil, &grad.Adam{LR: 0.05}, rand.NewPCG(1, 1)
+			_, err = once.Train(context.Background(), x, tgt, cfg)
+			require.NoError(t, err)
+			for i, tw := range once.allTensors() {
+				assert.Equal(t, tw.Data(), net.allTensors()[i].Data(), "tensor %d", i)
+			}
+			assert.InDelta(t, h.Evals[0].TestAccuracy, net.Accuracy(x, oneHot(wrong, 3)), 0)
+			assert.InDelta(t, h.Evals[0].TestLoss, net.Loss(x, oneHot(wrong, 3)), 1e-12)
+		})
 	}
-	assert.InDelta(t, h.Evals[0].TestAccuracy, net.Accuracy(x, oneHot(wrong, 3)), 0)
 }
 
 func TestScheduleSetsRate(t *testing.T) {
@@ -194,6 +200,12 @@ func TestTrainControlRefused(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.msg)
 		})
 	}
+	t.Run("early stopping on the accuracy of a regression", func(t *testing.T) {
+		net := NewNetworkWithHead(&layers.IdentityWithLoss{}, layers.NewAffine(tensor.New(4, 3), tensor.New(3)))
+		_, err := net.Train(context.Background(), x, tgt, TrainConfig{BatchSize: 5, TestX: x, TestT: tgt, EarlyStopping: &EarlyStopping{Accuracy: true}})
+		require.ErrorIs(t, err, ErrConfig)
+		assert.Contains(t, err.Error(), "does not predict classes")
+	})
 	t.Run("checkpoint with a Dropout on a Rand", func(t *testing.T) {
 		net := NewNetwork(layers.NewAffine(tensor.New(4, 3), tensor.New(3)), layers.NewDropout(0.5, newRand(1)))
 		_, err := net.Train(context.Background(), x, tgt, TrainConfig{BatchSize: 5, Checkpoint: filepath.Join(dir, "c")})

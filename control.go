@@ -10,9 +10,9 @@ import (
 // EarlyStopping ends a run when the evaluations of its validation set
 // (TrainConfig.TestX and TestT) stop improving, and leaves the network
 // with the parameters and state of the best one, as Keras's EarlyStopping
-// with restore_best_weights does. The measure is the one Evaluation holds
-// for the network: the accuracy for a network whose head predicts classes
-// (higher is better), the loss for any other (lower is better).
+// with restore_best_weights does. It watches the validation loss (lower is
+// better), or with Accuracy the validation accuracy (higher is better),
+// which moves in steps of 1/n on n samples and so suits only large sets.
 type EarlyStopping struct {
 	// Patience is the number of evaluations in a row without
 	// improvement after which the run stops; 0 means 5.
@@ -20,28 +20,30 @@ type EarlyStopping struct {
 	// MinDelta is how much an evaluation must beat the best so far by
 	// to count as an improvement; 0 means any amount.
 	MinDelta float64
+	// Accuracy watches the accuracy instead of the loss; the network's
+	// head must predict classes.
+	Accuracy bool
 }
 
 // earlyStop is EarlyStopping's bookkeeping in a run.
 type earlyStop struct {
-	cfg        EarlyStopping
-	classifies bool
-	best       float64          // the best measure so far
-	bestStep   int              // the step it was measured after; 0 before the first evaluation
-	bad        int              // evaluations since then without improvement
-	snapshot   []*tensor.Tensor // the model after bestStep
+	cfg      EarlyStopping
+	best     float64          // the best measure so far
+	bestStep int              // the step it was measured after; 0 before the first evaluation
+	bad      int              // evaluations since then without improvement
+	snapshot []*tensor.Tensor // the model after bestStep
 }
 
-func newEarlyStop(cfg EarlyStopping, classifies bool) *earlyStop {
+func newEarlyStop(cfg EarlyStopping) *earlyStop {
 	if cfg.Patience == 0 {
 		cfg.Patience = 5
 	}
-	return &earlyStop{cfg: cfg, classifies: classifies}
+	return &earlyStop{cfg: cfg}
 }
 
 // measure returns the evaluation's measure, made so that lower is better.
 func (e *earlyStop) measure(ev Evaluation) float64 {
-	if e.classifies {
+	if e.cfg.Accuracy {
 		return -ev.TestAccuracy
 	}
 	return ev.TestLoss
@@ -77,7 +79,7 @@ func (e *earlyStop) restore(model []*tensor.Tensor) int {
 // reason says why the run stopped after step.
 func (e *earlyStop) reason(step int) string {
 	what, best := "test loss", e.best
-	if e.classifies {
+	if e.cfg.Accuracy {
 		what, best = "test accuracy", -best
 	}
 	if math.IsNaN(best) {

@@ -2,6 +2,7 @@ package numlearn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/tensor"
@@ -98,17 +99,29 @@ func (n *Network) chunk(x *tensor.Tensor, set *layers.Rows, from, to int) *tenso
 	return n.seq.ForwardRows(set, n.seqRows)
 }
 
-// meanLoss returns the loss over the first samples of x and t in
-// inference mode, chunk by chunk (read from set when it is not nil): the
-// mean of the chunks' losses weighted by their sizes, plus the weight
-// decay penalty, as Loss has it.
-func (n *Network) meanLoss(x, t *tensor.Tensor, set *layers.Rows, samples, chunk int) float64 {
+// measure returns the accuracy (NaN when the head does not predict
+// classes) and the loss, as Loss has it, over the first samples of x and
+// t in inference mode, chunk by chunk of the given size, read from set
+// when it is not nil: one forward pass per chunk serves both.
+func (n *Network) measure(x, t *tensor.Tensor, set *layers.Rows, samples, chunk int) (accuracy, cost float64) {
+	c, classifies := n.head.(layers.Classifier)
 	var sum float64
+	correct := 0
 	for from := 0; from < samples; from += chunk {
 		to := min(from+chunk, samples)
-		sum += n.head.Forward(n.chunk(x, set, from, to), t.Slice(from, to)) * float64(to-from)
+		scores := n.chunk(x, set, from, to)
+		if classifies {
+			n.classes = c.Classes(n.classes[:0], scores)
+			n.expected = c.TargetClasses(n.expected[:0], t.Slice(from, to))
+			correct += countEqual(n.classes, n.expected, x.Shape())
+		}
+		sum += n.head.Forward(scores, t.Slice(from, to)) * float64(to-from)
 	}
-	return sum/float64(samples) + n.penalty()
+	accuracy = math.NaN()
+	if classifies {
+		accuracy = fraction(correct, samples)
+	}
+	return accuracy, sum/float64(samples) + n.penalty()
 }
 
 // classifier returns the head as a layers.Classifier, and panics naming op

@@ -148,9 +148,10 @@ type History struct {
 }
 
 // Evaluation is what was measured on the whole training and test sets
-// after one step. A network whose head predicts classes is measured by
-// accuracy (its losses are NaN); any other, a regression network, by its
-// loss (its accuracies are NaN). A set that was not evaluated gives NaN.
+// after one step: the loss, as Loss gives it (with the weight decay
+// penalty), and for a network whose head predicts classes the accuracy
+// (for any other, a regression network, the accuracies are NaN). A set
+// that was not evaluated gives NaN.
 type Evaluation struct {
 	Iteration                int
 	Epoch                    float64
@@ -266,8 +267,10 @@ func (n *Network) newRun(x, t *tensor.Tensor, cfg TrainConfig, iters int) (r *ru
 		if cfg.EarlyStopping.Patience < 0 || !(cfg.EarlyStopping.MinDelta >= 0) || math.IsInf(cfg.EarlyStopping.MinDelta, 0) {
 			return nil, fmt.Errorf("%w: EarlyStopping's Patience (%d) and MinDelta (%v) must be ≥ 0 and finite", ErrConfig, cfg.EarlyStopping.Patience, cfg.EarlyStopping.MinDelta)
 		}
-		_, classifies := n.head.(layers.Classifier)
-		r.early = newEarlyStop(*cfg.EarlyStopping, classifies)
+		if _, classifies := n.head.(layers.Classifier); cfg.EarlyStopping.Accuracy && !classifies {
+			return nil, fmt.Errorf("%w: EarlyStopping watches the accuracy, and the network's head (%T) does not predict classes", ErrConfig, n.head)
+		}
+		r.early = newEarlyStop(*cfg.EarlyStopping)
 	}
 	if cfg.Checkpoint != "" || cfg.Resume != nil {
 		if err := r.checkCheckpointing(); err != nil {
@@ -416,18 +419,11 @@ type evalSets struct{ train, test *layers.Rows }
 // the test set, reading both by runs of rows of their prepared forms.
 func (n *Network) evaluate(x, t *tensor.Tensor, sets evalSets, cfg TrainConfig) Evaluation {
 	e := Evaluation{TrainAccuracy: math.NaN(), TrainLoss: math.NaN(), TestAccuracy: math.NaN(), TestLoss: math.NaN()}
-	_, classifies := n.head.(layers.Classifier)
-	measure := func(x, t *tensor.Tensor, set *layers.Rows) (accuracy, loss float64) {
-		if classifies {
-			return n.accuracy(x, t, set, evalSamples(x, cfg), cfg.EvalChunk), math.NaN()
-		}
-		return math.NaN(), n.meanLoss(x, t, set, evalSamples(x, cfg), cfg.EvalChunk)
-	}
 	if !cfg.SkipTrainEval {
-		e.TrainAccuracy, e.TrainLoss = measure(x, t, sets.train)
+		e.TrainAccuracy, e.TrainLoss = n.measure(x, t, sets.train, evalSamples(x, cfg), cfg.EvalChunk)
 	}
 	if cfg.TestX != nil {
-		e.TestAccuracy, e.TestLoss = measure(cfg.TestX, cfg.TestT, sets.test)
+		e.TestAccuracy, e.TestLoss = n.measure(cfg.TestX, cfg.TestT, sets.test, evalSamples(cfg.TestX, cfg), cfg.EvalChunk)
 	}
 	return e
 }
