@@ -22,7 +22,9 @@ type TrainConfig struct {
 	// Epochs is used when Iterations is 0; when both are 0, one epoch.
 	Epochs int
 	// BatchSize is the number of samples per step; 0 means 100, the
-	// book's.
+	// book's. Without Shuffle the samples of a batch are drawn with
+	// replacement, so a BatchSize of n is a resample of the data, not
+	// the data: for full-batch gradient descent set Shuffle too.
 	BatchSize int
 	// Optimizer updates the parameters from their gradients; nil means
 	// &grad.SGD{}, plain gradient descent at grad.DefaultLR. (The book's
