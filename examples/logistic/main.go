@@ -78,6 +78,7 @@ import (
 
 	"github.com/numlearn/numlearn"
 	"github.com/numlearn/numlearn/dataset"
+	"github.com/numlearn/numlearn/examples/internal/chart"
 	"github.com/numlearn/numlearn/grad"
 	"github.com/numlearn/numlearn/layers"
 	"github.com/numlearn/numlearn/metrics"
@@ -221,7 +222,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s\n\n", c)
 
 	costFile := filepath.Join(o.out, "cost.png")
-	if err := plotCost(costFile, h.Loss, o.lr, cost); err != nil {
+	if err := chart.SaveCost(costFile, fmt.Sprintf("Lab 05: logistic regression, learning rate %g, final cost %.4f", o.lr, cost), "cost (binary cross-entropy)", h.Loss); err != nil {
 		return fmt.Errorf("logistic: %s: %w", costFile, err)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", costFile)
@@ -243,34 +244,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // The colours of the two labels, and of the cost curve.
 var (
-	blue   = color.RGBA{R: 31, G: 119, B: 180, A: 255}
+	blue   = chart.Blue
 	orange = color.RGBA{R: 255, G: 127, B: 14, A: 255}
 )
-
-// plotCost draws the cost of every step, with the final cost in the title.
-func plotCost(file string, costs []float64, lr, final float64) error {
-	pts := make(plotter.XYs, len(costs))
-	top := 0.0
-	for i, v := range costs {
-		pts[i] = plotter.XY{X: float64(i), Y: v}
-		top = max(top, v)
-	}
-	p := plot.New()
-	p.Title.Padding = vg.Points(6)
-	p.Title.Text = fmt.Sprintf("Lab 05: logistic regression, learning rate %g, final cost %.4f", lr, final)
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "cost (binary cross-entropy)"
-	p.Add(plotter.NewGrid())
-	line, err := plotter.NewLine(pts)
-	if err != nil {
-		return err
-	}
-	line.Color = blue
-	line.Width = vg.Points(1.5)
-	p.Add(line)
-	p.Y.Min, p.Y.Max = 0, 1.05*top
-	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, file)
-}
 
 // bins is the number of bins of probability.png's histogram over [0, 1].
 const bins = 20

@@ -228,7 +228,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s\n\n", c)
 
 	costFile := filepath.Join(o.out, "cost.png")
-	if err := plotCost(costFile, h.Loss, o.lr, cost); err != nil {
+	if err := chart.SaveCost(costFile, fmt.Sprintf("Lab 06: softmax classifier, learning rate %g, final cost %.4f", o.lr, cost), "cost (cross-entropy)", h.Loss); err != nil {
 		return fmt.Errorf("softmax: %s: %w", costFile, err)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", costFile)
@@ -256,33 +256,8 @@ func pyBool(ok bool) string {
 	return "False"
 }
 
-// blue is the colour of the cost curve and of a full cell of the matrix.
-var blue = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-
-// plotCost draws the cost of every step, with the final cost in the title.
-func plotCost(file string, costs []float64, lr, final float64) error {
-	pts := make(plotter.XYs, len(costs))
-	top := 0.0
-	for i, v := range costs {
-		pts[i] = plotter.XY{X: float64(i), Y: v}
-		top = max(top, v)
-	}
-	p := plot.New()
-	p.Title.Padding = vg.Points(6)
-	p.Title.Text = fmt.Sprintf("Lab 06: softmax classifier, learning rate %g, final cost %.4f", lr, final)
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = "cost (cross-entropy)"
-	p.Add(plotter.NewGrid())
-	line, err := plotter.NewLine(pts)
-	if err != nil {
-		return err
-	}
-	line.Color = blue
-	line.Width = vg.Points(1.5)
-	p.Add(line)
-	p.Y.Min, p.Y.Max = 0, 1.05*top
-	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, file)
-}
+// blue is the colour of a full cell of the matrix, the cost curve's.
+var blue = chart.Blue
 
 // shades is a palette from white to blue, for plotter.HeatMap.
 type shades int
