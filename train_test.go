@@ -141,19 +141,34 @@ func TestTrainAllocationsDoNotGrowWithSteps(t *testing.T) {
 		labels[i] = i % 3
 	}
 	tgt := oneHot(labels, 3)
-	allocs := func(iters int) float64 {
-		return testing.AllocsPerRun(3, func() {
-			net := NewTwoLayerNet(20, 10, 3, newRand(28))
-			_, err := net.Train(context.Background(), x, tgt, TrainConfig{Iterations: iters, BatchSize: 30, EvalEvery: -1})
-			if err != nil {
-				panic(err)
+	for _, tc := range []struct {
+		name string
+		cfg  func() TrainConfig
+	}{
+		{"plain", func() TrainConfig { return TrainConfig{BatchSize: 30, EvalEvery: -1} }},
+		{"schedule and progress", func() TrainConfig {
+			return TrainConfig{BatchSize: 30, EvalEvery: -1, Optimizer: &grad.Adam{}, Shuffle: true,
+				Schedule: grad.WarmUp(5, grad.CosineDecay(0.1)), Progress: func(Progress) {}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allocs := func(iters int) float64 {
+				return testing.AllocsPerRun(3, func() {
+					net := NewTwoLayerNet(20, 10, 3, newRand(28))
+					cfg := tc.cfg()
+					cfg.Iterations = iters
+					if _, err := net.Train(context.Background(), x, tgt, cfg); err != nil {
+						panic(err)
+					}
+				})
 			}
+			// A per-step allocation would add 990; a garbage collection
+			// emptying the products' sync.Pool of task descriptors adds
+			// one or two.
+			few, many := allocs(10), allocs(1000)
+			assert.Less(t, many-few, 5.0, "10 steps: %v allocations, 1000 steps: %v", few, many)
 		})
 	}
-	// A per-step allocation would add 990; a garbage collection emptying
-	// the products' sync.Pool of task descriptors adds one or two.
-	few, many := allocs(10), allocs(1000)
-	assert.Less(t, many-few, 5.0, "10 steps: %v allocations, 1000 steps: %v", few, many)
 }
 
 func TestErrDivergedIsASentinel(t *testing.T) {
