@@ -32,9 +32,23 @@
 // The package's files follow what a reader looks for: network.go is the
 // Network itself (forward, loss, backpropagation, weight decay),
 // networks.go the book's networks and weight initialisations, train.go
-// training, evaluate.go accuracy and predicted classes, numerical.go the
-// numerical gradient and the gradient check, model.go model files, and
-// predictor.go concurrent predictions.
+// training, control.go early stopping, checkpoint.go checkpoints that
+// resume a run, report.go the progress reporter, evaluate.go accuracy and
+// predicted classes, numerical.go the numerical gradient and the gradient
+// check, model.go model files, and predictor.go concurrent predictions.
+//
+// # Training control
+//
+// TrainConfig's fields say how a run goes beyond the book's loop: Schedule
+// changes the learning rate step by step (grad.StepDecay, CosineDecay,
+// WarmUp, …); EarlyStopping ends the run when the validation loss stops
+// improving and keeps the best weights; Progress.Stop ends it cleanly from
+// the callback, which runs on the goroutine that called Train; Checkpoint
+// keeps a file from which LoadCheckpoint and Resume continue the run bit
+// for bit — parameters, state, the optimizer's memory, the sampler and the
+// layers' random streams; NewReporter prints the epoch table. On your own
+// data: package dataset reads CSV, layers.NewStandardize scales the
+// features inside the model, and package metrics measures the result.
 //
 // # Networks
 //
