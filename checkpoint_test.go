@@ -323,3 +323,33 @@ func TestStopIsClean(t *testing.T) {
 }
 
 var _ layers.Classifier = (*layers.SoftmaxWithLoss)(nil)
+
+// FuzzReadCheckpoint feeds ReadCheckpoint damaged checkpoints: it must
+// return an error or a network and checkpoint that resume, never panic.
+func FuzzReadCheckpoint(f *testing.F) {
+	x, tgt, _ := blobs(60, 6)
+	file := filepath.Join(f.TempDir(), "run.ck")
+	cfg := controlConfig()
+	cfg.Iterations, cfg.Checkpoint = 12, file
+	if _, err := controlNet().Train(context.Background(), x, tgt, cfg); err != nil {
+		f.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add(b[:len(b)/2])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		net, ck, err := ReadCheckpoint(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		c := controlConfig()
+		c.Resume = ck
+		c.Iterations = ck.Step + 2
+		// A file that reads may still belong to another run; then Train
+		// says so. It must not panic.
+		net.Train(context.Background(), x, tgt, c) //nolint:errcheck
+	})
+}
