@@ -103,11 +103,22 @@ var registry = struct {
 		"Convolution": buildConvolution,
 		"Pooling":     buildPooling,
 		"Standardize": buildStandardize,
+		"LeakyReLU":   buildAlpha(leakyReLUAlpha, func(a float64) Layer { return &LeakyReLU{Alpha: a} }),
+		"ELU":         buildAlpha(eluAlpha, func(a float64) Layer { return &ELU{Alpha: a} }),
+		"PReLU":       buildPReLU,
+		"BatchNorm2D": buildBatchNorm2D,
+
+		"AvgPool":            buildAvgPool,
+		"GlobalAvgPool":      buildActivation(func() Layer { return &GlobalAvgPool{} }),
+		"MaxPool":            buildMaxPool,
+		"GroupedConvolution": buildGroupedConvolution,
 	},
 	heads: map[string]HeadBuilder{
 		"SoftmaxWithLoss":  buildHead(func() Head { return &SoftmaxWithLoss{} }),
 		"SigmoidWithLoss":  buildHead(func() Head { return &SigmoidWithLoss{} }),
 		"IdentityWithLoss": buildHead(func() Head { return &IdentityWithLoss{} }),
+
+		"LogSoftmaxWithLoss": buildHead(func() Head { return &LogSoftmaxWithLoss{} }),
 	},
 }
 

@@ -57,6 +57,14 @@ func TestEveryLayerRebuildsFromItsDescription(t *testing.T) {
 		{"Dropout", NewDropout(0.25, rng), vectors, `{"kind":"Dropout","config":{"ratio":0.25}}`},
 		{"Convolution", NewConvolution(tensor.RandN(rng, 1, 3, 2, 3, 2), tensor.RandN(rng, 1, 3), 2, 1), images, `{"kind":"Convolution","config":{"stride":2,"pad":1}}`},
 		{"Pooling", NewPooling(3, 2, 1, 1), images, `{"kind":"Pooling","config":{"height":3,"width":2,"stride":1,"pad":1}}`},
+		{"LeakyReLU", NewLeakyReLU(-0.2), vectors, `{"kind":"LeakyReLU","config":{"alpha":-0.2}}`},
+		{"ELU", NewELU(0.5), vectors, `{"kind":"ELU","config":{"alpha":0.5}}`},
+		{"PReLU", NewPReLU(tensor.RandN(rng, 1, 2)), images, `{"kind":"PReLU"}`},
+		{"BatchNorm2D", roundTripBatchNorm2D(rng), images, `{"kind":"BatchNorm2D","config":{"epsilon":0.001,"momentum":0.8}}`},
+		{"AvgPool", NewAvgPool(3, 2, 2, 1, true), images, `{"kind":"AvgPool","config":{"height":3,"width":2,"stride":2,"pad":1,"count_include_pad":true}}`},
+		{"GlobalAvgPool", &GlobalAvgPool{}, images, `{"kind":"GlobalAvgPool"}`},
+		{"MaxPool", NewMaxPool(3, 3, 2, 1), images, `{"kind":"MaxPool","config":{"height":3,"width":3,"stride":2,"pad":1}}`},
+		{"GroupedConvolution", NewGroupedConvolution(tensor.RandN(rng, 1, 4, 1, 3, 2), tensor.RandN(rng, 1, 4), 2, 1, 2, 2), images, `{"kind":"GroupedConvolution","config":{"stride":2,"pad":1,"dilation":2,"groups":2}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +98,7 @@ func bits(t *tensor.Tensor) []uint64 {
 }
 
 func TestEveryHeadRebuildsFromItsDescription(t *testing.T) {
-	for _, h := range []Head{&SoftmaxWithLoss{}, &SigmoidWithLoss{}, &IdentityWithLoss{}} {
+	for _, h := range []Head{&SoftmaxWithLoss{}, &SigmoidWithLoss{}, &IdentityWithLoss{}, &LogSoftmaxWithLoss{}} {
 		d := h.(Describer).Describe()
 		got, err := BuildHead(d)
 		require.NoError(t, err)

@@ -9,6 +9,19 @@
 // that backpropagates through it, side by side. A Sequence runs layers in
 // order, and plans how.
 //
+// Beyond the book, for networks trained in PyTorch and imported through
+// ONNX, there are the rectifiers LeakyReLU, ELU and PReLU (a slope learned
+// per channel), BatchNorm2D (batch normalization per channel, PyTorch's
+// BatchNorm2d) and the head LogSoftmaxWithLoss (log-probabilities, the
+// negative log-likelihood), each computing what its PyTorch counterpart
+// computes.
+//
+// For convolutional networks from PyTorch there are also MaxPool (max
+// pooling whose padding never wins, MaxPool2d), AvgPool and GlobalAvgPool
+// (average pooling, AvgPool2d and AdaptiveAvgPool2d(1)) and
+// GroupedConvolution (a convolution with groups and dilation: depthwise
+// and atrous convolutions, Conv2d's groups and dilation).
+//
 // # Overview
 //
 //	affine1 := layers.NewAffine(w1, b1) // w1 (784, 50), b1 (50)
@@ -41,9 +54,11 @@
 //     registered for its kind (Register) makes it again.
 //   - Cloner: it can be copied for another goroutine (every layer here).
 //   - Moder: it computes differently in training and in inference
-//     (SetMode; layers start in Training mode): Dropout and BatchNorm.
+//     (SetMode; layers start in Training mode): Dropout, BatchNorm and
+//     BatchNorm2D.
 //   - Classifier: a head whose predictions are classes (SoftmaxWithLoss,
-//     SigmoidWithLoss), for which accuracy means something.
+//     SigmoidWithLoss, LogSoftmaxWithLoss), for which accuracy means
+//     something.
 //
 // A Sequence, and numlearn's Network above it, asks for these and nothing
 // else, so a layer of your own with the same methods is trained, cloned,
@@ -83,6 +98,18 @@
 // (classes) with one-hot targets of the same shape, or class indices.
 // SigmoidWithLoss and IdentityWithLoss take scores and targets of one
 // shape, any shape: one binary label or value per element.
+//
+// LeakyReLU and ELU work element-wise on any shape; so does PReLU with one
+// shared slope, while C slopes take (N, C, …), one per index of axis 1.
+// BatchNorm2D takes (N, C, H, W), or any (N, C, …), and normalizes each
+// channel over all its values in the batch. LogSoftmaxWithLoss takes
+// scores (n, classes) or (classes) with targets of the same shape.
+//
+// MaxPool and AvgPool take images (N, C, H, W) and return (N, C, OH, OW)
+// as Pooling does; GlobalAvgPool returns (N, C, 1, 1). GroupedConvolution
+// takes (N, C, H, W) with W of (FN, C/groups, KH, KW) and returns
+// (N, FN, OH, OW), with OH = (H + 2·pad − dilation·(KH − 1) − 1)/stride + 1
+// and OW likewise.
 //
 // # Ownership
 //

@@ -36,6 +36,15 @@ var (
 	_ rowLosser        = (*SigmoidWithLoss)(nil)
 	_ Head             = (*IdentityWithLoss)(nil)
 	_ rowLosser        = (*IdentityWithLoss)(nil)
+	_ Learnable        = (*PReLU)(nil)
+	_ Cloner           = (*LeakyReLU)(nil)
+	_ Cloner           = (*ELU)(nil)
+	_ Cloner           = (*PReLU)(nil)
+	_ Learnable        = (*BatchNorm2D)(nil)
+	_ Moder            = (*BatchNorm2D)(nil)
+	_ Cloner           = (*BatchNorm2D)(nil)
+	_ Head             = (*LogSoftmaxWithLoss)(nil)
+	_ Classifier       = (*LogSoftmaxWithLoss)(nil)
 )
 
 // Every layer and head of this package describes itself, and is
@@ -50,6 +59,15 @@ var (
 	_ Describer = (*SoftmaxWithLoss)(nil)
 	_ Describer = (*SigmoidWithLoss)(nil)
 	_ Describer = (*IdentityWithLoss)(nil)
+	_ Describer = (*LeakyReLU)(nil)
+	_ Describer = (*ELU)(nil)
+	_ Describer = (*PReLU)(nil)
+	_ Describer = (*BatchNorm2D)(nil)
+	_ Describer = (*LogSoftmaxWithLoss)(nil)
+	_ Describer = (*AvgPool)(nil)
+	_ Describer = (*GlobalAvgPool)(nil)
+	_ Describer = (*MaxPool)(nil)
+	_ Describer = (*GroupedConvolution)(nil)
 )
 
 // TestHeadBackwardMatchesNumerical: each head's Backward is the gradient of

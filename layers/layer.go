@@ -63,9 +63,9 @@ type Cloner interface {
 }
 
 // Mode says whether a forward pass is part of training or of inference.
-// Most layers compute the same either way; Dropout and BatchNorm do not,
-// as in the book's train_flg. The zero value is Training, as a new layer
-// starts, in the book and in PyTorch alike.
+// Most layers compute the same either way; Dropout, BatchNorm and
+// BatchNorm2D do not, as in the book's train_flg. The zero value is
+// Training, as a new layer starts, in the book and in PyTorch alike.
 type Mode int
 
 const (
