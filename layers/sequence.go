@@ -37,6 +37,11 @@ type Sequence struct {
 	batch buffer.Reusable // rows gathered for a first layer that cannot read them in place
 	shape []int           // the shape of a gathered batch
 
+	// learnFrom is the index of the first layer with learnable
+	// parameters: Backward stops there, since the layers before it have
+	// no gradient to fill and the sequence's ∂L/∂input is not wanted.
+	learnFrom int
+
 	learnable []*tensor.Tensor // the values of the learnable parameters, for NumericalGradient
 	state     []*tensor.Tensor // the values of the state tensors, which NumericalGradient restores
 	saved     []float64        // a copy of state during NumericalGradient
@@ -77,11 +82,19 @@ func NewSequence(ls ...Layer) *Sequence {
 		s.steps = append(s.steps, step{lo: i, hi: i + 1})
 		i++
 	}
-	for _, p := range s.Params() {
-		if p.IsState() {
-			s.state = append(s.state, p.Value)
-		} else {
-			s.learnable = append(s.learnable, p.Value)
+	s.learnFrom = len(ls)
+	for i, l := range ls {
+		lr, ok := l.(Learnable)
+		if !ok {
+			continue
+		}
+		for _, p := range lr.Params() {
+			if p.IsState() {
+				s.state = append(s.state, p.Value)
+			} else {
+				s.learnable = append(s.learnable, p.Value)
+				s.learnFrom = min(s.learnFrom, i)
+			}
 		}
 	}
 	return s
@@ -209,18 +222,20 @@ type inputGradSkipper interface {
 }
 
 // Backward takes ∂L/∂output for the last Forward and backpropagates it
-// through every layer, from the last to the first, each of which fills its
-// parameters' gradients. The sequence's own ∂L/∂input is not computed:
-// nothing before the first layer needs it.
+// through the layers, from the last to the first with learnable
+// parameters, each of which fills its parameters' gradients. The
+// sequence's own ∂L/∂input is not computed: nothing before the first
+// layer needs it, so neither do the layers without parameters before the
+// first that has some (a Standardize of the inputs, say) run backward.
 func (s *Sequence) Backward(dout *tensor.Tensor) {
-	for k := len(s.steps) - 1; k >= 0; k-- {
+	for k := len(s.steps) - 1; k >= 0 && s.steps[k].hi > s.learnFrom; k-- {
 		st := &s.steps[k]
 		if st.usedFused {
-			dout = backward(st.fused, dout, k == 0)
+			dout = backward(st.fused, dout, st.lo == s.learnFrom)
 			continue
 		}
-		for j := st.hi - 1; j >= st.lo; j-- {
-			dout = backward(s.layers[j], dout, j == 0)
+		for j := st.hi - 1; j >= max(st.lo, s.learnFrom); j-- {
+			dout = backward(s.layers[j], dout, j == s.learnFrom)
 		}
 	}
 }
