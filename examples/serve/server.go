@@ -71,6 +71,9 @@ func bad(format string, args ...any) error {
 type model struct {
 	pred  *numlearn.Predictor
 	shape []int
+	// logProbs says that the head's outputs are log-probabilities
+	// (PyTorch's log_softmax), which the answer turns into probabilities.
+	logProbs bool
 }
 
 // inputShapes are the shapes a 28×28 digit can be given in, in the order
@@ -97,7 +100,8 @@ func newModel(net *numlearn.Network) (model, error) {
 		if s := out.Shape(); len(s) != 2 || s[0] != 1 || s[1] != 10 {
 			return model{}, fmt.Errorf("it answers scores of shape %v for one digit, want [1 10]", s)
 		}
-		return model{pred: net.NewPredictor(), shape: shape}, nil
+		_, logProbs := net.Head().(*layers.LogSoftmaxWithLoss)
+		return model{pred: net.NewPredictor(), shape: shape, logProbs: logProbs}, nil
 	}
 	return model{}, fmt.Errorf("it takes none of the inputs a 28×28 digit makes (784 values, or 1×28×28): %w", first)
 }
@@ -136,6 +140,11 @@ func newHandler(m model, logger *slog.Logger) http.Handler {
 		var probs tensor.Tensor // the caller's own: one per request
 		m.pred.Output(&probs, tensor.FromSlice(x, m.shape...))
 		p := probs.Data()
+		if m.logProbs {
+			for i, v := range p {
+				p[i] = math.Exp(v)
+			}
+		}
 		digit := 0
 		for i, v := range p {
 			if v > p[digit] {

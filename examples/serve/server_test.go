@@ -413,3 +413,30 @@ func checkPrediction(t *testing.T, body []byte) {
 		t.Fatalf("status 200: probabilities sum to %v: %v", sum, p.Probabilities)
 	}
 }
+
+// TestLogSoftmaxModelAnswersProbabilities: a model whose head gives
+// log-probabilities, as PyTorch's MNIST example ends in log_softmax, is
+// answered with probabilities. Its one Affine layer has zero weights and
+// biases b, so every digit gets softmax(b): with b = log(1, …, 10) the
+// probabilities are k/55 for k = 1, …, 10 and the digit is 9.
+func TestLogSoftmaxModelAnswersProbabilities(t *testing.T) {
+	b := tensor.New(10)
+	for k := range 10 {
+		b.Set(math.Log(float64(k+1)), k)
+	}
+	net := numlearn.NewNetworkWithHead(&layers.LogSoftmaxWithLoss{}, layers.NewAffine(tensor.New(pixels, 10), b))
+	m, err := newModel(net)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(jsonOf(t, pixelsRequest{sampleDigit()})))
+	req.Header.Set("Content-Type", "application/json")
+	newHandler(m, discard).ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var p prediction
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	assert.Equal(t, 9, p.Digit)
+	require.Len(t, p.Probabilities, 10)
+	for k, v := range p.Probabilities {
+		assert.InDelta(t, float64(k+1)/55, v, 1e-12, "digit %d", k)
+	}
+}
