@@ -1,0 +1,6 @@
+//go:build !purego
+
+package main
+
+// kernels names the matrix kernels this build uses.
+const kernels = "assembly kernels"
