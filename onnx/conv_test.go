@@ -152,8 +152,9 @@ func TestImportRejectsConvolution(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"Conv group", conv(attribute{name: "group", typ: attrTypeInt, i: 2}), ErrUnsupported, "group = 2"},
-		{"Conv dilations", conv(ints("dilations", 2, 2)), ErrUnsupported, "dilations [2 2]"},
+		{"Conv group of more than the filters", conv(attribute{name: "group", typ: attrTypeInt, i: 2}), ErrFormat, "group = 2 for 1 filters"},
+		{"Conv dilations differ", conv(ints("dilations", 1, 2)), ErrUnsupported, "dilations [1 2]"},
+		{"Conv dilations too wide", conv(ints("dilations", 3, 3)), ErrShape, "window of 4×4 on images of 3×3 padded by 0"},
 		{"Conv auto_pad", conv(attribute{name: "auto_pad", typ: attrTypeString, s: []byte("SAME_UPPER")}), ErrUnsupported, `auto_pad "SAME_UPPER"`},
 		{"Conv strides differ", conv(ints("strides", 1, 2)), ErrUnsupported, "strides [1 2]"},
 		{"Conv pads differ", conv(ints("pads", 0, 1, 0, 1)), ErrUnsupported, "pads [0 1 0 1]"},
@@ -162,7 +163,8 @@ func TestImportRejectsConvolution(t *testing.T) {
 		{"Conv window too large", image(handModel(2, []tensorProto{floats("W", []int64{1, 1, 4, 4}, make([]float32, 16)...), b},
 			node{opType: "Conv", inputs: []string{"x", "W", "b"}, outputs: []string{"y"}})), ErrShape, "window of 4×4"},
 		{"MaxPool ceil_mode", pool(ints("kernel_shape", 2, 2), attribute{name: "ceil_mode", typ: attrTypeInt, i: 1}), ErrUnsupported, "ceil_mode = 1"},
-		{"MaxPool pads", pool(ints("kernel_shape", 2, 2), ints("pads", 1, 1, 1, 1)), ErrUnsupported, "MaxPool with pads"},
+		{"MaxPool pads of a window", pool(ints("kernel_shape", 2, 2), ints("pads", 2, 2, 2, 2)), ErrUnsupported, "MaxPool with pads 2, not less than the window 2×2"},
+		{"MaxPool dilations", pool(ints("kernel_shape", 2, 2), ints("dilations", 2, 2)), ErrUnsupported, "MaxPool with dilations 2"},
 		{"MaxPool 1-D", pool(ints("kernel_shape", 2)), ErrUnsupported, "kernel_shape [2]"},
 		{"MaxPool too large", pool(ints("kernel_shape", 4, 4)), ErrShape, "window of 4×4"},
 	}

@@ -25,17 +25,27 @@
 // Layers and heads map to operators of the standard operator set,
 // version 17 (Opset):
 //
-//	layers.Affine            Gemm (Flatten first for a sample of more than one dimension)
-//	layers.ReLU              Relu
-//	layers.Sigmoid           Sigmoid
-//	layers.Tanh              Tanh
-//	layers.BatchNorm         BatchNormalization with the running statistics (Flatten first, as above)
-//	layers.Dropout           Mul by 1 − ratio; nothing for a ratio of 0
-//	layers.Convolution       Conv (kernel_shape, strides, pads)
-//	layers.Pooling           MaxPool (kernel_shape, strides), without padding
-//	layers.SoftmaxWithLoss   Softmax (axis −1), as the last node
-//	layers.SigmoidWithLoss   Sigmoid, as the last node
-//	layers.IdentityWithLoss  no node
+//	layers.Affine              Gemm (Flatten first for a sample of more than one dimension)
+//	layers.ReLU                Relu
+//	layers.Sigmoid             Sigmoid
+//	layers.Tanh                Tanh
+//	layers.LeakyReLU           LeakyRelu (alpha)
+//	layers.ELU                 Elu (alpha)
+//	layers.PReLU               PRelu, with a slope of (1), or (C, 1, …, 1) for one per channel
+//	layers.BatchNorm           BatchNormalization with the running statistics (Flatten first, as above)
+//	layers.BatchNorm2D         BatchNormalization with the running statistics, per channel
+//	layers.Dropout             Mul by 1 − ratio; nothing for a ratio of 0
+//	layers.Standardize         Sub of the mean, then Div by the standard deviation
+//	layers.Convolution         Conv (kernel_shape, strides, pads)
+//	layers.GroupedConvolution  Conv (kernel_shape, strides, pads, dilations, group)
+//	layers.Pooling             MaxPool (kernel_shape, strides), without padding
+//	layers.MaxPool             MaxPool (kernel_shape, strides, pads)
+//	layers.AvgPool             AveragePool (kernel_shape, strides, pads, count_include_pad)
+//	layers.GlobalAvgPool       GlobalAveragePool
+//	layers.SoftmaxWithLoss     Softmax (axis −1), as the last node
+//	layers.LogSoftmaxWithLoss  LogSoftmax (axis −1), as the last node
+//	layers.SigmoidWithLoss     Sigmoid, as the last node
+//	layers.IdentityWithLoss    no node
 //
 // A model computes what the network computes in inference mode. So
 // BatchNorm normalizes by its running mean and variance, and the book's
@@ -45,25 +55,56 @@
 // normalizes each feature of the flattened sample, ONNX's each channel,
 // so a BatchNorm after a convolution exports on the flattened value, and
 // the layers after it must take a flat value (Affine and the
-// activations do). A Pooling with padding does not export: its zero
-// padding takes part in the maximum, MaxPool's never does.
+// activations do); BatchNorm2D normalizes each channel, as ONNX does. A
+// Pooling with padding does not export: its zero padding takes part in
+// the maximum, MaxPool's never does (layers.MaxPool's does not either).
 //
-// Import reads the same operators, and also MatMul with an optional Add
-// of a bias (another form of Affine), Flatten with axis 1 before an
-// Affine or a BatchNorm, Identity, and Dropout (the identity at
-// inference); Gemm with any alpha, beta and transB; Conv and MaxPool of
-// 2-D images with one stride for both directions, the same padding on
-// every side, no dilation, one group and no ceil_mode, within the limits
-// below; and BatchNormalization of an (N, D) value, in inference mode,
-// with any epsilon. A Mul by a single constant value becomes no layer:
-// its factor goes into the weights of the Affine layer right before it or
-// else the next one, which computes the same, so an exported network with
-// Dropout comes back without its Dropout layers. A Conv, Relu, MaxPool (2×2,
-// stride 2) sequence comes back as the book's three layers, which the
-// network's layers.Sequence runs as one fused block. Import reads float
-// (float32) and double weights, from raw_data or float_data and
-// double_data. Export names the first layer it cannot write and Import
-// the first operator, attribute or data type it cannot read.
+// Import reads the same operators and what PyTorch writes for the same
+// networks, in the versions of the operator set from 6 (PyTorch's first
+// exporter) to 28, each as its version defines it: MatMul with an
+// optional Add of a bias (another form of Affine); Gemm with any alpha
+// and beta, transB, and a bias of one value; Flatten, and a Reshape to
+// (N, rest), before an Affine; Identity, and Dropout (the identity at
+// inference); Conv and the poolings of 2-D images with one stride and one
+// dilation for both directions, the same padding on every side and no
+// ceil_mode, within the limits below; BatchNormalization in inference
+// mode, with any epsilon and momentum; Sub and Div by constants as a
+// Standardize. A Mul by a single constant value becomes no layer: its
+// factor goes into the weights of the Affine layer right before it or
+// else the next one, which computes the same, so an exported network
+// with Dropout comes back without its Dropout layers. A Conv, Relu,
+// MaxPool (2×2, stride 2) sequence comes back as the book's three
+// layers, which the network's layers.Sequence runs as one fused block.
+// Import reads float (float32) and double weights, from raw_data or
+// float_data and double_data. Export names the first layer it cannot
+// write and Import the first operator, attribute or data type it cannot
+// read. OPERATORS.md, in this package's folder, lists every operator and
+// attribute read, and what is refused.
+//
+// # Constants
+//
+// Import computes at import what a graph computes of constants alone —
+// initializers, and the outputs of nodes whose inputs are all constants:
+// Constant, a Transpose of a weight (PyTorch's Linear without bias is a
+// MatMul by the transposed weight), Reshape, Squeeze and Unsqueeze of a
+// constant, and the integer vectors of shape computations. A Shape of
+// the network's data gives its batch size as a symbol, N, and its other
+// sizes as far as the model declares them; Gather, Unsqueeze and Concat
+// carry it on. So PyTorch's x.view(x.size(0), -1), which exports as
+//
+//	Shape → Gather → Unsqueeze → Concat → Reshape
+//
+// is the Reshape of each sample to (N, −1): a flattening, as Flatten. A
+// Reshape of the data to another shape is refused, since numlearn's
+// layers take no reshaped values.
+//
+// A Flatten (or a flattening Reshape) waits for the next Affine layer,
+// which flattens its input itself, across the layers that compute the
+// same on a value and on its flattening: the activations, and the book's
+// BatchNorm. After the last layer, with an identity or sigmoid head, it
+// is read too: the network's output then holds the flattened values, in
+// order, in the shape the last layer gives. A network may have no layers
+// at all: a model of one Softmax is the softmax head alone.
 //
 // # Adding a layer
 //
@@ -104,13 +145,14 @@
 //
 // # Limits
 //
-// Import checks the geometry of Conv and MaxPool when it reads their
+// Import checks the geometry of Conv and the poolings when it reads their
 // attributes, so that a model it accepts builds layers that run: every
-// side of an image, of a window and of a padded image, and every stride
-// and padding, is at most 2¹⁶ = 65536; and a sample's input, and each
-// Conv's or MaxPool's padded image, output and unfolding (the windows
-// laid side by side, which a convolution multiplies), hold at most
-// 2³¹ − 1 values, 16 GiB of float64. Real models stay far inside these
+// side of an image, of a window (its taps spread by the dilation) and of
+// a padded image, and every stride, dilation and padding, is at most
+// 2¹⁶ = 65536; and a sample's input, and each Conv's or pooling's padded
+// image, output and unfolding (the windows laid side by side, which a
+// convolution multiplies), hold at most 2³¹ − 1 values, 16 GiB of
+// float64. Real models stay far inside these
 // limits — MNIST's images have sides of 28, ImageNet's 224, and VGG's
 // largest unfolding has 29 million values — and within them no size the
 // layers compute for a sample can overflow an int. When the model leaves

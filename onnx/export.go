@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -36,7 +37,8 @@ type ExportOptions struct {
 	// which the model leaves open: (1, 28, 28) for an image, which the
 	// model flattens before its first Affine layer. Nil means one
 	// dimension, the first Affine layer's number of inputs, when the
-	// network starts with one; when it starts with a convolution of C
+	// network starts with one; the shape of its statistics when it starts
+	// with a Standardize; when it starts with a convolution of C
 	// channels, the smallest square image (C, H, H) that the layers turn
 	// into the first Affine layer's number of inputs: (1, 28, 28) for
 	// the book's SimpleConvNet.
@@ -110,15 +112,19 @@ func (g *Graph) Node(op string, inputs []string, attrs ...Attribute) string {
 // parameter or state (W1, b1, running_mean1, …) when t is one, else
 // "weight". The shape is t's.
 func (g *Graph) Weight(t *tensor.Tensor) string {
-	name, ok := g.names[t]
-	if !ok {
-		name = "weight"
-	}
 	dims := make([]int64, 0, t.Dims())
 	for _, d := range t.Shape() {
 		dims = append(dims, int64(d))
 	}
-	return g.constant(name, dims, t.Data())
+	return g.constant(g.name(t, "weight"), dims, t.Data())
+}
+
+// name returns the network's name for the parameter or state t, or def.
+func (g *Graph) name(t *tensor.Tensor, def string) string {
+	if name, ok := g.names[t]; ok {
+		return name
+	}
+	return def
 }
 
 // constant adds an initializer of the given shape (nil for a scalar) and
@@ -209,6 +215,20 @@ func builtinExporters() map[reflect.Type]exporter {
 
 		reflect.TypeFor[*layers.Convolution](): erase(exportConvolution),
 		reflect.TypeFor[*layers.Pooling]():     erase(exportPooling),
+
+		reflect.TypeFor[*layers.LeakyReLU](): erase(func(g *Graph, l *layers.LeakyReLU, x Value) (Value, error) {
+			return Value{Name: g.Node("LeakyRelu", []string{x.Name}, FloatAttr("alpha", float32(l.Alpha))), Shape: x.Shape}, nil
+		}),
+		reflect.TypeFor[*layers.ELU](): erase(func(g *Graph, l *layers.ELU, x Value) (Value, error) {
+			return Value{Name: g.Node("Elu", []string{x.Name}, FloatAttr("alpha", float32(l.Alpha))), Shape: x.Shape}, nil
+		}),
+		reflect.TypeFor[*layers.PReLU]():              erase(exportPReLU),
+		reflect.TypeFor[*layers.BatchNorm2D]():        erase(exportBatchNorm2D),
+		reflect.TypeFor[*layers.GroupedConvolution](): erase(exportGroupedConvolution),
+		reflect.TypeFor[*layers.MaxPool]():            erase(exportMaxPool),
+		reflect.TypeFor[*layers.AvgPool]():            erase(exportAvgPool),
+		reflect.TypeFor[*layers.GlobalAvgPool]():      erase(exportGlobalAvgPool),
+		reflect.TypeFor[*layers.Standardize]():        erase(exportStandardize),
 	}
 }
 
@@ -253,37 +273,52 @@ func exportDropout(g *Graph, d *layers.Dropout, x Value) (Value, error) {
 }
 
 // conv adds Conv(x, W, B) with square strides and equal padding on every
-// side, for filters w (FN, C, FH, FW) on images x (C, H, W).
-func (g *Graph) conv(x Value, w, b *tensor.Tensor, stride, pad int) (Value, error) {
+// side, for filters w (FN, C/groups, FH, FW) on images x (C, H, W), and
+// the attributes group and dilations when they are not 1.
+func (g *Graph) conv(x Value, w, b *tensor.Tensor, stride, pad, dil, groups int) (Value, error) {
 	ws := w.Shape()
-	fn, c, fh, fw := ws[0], ws[1], ws[2], ws[3]
+	fn, c, fh, fw := ws[0], ws[1]*groups, ws[2], ws[3]
 	if len(x.Shape) != 3 || x.Shape[0] != c {
-		return Value{}, fmt.Errorf("%w: filters of shape %v need images (%d, H, W), the input is %v", ErrShape, ws, c, x.Shape)
+		return Value{}, fmt.Errorf("%w: filters of shape %v in %d groups need images (%d, H, W), the input is %v", ErrShape, ws, groups, c, x.Shape)
 	}
-	oh, ow, err := window(x.Shape, fh, fw, stride, pad)
+	oh, ow, err := window(x.Shape, dilated(fh, dil), dilated(fw, dil), stride, pad)
 	if err != nil {
 		return Value{}, err
 	}
-	name := g.Node("Conv", []string{x.Name, g.Weight(w), g.Weight(b)},
+	attrs := []Attribute{
 		IntsAttr("kernel_shape", int64(fh), int64(fw)),
 		IntsAttr("strides", int64(stride), int64(stride)),
-		IntsAttr("pads", int64(pad), int64(pad), int64(pad), int64(pad)))
+		IntsAttr("pads", int64(pad), int64(pad), int64(pad), int64(pad)),
+	}
+	if dil != 1 {
+		attrs = append(attrs, IntsAttr("dilations", int64(dil), int64(dil)))
+	}
+	if groups != 1 {
+		attrs = append(attrs, IntAttr("group", int64(groups)))
+	}
+	name := g.Node("Conv", []string{x.Name, g.Weight(w), g.Weight(b)}, attrs...)
 	return Value{Name: name, Shape: []int{fn, oh, ow}}, nil
 }
 
-// maxPool adds MaxPool(x) with windows of h×w, square strides and no
-// padding.
-func (g *Graph) maxPool(x Value, h, w, stride int) (Value, error) {
+// pool adds a pooling op (MaxPool, AveragePool) of x with windows of h×w,
+// square strides, the same padding on every side (none written when it
+// is 0) and the given attributes besides.
+func (g *Graph) pool(op string, x Value, h, w, stride, pad int, attrs ...Attribute) (Value, error) {
 	if len(x.Shape) != 3 {
 		return Value{}, fmt.Errorf("%w: pooling needs images (C, H, W), the input is %v", ErrShape, x.Shape)
 	}
-	oh, ow, err := window(x.Shape, h, w, stride, 0)
+	oh, ow, err := window(x.Shape, h, w, stride, pad)
 	if err != nil {
 		return Value{}, err
 	}
-	name := g.Node("MaxPool", []string{x.Name},
+	attrs = append([]Attribute{
 		IntsAttr("kernel_shape", int64(h), int64(w)),
-		IntsAttr("strides", int64(stride), int64(stride)))
+		IntsAttr("strides", int64(stride), int64(stride)),
+	}, attrs...)
+	if pad != 0 {
+		attrs = append(attrs, IntsAttr("pads", int64(pad), int64(pad), int64(pad), int64(pad)))
+	}
+	name := g.Node(op, []string{x.Name}, attrs...)
 	return Value{Name: name, Shape: []int{x.Shape[0], oh, ow}}, nil
 }
 
@@ -300,7 +335,13 @@ func window(x []int, fh, fw, stride, pad int) (oh, ow int, err error) {
 // exportConvolution writes c as Conv with its kernel_shape, strides and
 // pads.
 func exportConvolution(g *Graph, c *layers.Convolution, x Value) (Value, error) {
-	return g.conv(x, c.W, c.B, c.Stride(), c.Pad())
+	return g.conv(x, c.W, c.B, c.Stride(), c.Pad(), 1, 1)
+}
+
+// exportGroupedConvolution writes c as Conv with its kernel_shape,
+// strides, pads, dilations and group.
+func exportGroupedConvolution(g *Graph, c *layers.GroupedConvolution, x Value) (Value, error) {
+	return g.conv(x, c.W, c.B, c.Stride(), c.Pad(), c.Dilation(), c.Groups())
 }
 
 // exportPooling writes p as MaxPool with its kernel_shape and strides. The
@@ -311,15 +352,87 @@ func exportPooling(g *Graph, p *layers.Pooling, x Value) (Value, error) {
 		return Value{}, fmt.Errorf("%w: Pooling with padding %d (its zeros count in the maximum, MaxPool's padding does not)", ErrUnsupported, p.Pad())
 	}
 	h, w := p.Window()
-	return g.maxPool(x, h, w, p.Stride())
+	return g.pool("MaxPool", x, h, w, p.Stride(), 0)
+}
+
+// exportMaxPool writes p as MaxPool with its kernel_shape, strides and
+// pads: its padding never wins, as MaxPool's.
+func exportMaxPool(g *Graph, p *layers.MaxPool, x Value) (Value, error) {
+	h, w := p.Window()
+	return g.pool("MaxPool", x, h, w, p.Stride(), p.Pad())
+}
+
+// exportAvgPool writes p as AveragePool with its kernel_shape, strides,
+// pads and count_include_pad.
+func exportAvgPool(g *Graph, p *layers.AvgPool, x Value) (Value, error) {
+	h, w := p.Window()
+	include := int64(0)
+	if p.CountIncludePad() {
+		include = 1
+	}
+	return g.pool("AveragePool", x, h, w, p.Stride(), p.Pad(), IntAttr("count_include_pad", include))
+}
+
+// exportGlobalAvgPool writes GlobalAveragePool: images (C, H, W) to
+// (C, 1, 1).
+func exportGlobalAvgPool(g *Graph, _ *layers.GlobalAvgPool, x Value) (Value, error) {
+	if len(x.Shape) != 3 {
+		return Value{}, fmt.Errorf("%w: pooling needs images (C, H, W), the input is %v", ErrShape, x.Shape)
+	}
+	return Value{Name: g.Node("GlobalAveragePool", []string{x.Name}), Shape: []int{x.Shape[0], 1, 1}}, nil
+}
+
+// exportPReLU writes p as PRelu: its one slope as (1), or its slopes per
+// channel (axis 1 of the value, C) as (C, 1, …, 1), with a 1 for each axis
+// after the channel's, which broadcasts to the channels.
+func exportPReLU(g *Graph, p *layers.PReLU, x Value) (Value, error) {
+	c := p.Slope.Size()
+	dims := []int64{1}
+	if c > 1 {
+		if len(x.Shape) == 0 || x.Shape[0] != c {
+			return Value{}, fmt.Errorf("%w: PReLU has %d slopes, its input %v has not as many channels", ErrShape, c, x.Shape)
+		}
+		dims = make([]int64, len(x.Shape))
+		for i := range dims {
+			dims[i] = 1
+		}
+		dims[0] = int64(c)
+	}
+	slope := g.constant(g.name(p.Slope, "slope"), dims, p.Slope.Data())
+	return Value{Name: g.Node("PRelu", []string{x.Name, slope}), Shape: x.Shape}, nil
+}
+
+// exportBatchNorm2D writes the inference form of b as
+// BatchNormalization(x, γ, β, running mean, running variance) with its
+// epsilon and momentum, which normalizes each channel (axis 1) as b does.
+func exportBatchNorm2D(g *Graph, b *layers.BatchNorm2D, x Value) (Value, error) {
+	if c := b.Gamma.Size(); len(x.Shape) == 0 || x.Shape[0] != c {
+		return Value{}, fmt.Errorf("%w: BatchNorm2D has %d channels, its input %v has not as many", ErrShape, c, x.Shape)
+	}
+	name := g.Node("BatchNormalization",
+		[]string{x.Name, g.Weight(b.Gamma), g.Weight(b.Beta), g.Weight(b.RunningMean), g.Weight(b.RunningVar)},
+		FloatAttr("epsilon", float32(b.Epsilon)), FloatAttr("momentum", float32(b.Momentum)))
+	return Value{Name: name, Shape: x.Shape}, nil
+}
+
+// exportStandardize writes y = (x − Mean)/Std as Sub(x, Mean) then
+// Div(·, Std), with the statistics as weights of a sample's shape, which
+// broadcast over the batch.
+func exportStandardize(g *Graph, s *layers.Standardize, x Value) (Value, error) {
+	if !slices.Equal(x.Shape, s.Mean.Shape()) {
+		return Value{}, fmt.Errorf("%w: Standardize of samples of shape %v, its input is %v", ErrShape, s.Mean.Shape(), x.Shape)
+	}
+	centred := g.Node("Sub", []string{x.Name, g.Weight(s.Mean)})
+	return Value{Name: g.Node("Div", []string{centred, g.Weight(s.Std)}), Shape: x.Shape}, nil
 }
 
 // heads maps the heads that export to the operator that computes their
 // prediction ("" for none) and the name recorded in the model.
 var heads = map[reflect.Type]struct{ op, name string }{
-	reflect.TypeFor[*layers.SoftmaxWithLoss]():  {"Softmax", "softmax"},
-	reflect.TypeFor[*layers.SigmoidWithLoss]():  {"Sigmoid", "sigmoid"},
-	reflect.TypeFor[*layers.IdentityWithLoss](): {"", "identity"},
+	reflect.TypeFor[*layers.SoftmaxWithLoss]():    {"Softmax", "softmax"},
+	reflect.TypeFor[*layers.LogSoftmaxWithLoss](): {"LogSoftmax", "logsoftmax"},
+	reflect.TypeFor[*layers.SigmoidWithLoss]():    {"Sigmoid", "sigmoid"},
+	reflect.TypeFor[*layers.IdentityWithLoss]():   {"", "identity"},
 }
 
 // Export writes net to w as an ONNX model (opset 17) that computes, for a
@@ -396,7 +509,7 @@ func marshalNetwork(net *numlearn.Network, opts ExportOptions) ([]byte, error) {
 	}
 	if head.op != "" {
 		attrs := []Attribute(nil)
-		if head.op == "Softmax" {
+		if head.op == "Softmax" || head.op == "LogSoftmax" {
 			attrs = append(attrs, IntAttr("axis", -1))
 		}
 		x.Name = g.Node(head.op, []string{x.Name}, attrs...)
@@ -424,7 +537,8 @@ const maxTriedSide = 4096
 
 // inputShape returns the shape of one sample that the network takes when
 // ExportOptions.InputShape does not say: the first Affine layer's number
-// of inputs if it is the first layer; for a network that starts with a
+// of inputs if it is the first layer; the shape of its statistics if the
+// first layer is a Standardize; for a network that starts with a
 // convolution of C channels, the smallest square image (C, H, H) whose
 // size after the layers before the first Affine layer is what that layer
 // takes.
@@ -437,8 +551,12 @@ func inputShape(ls []layers.Layer) ([]int, error) {
 	var c int
 	if len(ls) > 0 {
 		switch l := ls[0].(type) {
+		case *layers.Standardize:
+			return slices.Clone(l.Mean.Shape()), nil
 		case *layers.Convolution:
 			c = l.W.Shape()[1]
+		case *layers.GroupedConvolution:
+			c = l.W.Shape()[1] * l.Groups()
 		}
 	}
 	if c == 0 {

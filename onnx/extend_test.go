@@ -183,11 +183,10 @@ func TestImportRejectsBatchNormAndScaling(t *testing.T) {
 	bnNode := node{opType: "BatchNormalization", inputs: []string{"x", "gamma", "beta", "mean", "var"}, outputs: []string{"y"}}
 	training := bnNode
 	training.attrs = []attribute{{name: "training_mode", typ: attrTypeInt, i: 1}}
-	perChannel := handModel(2, bn, bnNode)
 	var m model
-	require.NoError(t, m.unmarshal(perChannel))
-	m.graph.inputs[0].shape = []int64{-1, 2, 3, 3}
-	perChannel = m.marshal()
+	require.NoError(t, m.unmarshal(handModel(2, bn, bnNode)))
+	m.opsets[0].version = 6 // where is_test = 0, the default, is training mode
+	oldTraining := m.marshal()
 	tests := []struct {
 		name string
 		file []byte
@@ -195,7 +194,8 @@ func TestImportRejectsBatchNormAndScaling(t *testing.T) {
 		msg  string
 	}{
 		{"training mode", handModel(2, bn, training), ErrUnsupported, "training_mode = 1"},
-		{"per channel", perChannel, ErrUnsupported, "each channel"},
+		{"training mode of opset 6", oldTraining, ErrUnsupported, "is_test = 0"},
+		{"channels differ", withInput([]int64{-1, 3, 2, 2}, handModel(2, bn, bnNode)), ErrShape, "2 channels, the value before has 3"},
 		{"features differ", handModel(3, bn, bnNode), ErrShape, "2 features, the value before has 3"},
 		{"Mul by a vector", handModel(2, []tensorProto{b},
 			node{opType: "Mul", inputs: []string{"x", "b"}, outputs: []string{"y"}}), ErrUnsupported, "not a single value"},

@@ -169,8 +169,10 @@ func chainOf(op string, k int, attrs ...attribute) []byte {
 	case "Conv":
 		weights, names = []tensorProto{floats("W", []int64{1, 1, 1, 1}, 1)}, []string{"W"}
 		shape = []int64{-1, 1, 1, 1}
-	case "MaxPool":
+	case "MaxPool", "AveragePool", "GlobalAveragePool":
 		shape = []int64{-1, 1, 1, 1}
+	case "PRelu", "Sub":
+		weights, names = []tensorProto{floats("a", []int64{1}, 1)}, []string{"a"}
 	case "BatchNormalization":
 		names = []string{"γ", "β", "mean", "var"}
 		for _, name := range names {
@@ -201,13 +203,22 @@ func TestImportChargesWhatItBuilds(t *testing.T) {
 	}
 	window := attribute{name: "kernel_shape", typ: attrTypeInts, ints: []int64{1, 1}}
 	tests := []file{{"shared weights", sharedWeights(16, 4)}}
-	for _, op := range []string{"Gemm", "MatMul", "Relu", "Sigmoid", "Tanh", "Conv", "MaxPool", "BatchNormalization", "Identity"} {
+	for _, op := range []string{"Gemm", "MatMul", "Relu", "Sigmoid", "Tanh", "Conv", "MaxPool", "BatchNormalization", "Identity",
+		"LeakyRelu", "Elu", "PRelu", "AveragePool", "GlobalAveragePool", "Sub"} {
 		var attrs []attribute
-		if op == "MaxPool" {
+		if op == "MaxPool" || op == "AveragePool" {
 			attrs = []attribute{window}
 		}
 		tests = append(tests, file{"300 " + op, chainOf(op, 300, attrs...)})
 	}
+	ints := func(name string, v ...int64) attribute { return attribute{name: name, typ: attrTypeInts, ints: v} }
+	tests = append(tests,
+		file{"300 BatchNormalization of images", withInput([]int64{-1, 1, 1, 1}, chainOf("BatchNormalization", 300))},
+		file{"300 dilated Conv", chainOf("Conv", 300, ints("dilations", 2, 2))},
+		file{"300 padded MaxPool", chainOf("MaxPool", 300, ints("kernel_shape", 2, 2), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))},
+		file{"300 Transposes of a weight", transposes(16, 300)},
+		file{"view chain", graphModel(17, []int64{-1, 1, 2, 2}, []tensorProto{floats("W", []int64{4, 1}, 1, 1, 1, 1)},
+			append(viewChain(17), op("MatMul", []string{"f", "W"}, "y"))...)})
 	names, err := filepath.Glob(filepath.Join("testdata", "*.onnx"))
 	require.NoError(t, err)
 	for _, name := range names {
@@ -237,6 +248,30 @@ func TestImportChargesWhatItBuilds(t *testing.T) {
 			assert.LessOrEqual(t, got, uint64(charged+len(file)/2+64<<10))
 		})
 	}
+}
+
+// transposes returns a model of k Transpose nodes that each fold an n×n
+// weight into a copy, and one Relu of the input.
+func transposes(n, k int) []byte {
+	w := floats("W", []int64{int64(n), int64(n)}, make([]float32, n*n)...)
+	nodes := []node{op("Relu", []string{"x"}, "y")}
+	for i := range k {
+		nodes = append(nodes, op("Transpose", []string{"W"}, fmt.Sprint("t", i)))
+	}
+	return graphModel(17, []int64{-1, 2}, []tensorProto{w}, nodes...)
+}
+
+// TestImportOfFoldedCopies checks the allocation bound on constants that
+// a small file folds into large ones: each Transpose of a weight copies
+// it, which the budget refuses when the copies would take more than a
+// file of that size can meaningfully need.
+func TestImportOfFoldedCopies(t *testing.T) {
+	file := transposes(256, 1000)
+	got, err := allocated(file)
+	t.Logf("%d bytes allocated for a file of %d (%.1f times)", got, len(file), float64(got)/float64(len(file)))
+	require.ErrorIs(t, err, ErrUnsupported)
+	assert.Contains(t, err.Error(), "the constants would take more memory than a model of")
+	assert.LessOrEqual(t, got, allocationBound(len(file)))
 }
 
 // TestImportOfLongChains checks the allocation bound on chains of many

@@ -36,44 +36,64 @@ var (
 // limited to 2 GiB.
 const maxModelSize = 2 << 30
 
-// minOpset is the oldest operator set Import reads: from version 7 on,
-// Gemm broadcasts its bias as numpy does.
-const minOpset = 7
+// The versions of the standard operator set that Import reads: from 6,
+// which PyTorch's first exporter wrote (and the ONNX project's backend
+// tests converted from PyTorch use), to 28, the newest the ONNX
+// specification defines as of its release 1.23. An operator's attributes
+// and its meaning are read as the model's version defines them: Gemm's
+// broadcast and BatchNormalization's is_test exist up to version 6, and
+// Softmax works on the axes from its axis on up to version 12 and on that
+// axis alone from 13.
+const (
+	minOpset = 6
+	maxOpset = 28
+)
 
 // Import reads an ONNX model from r and returns the network it computes.
-// It reads models made of the operators Export writes and those that
-// PyTorch and other tools write for the same networks:
+// It reads models of the standard operator set, versions 6 to 28, made of
+// the operators Export writes and those that PyTorch and other tools
+// write for the same networks (OPERATORS.md lists them all):
 //
-//   - Gemm (any alpha and beta; transB 0 or 1) and MatMul, with or without
-//     a following Add of a bias, become a layers.Affine;
-//   - Relu, Sigmoid and Tanh become layers.ReLU, Sigmoid and Tanh;
-//   - Conv of 2-D images (one group, no dilation, auto_pad NOTSET, one
-//     stride in both directions and the same padding on every side)
-//     becomes a layers.Convolution, and MaxPool (likewise, without
-//     padding or ceil_mode) a layers.Pooling; a Relu between them stays a
-//     layers.ReLU;
-//   - BatchNormalization (inference mode) of an (N, D) value becomes a
-//     layers.BatchNorm whose running statistics are the given mean and
-//     variance, with the file's epsilon;
+//   - Gemm (any alpha and beta; transB 0 or 1; a bias of (N), (1, N) or
+//     one value) and MatMul, with or without a following Add of a bias,
+//     become a layers.Affine;
+//   - Relu, Sigmoid, Tanh, LeakyRelu and Elu become layers.ReLU, Sigmoid,
+//     Tanh, LeakyReLU and ELU, and PRelu with one slope or one for each
+//     channel a layers.PReLU;
+//   - Conv of 2-D images (auto_pad NOTSET, one stride and one dilation in
+//     both directions and the same padding on every side) becomes a
+//     layers.Convolution, or with groups or dilation a
+//     layers.GroupedConvolution; MaxPool (likewise, without ceil_mode) a
+//     layers.Pooling, or with padding a layers.MaxPool; AveragePool a
+//     layers.AvgPool, and GlobalAveragePool a layers.GlobalAvgPool;
+//   - BatchNormalization (inference mode) becomes a layer whose running
+//     statistics are the given mean and variance, with the file's epsilon
+//     and momentum: a layers.BatchNorm of an (N, D) value, a
+//     layers.BatchNorm2D of each channel of (N, C, …);
+//   - Sub and Div by constants of a sample's shape become a
+//     layers.Standardize;
 //   - Mul by a single constant value, which is what the book's Dropout
 //     does at inference and how Export writes it, is taken into the
 //     weights of the Affine layer right before it or else of the next
 //     one: the network computes the same, but has no Dropout layer;
 //   - Dropout, the identity at inference in ONNX, is dropped;
-//   - Flatten (axis 1) right before a Gemm, MatMul or BatchNormalization
-//     is dropped, since Affine and BatchNorm flatten their input
-//     themselves; Identity is dropped;
-//   - a final Softmax (on the last axis) becomes the head
-//     layers.SoftmaxWithLoss, a final Sigmoid layers.SigmoidWithLoss
-//     (unless the model was exported by numlearn with an identity head),
-//     and anything else layers.IdentityWithLoss.
+//   - Flatten (axis 1), and a Reshape of each sample to (N, rest) such as
+//     PyTorch's x.view(x.size(0), -1), is dropped, since the Affine layer
+//     after it flattens its input itself; Identity is dropped;
+//   - Constant, and Transpose, Shape, Gather, Unsqueeze, Squeeze, Concat
+//     and Reshape of constants, are computed at import;
+//   - a final Softmax (on the last axis of (N, classes)) becomes the head
+//     layers.SoftmaxWithLoss, a final LogSoftmax layers.LogSoftmaxWithLoss,
+//     a final Sigmoid layers.SigmoidWithLoss (unless the model was
+//     exported by numlearn with an identity head), and anything else
+//     layers.IdentityWithLoss.
 //
 // The graph must be a chain: one input, each node reading the output of
-// the one before (and weights), one output. Weights may be float or
+// the one before (and constants), one output. Weights may be float or
 // double, stored raw or as float_data/double_data, not external.
 //
 // The graph must follow ONNX's rules for values (each defined once, and
-// before it is read), and the geometry of Conv and MaxPool must stay
+// before it is read), and the geometry of Conv and the poolings must stay
 // within the limits that the package documents.
 //
 // The error wraps ErrFormat for a damaged file or a graph that breaks
@@ -133,15 +153,37 @@ func readAll(r io.Reader) ([]byte, error) {
 // errTooLarge is the error for a model larger than Import reads.
 var errTooLarge = fmt.Errorf("%w: larger than 2 GiB", ErrFormat)
 
-// importer is the state of one import: the graph's values by name, and
-// the layers built so far.
+// importer is the state of one import: the graph's values by name, the
+// constants folded so far, and the layers built so far.
 type importer struct {
-	values  map[string]definition
-	budget  *budget // what is left of the import's budget
-	layers  []layers.Layer
-	shape   []int // the shape of one sample of the current value; nil when unknown
-	flatten bool  // a Flatten was seen, which the next layer must absorb
-	matmul  *layers.Affine
+	values map[string]definition
+	folded map[string]*folded // the outputs of the nodes folded at import
+	budget *budget            // what is left of the import's budget
+	opset  int64              // the version of the standard operator set the model imports
+
+	layers []layers.Layer
+	head   layers.Head // the head that a final Softmax, Sigmoid or LogSoftmax gives, or nil
+	// final says that the node being translated gives the graph's output;
+	// identityHead that numlearn exported the model with an identity head,
+	// so that a final Sigmoid is a layer.
+	final, identityHead bool
+
+	// shape is the shape of one sample of the current value, the batch
+	// dimension left out: nil when even its rank is unknown, and 0 for a
+	// dimension that is unknown. batch is the batch size the graph's input
+	// declares, or 0 when it leaves it open.
+	shape []int
+	batch int64
+	// flatten says that the current value is the flattening to (N, rest)
+	// of what the layers give, which a Flatten or Reshape asked for: the
+	// next Affine layer flattens its input itself, and element-wise
+	// layers may come between.
+	flatten bool
+	// matmul is the Affine layer of a MatMul right before, which an Add
+	// gives its bias; standardize the Standardize layer of a Sub right
+	// before, which a Div gives its standard deviation.
+	matmul      *layers.Affine
+	standardize *layers.Standardize
 	// scale is a factor from a Mul by a constant that the next Affine
 	// layer takes into its weights; scaled says there is one.
 	scale  float64
@@ -161,32 +203,11 @@ func (im *importer) width() int {
 	return n
 }
 
-// opImporter translates one node into the importer's layers.
-type opImporter func(im *importer, n *node) error
-
-// ops maps each operator Import reads to its translation. A new operator
-// is one function and one entry here.
-var ops = map[string]opImporter{
-	"Gemm":     importGemm,
-	"MatMul":   importMatMul,
-	"Add":      importAdd,
-	"Relu":     importElementwise(func() layers.Layer { return &layers.ReLU{} }),
-	"Sigmoid":  importElementwise(func() layers.Layer { return &layers.Sigmoid{} }),
-	"Tanh":     importElementwise(func() layers.Layer { return &layers.Tanh{} }),
-	"Flatten":  importFlatten,
-	"Identity": func(*importer, *node) error { return nil },
-
-	"Conv":               importConv,
-	"MaxPool":            importMaxPool,
-	"BatchNormalization": importBatchNorm,
-	"Dropout":            importDropout,
-	"Mul":                importMul,
-}
-
 // network translates the decoded model into a network, taking what it
 // builds from what is left of the import's budget.
 func (m *model) network(bud *budget) (*numlearn.Network, error) {
-	if err := m.checkOpsets(); err != nil {
+	opset, err := m.checkOpsets()
+	if err != nil {
 		return nil, err
 	}
 	g := m.graph
@@ -200,7 +221,7 @@ func (m *model) network(bud *budget) (*numlearn.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{values: values, budget: bud}
+	im := &importer{values: values, folded: map[string]*folded{}, budget: bud, opset: opset, identityHead: m.headName() == "identity"}
 	for i := range g.initializers {
 		if err := g.initializers[i].check(); err != nil {
 			return nil, err
@@ -234,68 +255,81 @@ func (m *model) network(bud *budget) (*numlearn.Network, error) {
 		return nil, fmt.Errorf("%w: the graph has no nodes", ErrUnsupported)
 	}
 
-	var head layers.Head = &layers.IdentityWithLoss{}
 	cur := input.name
 	for i := range g.nodes {
 		n := &g.nodes[i]
 		if n.domain != "" && n.domain != "ai.onnx" {
 			return nil, fmt.Errorf("%w: operator %s of domain %q (node %d, %q)", ErrUnsupported, shown(n.opType), shown(n.domain), i, shown(n.name))
 		}
-		if len(n.inputs) == 0 || n.inputs[0] != cur || len(n.outputs) != 1 || n.outputs[0] == "" {
-			return nil, fmt.Errorf("%w: a graph that is not a chain: node %d (%s %q) does not continue from %q with one output", ErrUnsupported, i, shown(n.opType), shown(n.name), shown(cur))
+		op, ok := operators[n.opType]
+		if !ok {
+			return nil, fmt.Errorf("%w: operator %s (node %d, %q)", ErrUnsupported, shown(n.opType), i, shown(n.name))
 		}
-		last := i == len(g.nodes)-1
-		err := bud.take(nodeCost, "the layers")
-		switch {
-		case err != nil:
-		case last && n.opType == "Softmax":
-			err = importSoftmax(im, n)
-			head = &layers.SoftmaxWithLoss{}
-		case last && n.opType == "Sigmoid" && m.headName() != "identity":
-			err = checkAttrs(n)
-			head = &layers.SigmoidWithLoss{}
-		default:
-			f, ok := ops[n.opType]
-			if !ok {
-				return nil, fmt.Errorf("%w: operator %s (node %d, %q)", ErrUnsupported, shown(n.opType), i, shown(n.name))
-			}
-			err = f(im, n)
-		}
+		next, err := im.translate(op, n, cur, g.outputs[0].name)
 		if err != nil {
 			return nil, fmt.Errorf("%w (node %d, %s %q)", err, i, shown(n.opType), shown(n.name))
 		}
-		cur = n.outputs[0]
+		cur = next
 	}
 	if g.outputs[0].name != cur {
 		return nil, fmt.Errorf("%w: the output %q is not the last node's", ErrUnsupported, shown(g.outputs[0].name))
 	}
-	if im.flatten {
-		return nil, fmt.Errorf("%w: Flatten at the end of the graph", ErrUnsupported)
-	}
 	if im.scaled {
 		return nil, fmt.Errorf("%w: Mul by a constant with no Affine layer to take it", ErrUnsupported)
 	}
-	if len(im.layers) == 0 {
-		return nil, fmt.Errorf("%w: the graph has no layers", ErrUnsupported)
+	head := im.head
+	if head == nil {
+		head = &layers.IdentityWithLoss{}
 	}
 	return numlearn.NewNetworkWithHead(head, im.layers...), nil
 }
 
+// translate translates node n, given that cur is the current value of
+// the network's data and out the graph's output, and returns the current
+// value after it. A node whose inputs are all constants is folded: its
+// output is computed at import, and the current value stays. Another
+// node must continue the chain of the network's data: read cur as its
+// first input, and constants for the others.
+func (im *importer) translate(op *operator, n *node, cur, out string) (string, error) {
+	if err := im.budget.take(nodeCost, "the layers"); err != nil {
+		return "", err
+	}
+	if err := op.checkAttrs(n, im.opset); err != nil {
+		return "", err
+	}
+	if op.fold != nil && im.constantInputs(n, cur) {
+		return cur, im.foldNode(op, n, cur)
+	}
+	if op.layer == nil {
+		return "", fmt.Errorf("%w: %s of a value computed from the network's input (Import computes it only of constants)", ErrUnsupported, shown(n.opType))
+	}
+	if len(n.inputs) == 0 || n.inputs[0] != cur || len(n.outputs) == 0 || n.outputs[0] == "" {
+		return "", fmt.Errorf("%w: a graph that is not a chain: the node does not continue from %q with one output", ErrUnsupported, shown(cur))
+	}
+	if len(n.outputs) > max(op.outputs, 1) {
+		return "", fmt.Errorf("%w: %d outputs, more than the %d read (a BatchNormalization's are those of training mode)", ErrUnsupported, len(n.outputs), max(op.outputs, 1))
+	}
+	im.final = n.outputs[0] == out
+	if im.head != nil {
+		return "", fmt.Errorf("%w: a node after the head's", ErrUnsupported)
+	}
+	return n.outputs[0], op.layer(im, n)
+}
+
 // inputShape sets the current value's shape from the graph's input, when
-// it declares every dimension of a sample; a sample of more than
-// maxValues values is refused.
+// it declares its rank: a dimension that is symbolic or unknown is 0. A
+// sample of more than maxValues values is refused.
 func (im *importer) inputShape(input *valueInfo) error {
 	if !input.hasShape || len(input.shape) < 2 {
 		return nil
 	}
+	im.batch = max(input.shape[0], 0)
 	dims := input.shape[1:]
-	for _, d := range dims {
-		if d <= 0 {
-			return nil // symbolic or unknown: the shape is not known
-		}
-	}
 	size := 1
 	for _, d := range dims {
+		if d <= 0 {
+			continue // symbolic or unknown
+		}
 		if d > maxValues || !conv.Within(maxValues, size, int(d)) {
 			return fmt.Errorf("%w: input %q of shape %v has more than %d values in a sample", ErrUnsupported, shown(input.name), shownList(input.shape), maxValues)
 		}
@@ -303,7 +337,7 @@ func (im *importer) inputShape(input *valueInfo) error {
 	}
 	im.shape = make([]int, len(dims))
 	for i, d := range dims {
-		im.shape[i] = int(d)
+		im.shape[i] = int(max(d, 0))
 	}
 	return nil
 }
@@ -456,18 +490,18 @@ func shownList[T int | int64](v []T) string {
 }
 
 // checkOpsets checks that the model uses the standard operator set, in a
-// version Import reads.
-func (m *model) checkOpsets() error {
+// version Import reads, and returns that version.
+func (m *model) checkOpsets() (int64, error) {
 	for _, o := range m.opsets {
 		if o.domain != "" && o.domain != "ai.onnx" {
 			continue // another domain is an error only if a node uses it
 		}
-		if o.version < minOpset {
-			return fmt.Errorf("%w: operator set version %d (the oldest read is %d)", ErrUnsupported, o.version, minOpset)
+		if o.version < minOpset || o.version > maxOpset {
+			return 0, fmt.Errorf("%w: operator set version %d (versions %d to %d are read)", ErrUnsupported, o.version, minOpset, maxOpset)
 		}
-		return nil
+		return o.version, nil
 	}
-	return fmt.Errorf("%w: no standard operator set is imported", ErrFormat)
+	return 0, fmt.Errorf("%w: no standard operator set is imported", ErrFormat)
 }
 
 // headName returns the head that numlearn recorded when it exported the
@@ -481,15 +515,18 @@ func (m *model) headName() string {
 	return ""
 }
 
-// add appends a layer, absorbing a pending Flatten only into an Affine or
-// a BatchNorm, which flatten their input themselves, and a pending factor
-// only into an Affine.
+// add appends a layer. A pending Flatten goes into an Affine layer, which
+// flattens its input itself, and waits across the layers that compute
+// the same on a value and on its flattening (element-wise layers, and the
+// book's BatchNorm, which normalizes each feature of the flattened
+// sample); before any other layer it is refused. A pending factor goes
+// into an Affine layer only.
 func (im *importer) add(l layers.Layer) error {
 	a, affine := l.(*layers.Affine)
-	if im.flatten {
-		if _, bn := l.(*layers.BatchNorm); !affine && !bn {
-			return fmt.Errorf("%w: Flatten before %T, which does not flatten", ErrUnsupported, l)
-		}
+	if im.flatten && !affine && !flatAlike(l) {
+		return fmt.Errorf("%w: Flatten before %T, which does not flatten", ErrUnsupported, l)
+	}
+	if affine {
 		im.flatten = false
 	}
 	if im.scaled {
@@ -499,20 +536,21 @@ func (im *importer) add(l layers.Layer) error {
 		a.W.Scale(im.scale, a.W) // (s·x)·W = x·(s·W)
 		im.scaled = false
 	}
-	im.matmul = nil
+	im.matmul, im.standardize = nil, nil
 	im.layers = append(im.layers, l)
 	return nil
 }
 
-// checkAttrs returns an error naming the first attribute of n that is not
-// one of known.
-func checkAttrs(n *node, known ...string) error {
-	for _, a := range n.attrs {
-		if !slices.Contains(known, a.name) {
-			return fmt.Errorf("%w: attribute %q", ErrUnsupported, shown(a.name))
-		}
+// flatAlike reports whether layer l computes the same on a value and on
+// its flattening to (N, rest), in the same order.
+func flatAlike(l layers.Layer) bool {
+	switch l := l.(type) {
+	case *layers.ReLU, *layers.Sigmoid, *layers.Tanh, *layers.LeakyReLU, *layers.ELU, *layers.BatchNorm:
+		return true
+	case *layers.PReLU:
+		return l.Slope.Size() == 1
 	}
-	return nil
+	return false
 }
 
 // intAttr returns n's integer attribute name, or def when it is absent.
@@ -541,6 +579,25 @@ func floatAttr(n *node, name string, def float32) (float32, error) {
 	return def, nil
 }
 
+// floatsAttr returns n's attribute name, a list of floats, or nil when
+// it is absent.
+func floatsAttr(n *node, name string) ([]float32, error) {
+	for _, a := range n.attrs {
+		if a.name == name {
+			if a.typ != attrTypeFloats || a.other {
+				return nil, fmt.Errorf("%w: attribute %q is not a list of floats", ErrFormat, name)
+			}
+			return a.floats, nil
+		}
+	}
+	return nil, nil
+}
+
+// hasAttr reports whether n has the attribute name.
+func hasAttr(n *node, name string) bool {
+	return slices.ContainsFunc(n.attrs, func(a attribute) bool { return a.name == name })
+}
+
 // intsAttr returns n's attribute name, a list of integers, or nil when it
 // is absent.
 func intsAttr(n *node, name string) ([]int64, error) {
@@ -555,243 +612,6 @@ func intsAttr(n *node, name string) ([]int64, error) {
 	return nil, nil
 }
 
-// Limits on the geometry of Conv and MaxPool, checked when their node is
-// read, so that a model Import accepts builds layers whose sizes are
-// exact and fit in memory for a sample. Real models stay far inside
-// them: the book's MNIST images have sides of 28, ImageNet's 224, and the
-// largest unfolding of VGG (64 channels of 3×3 windows at 224×224 places)
-// has 29 million values. With every side, stride and padding at most
-// 2¹⁶, a padded side (at most 3·2¹⁶) cannot overflow, and products of
-// sides with channel counts are formed by within, which stops before
-// they could.
-const (
-	// maxSide is the largest side of an image, of a window and of a
-	// padded image, and the largest stride and padding: 2¹⁶.
-	maxSide = 1 << 16
-	// maxValues is the most values of one sample's input, and of a
-	// Conv's or MaxPool's padded image, output and unfolding (the windows
-	// laid side by side): 2³¹ − 1, 16 GiB of float64. Every position then
-	// fits an int32, and a batch of samples overflows no int.
-	maxValues = 1<<31 - 1
-)
-
-// geometry is that of a Conv or MaxPool node's windows over 2-D images:
-// their height and width, their stride, and the padding on every side.
-type geometry struct{ fh, fw, stride, pad int }
-
-// windowAttrs reads the attributes that Conv and MaxPool share for
-// windows of kernel (height, width), which the caller has checked are
-// positive and at most maxSide: strides, which must be equal, positive
-// and at most maxSide; pads, which must be equal on every side, not
-// negative and at most maxSide; and dilations, which must be 1; auto_pad
-// must be NOTSET.
-func windowAttrs(n *node, kernel [2]int64) (geometry, error) {
-	win := geometry{fh: int(kernel[0]), fw: int(kernel[1]), stride: 1}
-	if k, err := intsAttr(n, "kernel_shape"); err != nil {
-		return win, err
-	} else if k != nil && !slices.Equal(k, kernel[:]) {
-		return win, fmt.Errorf("%w: kernel_shape %v for a window of %v", ErrFormat, shownList(k), kernel)
-	}
-	strides, err := intsAttr(n, "strides")
-	if err != nil {
-		return win, err
-	}
-	switch {
-	case strides == nil:
-	case len(strides) != 2 || strides[0] != strides[1]:
-		return win, fmt.Errorf("%w: strides %v (one stride in both directions is read)", ErrUnsupported, shownList(strides))
-	case strides[0] <= 0:
-		return win, fmt.Errorf("%w: strides %v are not positive", ErrFormat, shownList(strides))
-	case strides[0] > maxSide:
-		return win, fmt.Errorf("%w: strides %v: more than %d", ErrUnsupported, shownList(strides), maxSide)
-	default:
-		win.stride = int(strides[0])
-	}
-	pads, err := intsAttr(n, "pads")
-	if err != nil {
-		return win, err
-	}
-	if pads != nil {
-		ok := len(pads) == 4
-		for _, p := range pads {
-			ok = ok && p == pads[0]
-		}
-		switch {
-		case !ok:
-			return win, fmt.Errorf("%w: pads %v (the same padding on every side is read)", ErrUnsupported, shownList(pads))
-		case pads[0] < 0:
-			return win, fmt.Errorf("%w: pads %v are negative", ErrFormat, shownList(pads))
-		case pads[0] > maxSide:
-			return win, fmt.Errorf("%w: pads %v: more than %d", ErrUnsupported, shownList(pads), maxSide)
-		}
-		win.pad = int(pads[0])
-	}
-	dilations, err := intsAttr(n, "dilations")
-	if err != nil {
-		return win, err
-	}
-	for _, d := range dilations {
-		if d != 1 {
-			return win, fmt.Errorf("%w: dilations %v", ErrUnsupported, shownList(dilations))
-		}
-	}
-	for _, a := range n.attrs {
-		if a.name == "auto_pad" && (a.typ != attrTypeString || string(a.s) != "NOTSET") {
-			return win, fmt.Errorf("%w: auto_pad %q", ErrUnsupported, shown(string(a.s)))
-		}
-	}
-	return win, nil
-}
-
-// image returns the (C, H, W) of the current value, or an error if it
-// is known not to be an image; all three are 0 when unknown.
-func (im *importer) image(op string) (c, h, w int, err error) {
-	if im.flatten {
-		return 0, 0, 0, fmt.Errorf("%w: Flatten before %s", ErrUnsupported, op)
-	}
-	if im.shape == nil {
-		return 0, 0, 0, nil
-	}
-	if len(im.shape) != 3 {
-		return 0, 0, 0, fmt.Errorf("%w: %s of a value of shape %v, not images (C, H, W)", ErrShape, op, shownList(im.shape))
-	}
-	return im.shape[0], im.shape[1], im.shape[2], nil
-}
-
-// windows checks op's windows win over the current value, images of c
-// channels and h×w, and makes the current value their output, of out
-// channels. The sides, and the values of the padded image, the output
-// and the unfolding — the windows laid side by side, each of unfold
-// channels: a convolution's input channels, or 1 for a pooling, which
-// takes each channel alone — must stay within maxSide and maxValues.
-// When the images' size is not known (h is 0), the check is for the
-// smallest image the windows fit, whose sizes every other image's exceed.
-func (im *importer) windows(op string, win geometry, c, h, w, out, unfold int) error {
-	known := h != 0
-	if !known {
-		h, w = max(1, win.fh-2*win.pad), max(1, win.fw-2*win.pad)
-	}
-	where := fmt.Sprintf("%s of %d×%d windows, strides %d, pads %d on images of %d×%d", op, win.fh, win.fw, win.stride, win.pad, h, w)
-	hp, wp := h+2*win.pad, w+2*win.pad // terms of at most maxSide: no overflow
-	switch {
-	case h > maxSide || w > maxSide:
-		return fmt.Errorf("%w: %s: a side of more than %d", ErrUnsupported, where, maxSide)
-	case hp > maxSide || wp > maxSide:
-		return fmt.Errorf("%w: %s: a padded side of %d, more than %d", ErrUnsupported, where, max(hp, wp), maxSide)
-	case hp < win.fh || wp < win.fw:
-		return fmt.Errorf("%w: %s window of %d×%d on images of %d×%d padded by %d", ErrShape, op, win.fh, win.fw, h, w, win.pad)
-	}
-	oh, ow := (hp-win.fh)/win.stride+1, (wp-win.fw)/win.stride+1
-	switch {
-	case !conv.Within(maxValues, out, oh, ow):
-		return fmt.Errorf("%w: %s: an output of %d×%d×%d values, more than %d", ErrUnsupported, where, out, oh, ow, maxValues)
-	case !conv.Within(maxValues, c, hp, wp):
-		return fmt.Errorf("%w: %s: a padded image of %d×%d×%d values, more than %d", ErrUnsupported, where, c, hp, wp, maxValues)
-	case !conv.Within(maxValues, unfold, win.fh, win.fw, oh, ow):
-		return fmt.Errorf("%w: %s: %d×%d×%d windows at %d×%d places, more than %d values", ErrUnsupported, where, unfold, win.fh, win.fw, oh, ow, maxValues)
-	}
-	im.shape = nil
-	if known {
-		im.shape = []int{out, oh, ow}
-	}
-	return nil
-}
-
-// importConv reads Conv of 2-D images, with one group and no dilation,
-// as a layers.Convolution.
-func importConv(im *importer, n *node) error {
-	if err := checkAttrs(n, "kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"); err != nil {
-		return err
-	}
-	if group, err := intAttr(n, "group", 1); err != nil {
-		return err
-	} else if group != 1 {
-		return fmt.Errorf("%w: group = %d", ErrUnsupported, group)
-	}
-	wp, err := im.weight(n, 1)
-	if err != nil {
-		return err
-	}
-	if len(wp.dims) != 4 || slices.Contains(wp.dims, 0) {
-		return fmt.Errorf("%w: filters %q of shape %v, not (FN, C, FH, FW)", ErrUnsupported, shown(wp.name), shownList(wp.dims))
-	}
-	if wp.dims[2] > maxSide || wp.dims[3] > maxSide {
-		return fmt.Errorf("%w: filters %q of shape %v: windows with a side of more than %d", ErrUnsupported, shown(wp.name), shownList(wp.dims), maxSide)
-	}
-	if err := im.params(wp.size() + int(wp.dims[0])); err != nil {
-		return err
-	}
-	win, err := windowAttrs(n, [2]int64{wp.dims[2], wp.dims[3]})
-	if err != nil {
-		return err
-	}
-	c, h, w, err := im.image("Conv")
-	if err != nil {
-		return err
-	}
-	fn, fc := int(wp.dims[0]), int(wp.dims[1])
-	if c != 0 && c != fc {
-		return fmt.Errorf("%w: filters of %d channels on images of %d", ErrShape, fc, c)
-	}
-	var b *tensor.Tensor
-	if len(n.inputs) > 2 && n.inputs[2] != "" {
-		bp, err := im.weight(n, 2)
-		if err != nil {
-			return err
-		}
-		if b, err = bias(bp, fn); err != nil {
-			return err
-		}
-	} else {
-		b = tensor.New(fn)
-	}
-	if err := im.windows("Conv", win, fc, h, w, fn, fc); err != nil {
-		return err
-	}
-	return im.add(layers.NewConvolution(wp.values(false), b, win.stride, win.pad))
-}
-
-// importMaxPool reads MaxPool of 2-D images without padding (the book's
-// Pooling pads with zeros that count in the maximum, MaxPool's padding
-// does not), dilation or ceil_mode as a layers.Pooling.
-func importMaxPool(im *importer, n *node) error {
-	if err := checkAttrs(n, "kernel_shape", "strides", "pads", "dilations", "ceil_mode", "storage_order", "auto_pad"); err != nil {
-		return err
-	}
-	for _, name := range []string{"ceil_mode", "storage_order"} {
-		if v, err := intAttr(n, name, 0); err != nil {
-			return err
-		} else if v != 0 {
-			return fmt.Errorf("%w: %s = %d", ErrUnsupported, name, v)
-		}
-	}
-	k, err := intsAttr(n, "kernel_shape")
-	if err != nil {
-		return err
-	}
-	switch {
-	case len(k) != 2 || k[0] <= 0 || k[1] <= 0:
-		return fmt.Errorf("%w: kernel_shape %v, not a window of 2-D images", ErrUnsupported, shownList(k))
-	case k[0] > maxSide || k[1] > maxSide:
-		return fmt.Errorf("%w: kernel_shape %v: more than %d", ErrUnsupported, shownList(k), maxSide)
-	}
-	win, err := windowAttrs(n, [2]int64{k[0], k[1]})
-	if err != nil {
-		return err
-	}
-	if win.pad != 0 {
-		return fmt.Errorf("%w: MaxPool with pads (the book's Pooling pads with zeros that count in the maximum)", ErrUnsupported)
-	}
-	c, h, w, err := im.image("MaxPool")
-	if err != nil {
-		return err
-	}
-	if err := im.windows("MaxPool", win, c, h, w, c, 1); err != nil {
-		return err
-	}
-	return im.add(layers.NewPooling(win.fh, win.fw, win.stride, 0))
-}
-
 // params takes from the budget what a layer keeps for n parameters, each
 // with its gradient: each layer holds its own copy of its weights, so a
 // weight that many layers read costs as many times.
@@ -799,14 +619,24 @@ func (im *importer) params(n int) error {
 	return im.budget.take(n*paramCost, "the layers' parameters")
 }
 
-// weight returns the values of the weight that input i of n names.
+// weight returns the weight that input i of n names: an initializer, or
+// a constant folded at import, of floats or doubles.
 func (im *importer) weight(n *node, i int) (*tensorProto, error) {
-	if i >= len(n.inputs) {
+	if i >= len(n.inputs) || n.inputs[i] == "" {
 		return nil, fmt.Errorf("%w: input %d missing", ErrFormat, i)
 	}
 	t := im.values[n.inputs[i]].init
+	if f := im.folded[n.inputs[i]]; f != nil {
+		t = f.w
+		if t == nil {
+			return nil, fmt.Errorf("%w: input %q is integers, not a weight", ErrUnsupported, shown(n.inputs[i]))
+		}
+	}
 	if t == nil {
-		return nil, fmt.Errorf("%w: input %q is not a weight (an initializer)", ErrUnsupported, shown(n.inputs[i]))
+		return nil, fmt.Errorf("%w: input %q is not a weight (an initializer or a constant)", ErrUnsupported, shown(n.inputs[i]))
+	}
+	if !t.isFloat() {
+		return nil, fmt.Errorf("%w: weight %q has data type %s", ErrUnsupported, shown(t.name), dataTypeName(t.dataType))
 	}
 	return t, nil
 }
@@ -828,310 +658,18 @@ func (im *importer) affine(w *tensor.Tensor, b *tensor.Tensor) (*layers.Affine, 
 	return layers.NewAffine(w, b), nil
 }
 
-// importGemm reads Y = alpha·A·B' + beta·C, B' being B or Bᵀ, as an Affine
-// layer with W = alpha·B' and b = beta·C.
-func importGemm(im *importer, n *node) error {
-	if err := checkAttrs(n, "alpha", "beta", "transA", "transB"); err != nil {
-		return err
-	}
-	alpha, err := floatAttr(n, "alpha", 1)
-	if err != nil {
-		return err
-	}
-	beta, err := floatAttr(n, "beta", 1)
-	if err != nil {
-		return err
-	}
-	transA, err := intAttr(n, "transA", 0)
-	if err != nil {
-		return err
-	}
-	transB, err := intAttr(n, "transB", 0)
-	if err != nil {
-		return err
-	}
-	if transA != 0 {
-		return fmt.Errorf("%w: transA = %d", ErrUnsupported, transA)
-	}
-	bp, err := im.weight(n, 1)
-	if err != nil {
-		return err
-	}
-	if len(bp.dims) != 2 {
-		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrShape, shownList(bp.dims))
-	}
-	out := bp.dims[1]
-	if transB != 0 {
-		out = bp.dims[0]
-	}
-	if err := im.params(bp.size() + int(out)); err != nil {
-		return err
-	}
-	w := bp.values(transB != 0)
-	if alpha != 1 {
-		w.Scale(float64(alpha), w)
-	}
-	var b *tensor.Tensor
-	if len(n.inputs) > 2 && n.inputs[2] != "" {
-		cp, err := im.weight(n, 2)
-		if err != nil {
-			return err
-		}
-		if b, err = bias(cp, w.Shape()[1]); err != nil {
-			return err
-		}
-		if beta != 1 {
-			b.Scale(float64(beta), b)
-		}
-	}
-	a, err := im.affine(w, b)
-	if err != nil {
-		return err
-	}
-	return im.add(a)
-}
-
-// importMatMul reads Y = A·B as an Affine layer with W = B and no bias
-// yet: an Add right after it gives the bias.
-func importMatMul(im *importer, n *node) error {
-	if err := checkAttrs(n); err != nil {
-		return err
-	}
-	bp, err := im.weight(n, 1)
-	if err != nil {
-		return err
-	}
-	if len(bp.dims) != 2 {
-		return fmt.Errorf("%w: B has shape %v, not 2-D", ErrUnsupported, shownList(bp.dims))
-	}
-	if err := im.params(bp.size() + int(bp.dims[1])); err != nil {
-		return err
-	}
-	a, err := im.affine(bp.values(false), nil)
-	if err != nil {
-		return err
-	}
-	if err := im.add(a); err != nil {
-		return err
-	}
-	im.matmul = a
-	return nil
-}
-
-// importAdd reads the Add of a bias right after a MatMul into the bias of
-// its Affine layer.
-func importAdd(im *importer, n *node) error {
-	if err := checkAttrs(n); err != nil {
-		return err
-	}
-	if im.matmul == nil {
-		return fmt.Errorf("%w: Add that does not follow a MatMul", ErrUnsupported)
-	}
-	cp, err := im.weight(n, 1)
-	if err != nil {
-		return err
-	}
-	if err := im.params(cp.size()); err != nil {
-		return err
-	}
-	b, err := bias(cp, im.matmul.B.Size())
-	if err != nil {
-		return err
-	}
-	copy(im.matmul.B.Data(), b.Data())
-	im.matmul = nil
-	return nil
-}
-
-// importFlatten reads Flatten(axis=1), which the Affine layer that must
-// follow does itself.
-func importFlatten(im *importer, n *node) error {
-	if err := checkAttrs(n, "axis"); err != nil {
-		return err
-	}
-	axis, err := intAttr(n, "axis", 1)
-	if err != nil {
-		return err
-	}
-	if axis != 1 {
-		return fmt.Errorf("%w: Flatten axis = %d", ErrUnsupported, axis)
-	}
-	if im.shape != nil {
-		im.shape = []int{im.width()}
-	}
-	im.flatten = true
-	im.matmul = nil
-	return nil
-}
-
-// importBatchNorm reads BatchNormalization in inference mode, which
-// normalizes by the mean and variance it is given, as a layers.BatchNorm
-// with those as its running statistics. ONNX normalizes each channel
-// (axis 1) and numlearn each feature of the flattened sample, so the
-// value must be (N, D), or follow a Flatten. The layer takes the file's
-// epsilon, except that the float32 nearest the book's 1e-6, which Export
-// writes, stands for 1e-6 itself, so that an exported network comes back
-// exactly.
-func importBatchNorm(im *importer, n *node) error {
-	if err := checkAttrs(n, "epsilon", "momentum", "training_mode"); err != nil {
-		return err
-	}
-	eps, err := floatAttr(n, "epsilon", 1e-5)
-	if err != nil {
-		return err
-	}
-	training, err := intAttr(n, "training_mode", 0)
-	if err != nil {
-		return err
-	}
-	if training != 0 {
-		return fmt.Errorf("%w: training_mode = %d", ErrUnsupported, training)
-	}
-	if len(n.inputs) != 5 {
-		return fmt.Errorf("%w: %d inputs, not 5", ErrFormat, len(n.inputs))
-	}
-	if !im.flatten && len(im.shape) > 1 {
-		return fmt.Errorf("%w: BatchNormalization of each channel of a value of shape %v; numlearn's BatchNorm normalizes each feature of (N, D)", ErrUnsupported, shownList(im.shape))
-	}
-	var v [4]*tensor.Tensor // scale, B, mean, var
-	for i := range v {
-		t, err := im.weight(n, i+1)
-		if err != nil {
-			return err
-		}
-		if len(t.dims) != 1 || (i > 0 && t.dims[0] != int64(v[0].Size())) {
-			return fmt.Errorf("%w: BatchNormalization input %q has shape %v", ErrShape, shown(t.name), shownList(t.dims))
-		}
-		if i == 0 { // γ and β with their gradients, the running statistics, and the layer's own two
-			if err := im.params(5 * int(t.dims[0])); err != nil {
-				return err
-			}
-		}
-		v[i] = t.values(false)
-	}
-	d := v[0].Size()
-	if w := im.width(); w != 0 && w != d {
-		return fmt.Errorf("%w: BatchNormalization has %d features, the value before has %d", ErrShape, d, w)
-	}
-	b := layers.NewBatchNorm(v[0], v[1])
-	if eps != float32(b.Epsilon) { // the file's ε, unless it is the book's rounded to float32
-		b.Epsilon = float64(eps)
-	}
-	b.RunningMean.CopyFrom(v[2])
-	b.RunningVar.CopyFrom(v[3])
-	if err := im.add(b); err != nil {
-		return err
-	}
-	if im.shape != nil {
-		im.shape = []int{d}
-	}
-	return nil
-}
-
-// importDropout reads Dropout in inference mode, where it passes its
-// input on unchanged (ONNX's dropout scales in training instead), as
-// nothing. A training_mode input is rejected, as it may turn dropping on.
-func importDropout(im *importer, n *node) error {
-	if err := checkAttrs(n, "seed"); err != nil {
-		return err
-	}
-	if len(n.inputs) > 2 && n.inputs[2] != "" {
-		return fmt.Errorf("%w: Dropout with a training_mode input", ErrUnsupported)
-	}
-	return nil
-}
-
-// importMul reads the multiplication by a constant factor that the
-// book's Dropout is at inference (Export writes it so) into the weights
-// of an Affine layer: of the layer right before, (x·W + b)·s =
-// x·(s·W) + s·b, or else of the next Affine layer, (s·x)·W = x·(s·W).
-// Either way the network has no Dropout layer, and computes the same
-// function.
-func importMul(im *importer, n *node) error {
-	if err := checkAttrs(n); err != nil {
-		return err
-	}
-	c, err := im.weight(n, 1)
-	if err != nil {
-		return err
-	}
-	for _, d := range c.dims {
-		if d != 1 {
-			return fmt.Errorf("%w: Mul by %q of shape %v, not a single value", ErrUnsupported, shown(c.name), shownList(c.dims))
-		}
-	}
-	if len(c.dims) > max(1, len(im.shape)+1) {
-		return fmt.Errorf("%w: Mul by %q of shape %v, which adds dimensions", ErrUnsupported, shown(c.name), shownList(c.dims))
-	}
-	s := c.values(false).Data()[0]
-	if last := len(im.layers) - 1; last >= 0 && !im.flatten && !im.scaled {
-		if a, ok := im.layers[last].(*layers.Affine); ok {
-			a.W.Scale(s, a.W)
-			a.B.Scale(s, a.B)
-			im.matmul = nil // a later Add would not be scaled
-			return nil
-		}
-	}
-	if !im.scaled {
-		im.scale, im.scaled = 1, true
-	}
-	im.scale *= s
-	im.matmul = nil
-	return nil
-}
-
-// importSoftmax checks that a final Softmax works on the last axis of a
-// (batch, classes) value, as the softmax head does.
-func importSoftmax(im *importer, n *node) error {
-	if err := checkAttrs(n, "axis"); err != nil {
-		return err
-	}
-	axis, err := intAttr(n, "axis", -1)
-	if err != nil {
-		return err
-	}
-	if axis != -1 && axis != 1 {
-		return fmt.Errorf("%w: Softmax axis = %d", ErrUnsupported, axis)
-	}
-	if im.flatten {
-		return fmt.Errorf("%w: Flatten before Softmax", ErrUnsupported)
-	}
-	return nil
-}
-
-// importElementwise returns the importer of an activation without
-// attributes.
-func importElementwise(make func() layers.Layer) opImporter {
-	return func(im *importer, n *node) error {
-		if err := checkAttrs(n); err != nil {
-			return err
-		}
-		return im.add(make())
-	}
-}
-
-// bias returns the values of c as a bias of n outputs: c may be (n) or
-// (1, n).
-func bias(c *tensorProto, n int) (*tensor.Tensor, error) {
-	ok := len(c.dims) == 1 && c.dims[0] == int64(n) || len(c.dims) == 2 && c.dims[0] == 1 && c.dims[1] == int64(n)
-	if !ok {
-		return nil, fmt.Errorf("%w: bias %q has shape %v for %d outputs", ErrUnsupported, shown(c.name), shownList(c.dims), n)
-	}
-	return c.values(false).Reshape(n), nil
-}
-
-// check validates a weight before anything is allocated for it: a float
-// or double tensor, stored in the file, whose data is exactly as long as
-// its dimensions say.
+// check validates a tensor before anything is allocated for it: a
+// float, double or integer tensor, stored in the file, whose data is
+// exactly as long as its dimensions say.
 func (t *tensorProto) check() error {
 	if t.external {
 		return fmt.Errorf("%w: weight %q is stored in an external file", ErrUnsupported, shown(t.name))
 	}
 	var width int
 	switch t.dataType {
-	case dataTypeFloat:
+	case dataTypeFloat, dataTypeInt32:
 		width = 4
-	case dataTypeDouble:
+	case dataTypeDouble, dataTypeInt64:
 		width = 8
 	default:
 		return fmt.Errorf("%w: weight %q has data type %s", ErrUnsupported, shown(t.name), dataTypeName(t.dataType))
@@ -1143,15 +681,38 @@ func (t *tensorProto) check() error {
 		}
 		n *= d
 	}
-	data := t.data()
-	have := int64(len(data) / width)
-	if len(data)%width != 0 || (len(t.floats) > 0 && width != 4) || (len(t.doubles) > 0 && width != 8) {
-		have = -1
+	var have int64
+	switch {
+	case t.raw != nil:
+		have = int64(len(t.raw) / width)
+		if len(t.raw)%width != 0 || len(t.floats)+len(t.doubles)+len(t.ints) > 0 {
+			have = -1
+		}
+	case t.dataType == dataTypeFloat:
+		have = int64(len(t.floats) / 4)
+		if len(t.doubles)+len(t.ints) > 0 {
+			have = -1
+		}
+	case t.dataType == dataTypeDouble:
+		have = int64(len(t.doubles) / 8)
+		if len(t.floats)+len(t.ints) > 0 {
+			have = -1
+		}
+	default:
+		have = int64(len(t.ints))
+		if len(t.floats)+len(t.doubles) > 0 {
+			have = -1
+		}
 	}
 	if have != n {
 		return fmt.Errorf("%w: weight %q of shape %v has data for %d values", ErrFormat, shown(t.name), shownList(t.dims), have)
 	}
 	return nil
+}
+
+// isFloat reports whether t holds floats or doubles.
+func (t *tensorProto) isFloat() bool {
+	return t.dataType == dataTypeFloat || t.dataType == dataTypeDouble
 }
 
 // size returns the number of values of t, which has passed check.
@@ -1163,9 +724,9 @@ func (t *tensorProto) size() int {
 	return n
 }
 
-// values returns t's values as a tensor of its shape, or of the
-// transposed shape with the values transposed if t is 2-D and transpose
-// is set; t has passed check.
+// values returns the values of t, a float or double tensor, as a tensor
+// of its shape, or of the transposed shape with the values transposed if
+// t is 2-D and transpose is set; t has passed check.
 func (t *tensorProto) values(transpose bool) *tensor.Tensor {
 	shape := make([]int, len(t.dims))
 	for i, d := range t.dims {
@@ -1192,6 +753,23 @@ func (t *tensorProto) values(transpose bool) *tensor.Tensor {
 			data[c*rows+r] = v // element (r, c) of the file is (c, r) of the result
 		} else {
 			data[i] = v
+		}
+	}
+	return out
+}
+
+// integers returns the values of t, an integer tensor that has passed
+// check.
+func (t *tensorProto) integers() []int64 {
+	if t.raw == nil {
+		return slices.Clone(t.ints)
+	}
+	out := make([]int64, t.size())
+	for i := range out {
+		if t.dataType == dataTypeInt32 {
+			out[i] = int64(int32(binary.LittleEndian.Uint32(t.raw[4*i:])))
+		} else {
+			out[i] = int64(binary.LittleEndian.Uint64(t.raw[8*i:]))
 		}
 	}
 	return out

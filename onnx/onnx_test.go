@@ -109,6 +109,16 @@ func handModel(in int, weights []tensorProto, nodes ...node) []byte {
 	return m.marshal()
 }
 
+// withInput returns model b with its input of the given shape.
+func withInput(shape []int64, b []byte) []byte {
+	var m model
+	if err := m.unmarshal(b); err != nil {
+		panic(err)
+	}
+	m.graph.inputs[0].shape = shape
+	return m.marshal()
+}
+
 // floats returns a float weight stored raw.
 func floats(name string, dims []int64, v ...float32) tensorProto {
 	t := tensorProto{name: name, dims: dims, dataType: dataTypeFloat, raw: []byte{}}
@@ -200,10 +210,13 @@ func TestImportRejects(t *testing.T) {
 		{"not protobuf", []byte("hello, world"), ErrFormat, ""},
 		{"unsupported operator", chain("LSTM"), ErrUnsupported, "operator LSTM"},
 		{"unsupported attribute", chain("Gemm", attribute{name: "transA", typ: attrTypeInt, i: 1}), ErrUnsupported, "transA = 1"},
-		{"unknown attribute", chain("Gemm", attribute{name: "broadcast", typ: attrTypeInt, i: 1}), ErrUnsupported, `attribute "broadcast"`},
+		{"unknown attribute", chain("Gemm", attribute{name: "gamma", typ: attrTypeInt, i: 1}), ErrUnsupported, `attribute "gamma"`},
 		{"unsupported data type", handModel(2, []tensorProto{ints, b},
 			node{opType: "Gemm", inputs: []string{"x", "W", "b"}, outputs: []string{"y"}}), ErrUnsupported, "data type INT64"},
-		{"old opset", withModel(func(m *model) { m.opsets[0].version = 6 }), ErrUnsupported, "operator set version 6"},
+		{"old opset", withModel(func(m *model) { m.opsets[0].version = 5 }), ErrUnsupported, "operator set version 5 (versions 6 to 28 are read)"},
+		{"new opset", withModel(func(m *model) { m.opsets[0].version = 29 }), ErrUnsupported, "operator set version 29"},
+		{"Gemm of opset 6 without broadcast", withModel(func(m *model) { m.opsets[0].version = 6 }), ErrUnsupported, "broadcast = 0"},
+		{"attribute of another opset", chain("Gemm", attribute{name: "broadcast", typ: attrTypeInt, i: 1}), ErrUnsupported, `attribute "broadcast"`},
 		{"no standard opset", withModel(func(m *model) { m.opsets = nil }), ErrFormat, "no standard operator set"},
 		{"input of another type", withModel(func(m *model) { m.graph.inputs[0].elemType = 10 }), ErrUnsupported, "FLOAT16"},
 		{"two inputs", withModel(func(m *model) {
@@ -218,9 +231,11 @@ func TestImportRejects(t *testing.T) {
 		{"output elsewhere", withModel(func(m *model) { m.graph.outputs[0].name = "x" }), ErrUnsupported, `output "x" is not the last node's`},
 		{"bias of the wrong size", handModel(2, []tensorProto{w, floats("b", []int64{3}, 1, 2, 3)},
 			node{opType: "Gemm", inputs: []string{"x", "W", "b"}, outputs: []string{"y"}}), ErrUnsupported, "bias"},
-		{"Flatten before Relu", handModel(2, nil,
+		{"Flatten before MaxPool", withInput([]int64{-1, 1, 4, 4}, handModel(2, nil,
 			node{opType: "Flatten", inputs: []string{"x"}, outputs: []string{"f"}},
-			node{opType: "Relu", inputs: []string{"f"}, outputs: []string{"y"}}), ErrUnsupported, "Flatten before"},
+			node{opType: "Relu", inputs: []string{"f"}, outputs: []string{"r"}},
+			node{opType: "MaxPool", inputs: []string{"r"}, outputs: []string{"y"}, attrs: []attribute{{name: "kernel_shape", typ: attrTypeInts, ints: []int64{2, 2}}}})),
+			ErrUnsupported, "Flatten before MaxPool"},
 		{"Add alone", handModel(2, []tensorProto{b},
 			node{opType: "Add", inputs: []string{"x", "b"}, outputs: []string{"y"}}), ErrUnsupported, "does not follow a MatMul"},
 	}
@@ -278,9 +293,11 @@ func TestRegisterLayer(t *testing.T) {
 		ops = append(ops, n.opType)
 	}
 	assert.Equal(t, []string{"Gemm", "LeakyRelu", "Softmax"}, ops)
-	_, err := Import(bytes.NewReader(b))
-	require.ErrorIs(t, err, ErrUnsupported)
-	assert.Contains(t, err.Error(), "operator LeakyRelu")
+	back, err := Import(bytes.NewReader(b)) // as the layer that computes the same
+	require.NoError(t, err)
+	require.Len(t, back.Layers(), 2)
+	require.IsType(t, &layers.LeakyReLU{}, back.Layers()[1])
+	assert.Equal(t, float64(float32(0.1)), back.Layers()[1].(*layers.LeakyReLU).Alpha)
 }
 
 // The small fixture is a 4-3-2 network exported by this package, the seed
@@ -376,6 +393,20 @@ func FuzzImport(f *testing.F) {
 	f.Add(geometryModel("Conv", []int64{1, 3, 3}, pads))
 	f.Add(geometryModel("Conv", []int64{1, -1, -1}, pads))
 	f.Add(geometryModel("MaxPool", []int64{1, 4, 4}, attribute{name: "kernel_shape", typ: attrTypeInts, ints: []int64{2, 2}}))
+	// PyTorch's exports of operator set 6, the folding of x.view(x.size(0), -1),
+	// and every layer beyond the book's.
+	backend, err := filepath.Glob(filepath.Join("testdata", "pytorch-converted", "test_*", "model.onnx"))
+	require.NoError(f, err)
+	for _, name := range backend {
+		b, err := os.ReadFile(name)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	f.Add(graphModel(17, []int64{-1, 1, 2, 2}, []tensorProto{floats("W", []int64{4, 1}, 1, 1, 1, 1)},
+		append(viewChain(17), op("MatMul", []string{"f", "W"}, "y"))...))
+	for _, tt := range modernNets() {
+		f.Add(exported(f, tt.net, ExportOptions{InputShape: tt.shape}))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
@@ -414,8 +445,10 @@ func declaredShape(t *testing.T, b []byte, net *numlearn.Network) []int {
 			}
 		}
 	}
-	if a, ok := net.Layers()[0].(*layers.Affine); ok && shape == nil {
-		shape = []int{a.W.Shape()[0]}
+	if shape == nil && len(net.Layers()) > 0 {
+		if a, ok := net.Layers()[0].(*layers.Affine); ok {
+			shape = []int{a.W.Shape()[0]}
+		}
 	}
 	if shape == nil {
 		return nil
@@ -448,14 +481,41 @@ func declaredShape(t *testing.T, b []byte, net *numlearn.Network) []int {
 			oh, ow := (cur[1]+2*l.Pad()-fh)/l.Stride()+1, (cur[2]+2*l.Pad()-fw)/l.Stride()+1
 			work += size([]int{l.W.Size(), oh, ow})
 			cur = []int{fn, oh, ow}
-		case *layers.Pooling:
+		case *layers.GroupedConvolution:
 			if len(cur) != 3 {
 				return nil
 			}
-			fh, fw := l.Window()
+			fn, fh, fw := l.W.Shape()[0], dilated(l.W.Shape()[2], l.Dilation()), dilated(l.W.Shape()[3], l.Dilation())
 			oh, ow := (cur[1]+2*l.Pad()-fh)/l.Stride()+1, (cur[2]+2*l.Pad()-fw)/l.Stride()+1
+			if oh <= 0 || ow <= 0 {
+				return nil
+			}
+			work += size([]int{l.W.Size(), oh, ow})
+			cur = []int{fn, oh, ow}
+		case *layers.Pooling, *layers.MaxPool, *layers.AvgPool:
+			if len(cur) != 3 {
+				return nil
+			}
+			p := l.(interface {
+				Window() (int, int)
+				Pad() int
+				Stride() int
+			})
+			fh, fw := p.Window()
+			oh, ow := (cur[1]+2*p.Pad()-fh)/p.Stride()+1, (cur[2]+2*p.Pad()-fw)/p.Stride()+1
+			if oh <= 0 || ow <= 0 {
+				return nil
+			}
 			work += size([]int{cur[0], fh, fw, oh, ow})
 			cur = []int{cur[0], oh, ow}
+		case *layers.GlobalAvgPool:
+			if len(cur) != 3 {
+				return nil
+			}
+			work += size(cur)
+			cur = []int{cur[0], 1, 1}
+		default:
+			work += size(cur)
 		}
 	}
 	if size(cur) > maxSize || work > maxWork {

@@ -57,6 +57,8 @@ const (
 	tensorDims         = 1
 	tensorDataType     = 2
 	tensorFloatData    = 4
+	tensorInt32Data    = 5
+	tensorInt64Data    = 7
 	tensorName         = 8
 	tensorRawData      = 9
 	tensorDoubleData   = 10
@@ -74,9 +76,12 @@ const (
 	attrTypeFloat   = 1 // AttributeProto.AttributeType
 	attrTypeInt     = 2
 	attrTypeString  = 3
+	attrTypeTensor  = 4
 	attrTypeFloats  = 6
 	attrTypeInts    = 7
 	dataTypeFloat   = 1 // TensorProto.DataType
+	dataTypeInt32   = 6
+	dataTypeInt64   = 7
 	dataTypeDouble  = 11
 	dataLocExternal = 1
 )
@@ -126,21 +131,26 @@ type attribute struct {
 	f      float32
 	i      int64
 	s      []byte
+	t      *tensorProto // the value of a Constant node
 	floats []float32
 	ints   []int64
-	other  bool // a value of a type this package does not read (tensor, graph, …)
+	other  bool // a value of a type this package does not read (graph, sparse tensor, …)
 }
 
-// tensorProto is a TensorProto of floats or doubles. Its values are kept
-// as little-endian bytes — raw_data as a slice of the file, float_data
-// and double_data gathered into one run — until they are needed.
+// tensorProto is a TensorProto. Its values are kept as they are in the
+// file — raw_data as a slice of the file, float_data and double_data
+// gathered into one run of little-endian bytes each, int32_data and
+// int64_data into one list of integers — until they are needed. Import
+// reads weights of floats or doubles and, for the shapes and indices of
+// the constants it folds, integers of 32 or 64 bits.
 type tensorProto struct {
 	name     string
 	dims     []int64
 	dataType int64
-	raw      []byte // raw_data
-	floats   []byte // float_data, as little-endian float32
-	doubles  []byte // double_data, as little-endian float64
+	raw      []byte  // raw_data
+	floats   []byte  // float_data, as little-endian float32
+	doubles  []byte  // double_data, as little-endian float64
+	ints     []int64 // int32_data or int64_data
 	external bool
 }
 
@@ -251,6 +261,8 @@ func (a *attribute) marshal(b []byte) []byte {
 			b = protowire.AppendTag(b, attrFloats, protowire.Fixed32Type)
 			b = protowire.AppendFixed32(b, math.Float32bits(v))
 		}
+	case attrTypeTensor:
+		b = appendMessage(b, attrT, a.t.marshal)
 	}
 	return appendVarint(b, attrType, a.typ)
 }
@@ -274,6 +286,17 @@ func (t *tensorProto) marshal(b []byte) []byte {
 	case t.doubles != nil:
 		b = protowire.AppendTag(b, tensorDoubleData, protowire.BytesType)
 		b = protowire.AppendBytes(b, t.doubles)
+	case t.ints != nil:
+		num := protowire.Number(tensorInt64Data)
+		if t.dataType == dataTypeInt32 {
+			num = tensorInt32Data
+		}
+		var packed []byte
+		for _, v := range t.ints {
+			packed = protowire.AppendVarint(packed, uint64(v))
+		}
+		b = protowire.AppendTag(b, num, protowire.BytesType)
+		b = protowire.AppendBytes(b, packed)
 	}
 	return b
 }
@@ -700,7 +723,16 @@ func (a *attribute) decode(bud *budget, b []byte) error {
 			default:
 				return wrongType("attribute.floats", f)
 			}
-		case attrT, 6, 9, 10, 11, 12, 13, 14, 22, 23: // tensor(s), graph(s), sparse tensor(s), type proto(s)
+		case attrT:
+			if f.typ != protowire.BytesType {
+				return wrongType("attribute.t", f)
+			}
+			if err := bud.reserve("attribute", "tensors", 1, reflect.TypeFor[tensorProto]().Size()); err != nil {
+				return err
+			}
+			a.t = &tensorProto{}
+			err = a.t.decode(bud, f.bytes)
+		case 6, 9, 10, 11, 12, 13, 14, 22, 23: // graph(s), tensors, sparse tensor(s), type proto(s)
 			a.other = true
 		}
 		return err
@@ -720,6 +752,13 @@ func (t *tensorProto) decode(bud *budget, b []byte) error {
 	if t.doubles, err = allocRun(bud, b, tensorDoubleData, 8, "tensor", "double_data values"); err != nil {
 		return err
 	}
+	n := count(b, tensorInt32Data, varints) + count(b, tensorInt64Data, varints)
+	if err := bud.reserve("tensor", "int32_data and int64_data values", n, 8); err != nil {
+		return err
+	}
+	if n > 0 {
+		t.ints = make([]int64, 0, n)
+	}
 	return walk("tensor", b, func(f field) error {
 		var err error
 		switch f.num {
@@ -738,6 +777,8 @@ func (t *tensorProto) decode(bud *budget, b []byte) error {
 			t.floats, err = f.appendFixed("tensor.float_data", 4, t.floats)
 		case tensorDoubleData:
 			t.doubles, err = f.appendFixed("tensor.double_data", 8, t.doubles)
+		case tensorInt32Data, tensorInt64Data:
+			t.ints, err = f.appendInts("tensor.int64_data", t.ints)
 		case tensorExternalData:
 			t.external = true
 		case tensorDataLocation:

@@ -88,6 +88,11 @@ func exportCases(t *testing.T) []exportCase {
 			cases = append(cases, exportCase{fmt.Sprintf("%s f64=%v", tt.name, f64), tt.net, ExportOptions{Float64: f64, InputShape: tt.shape}, []int{1, 28, 28}, true})
 		}
 	}
+	for _, tt := range modernNets() {
+		for _, f64 := range []bool{false, true} {
+			cases = append(cases, exportCase{fmt.Sprintf("%s f64=%v", tt.name, f64), tt.net, ExportOptions{Float64: f64, InputShape: tt.shape}, tt.shape, len(tt.shape) == 3})
+		}
+	}
 	return cases
 }
 
