@@ -103,6 +103,7 @@ var registry = struct {
 		"Convolution": buildConvolution,
 		"Pooling":     buildPooling,
 		"Standardize": buildStandardize,
+		"Flatten":     buildActivation(func() Layer { return &Flatten{} }),
 		"LeakyReLU":   buildAlpha(leakyReLUAlpha, func(a float64) Layer { return &LeakyReLU{Alpha: a} }),
 		"ELU":         buildAlpha(eluAlpha, func(a float64) Layer { return &ELU{Alpha: a} }),
 		"PReLU":       buildPReLU,

@@ -63,6 +63,7 @@ func TestEveryLayerRebuildsFromItsDescription(t *testing.T) {
 		{"BatchNorm2D", roundTripBatchNorm2D(rng), images, `{"kind":"BatchNorm2D","config":{"epsilon":0.001,"momentum":0.8}}`},
 		{"AvgPool", NewAvgPool(3, 2, 2, 1, true), images, `{"kind":"AvgPool","config":{"height":3,"width":2,"stride":2,"pad":1,"count_include_pad":true}}`},
 		{"GlobalAvgPool", &GlobalAvgPool{}, images, `{"kind":"GlobalAvgPool"}`},
+		{"Flatten", &Flatten{}, images, `{"kind":"Flatten"}`},
 		{"MaxPool", NewMaxPool(3, 3, 2, 1), images, `{"kind":"MaxPool","config":{"height":3,"width":3,"stride":2,"pad":1}}`},
 		{"GroupedConvolution", NewGroupedConvolution(tensor.RandN(rng, 1, 4, 1, 3, 2), tensor.RandN(rng, 1, 4), 2, 1, 2, 2), images, `{"kind":"GroupedConvolution","config":{"stride":2,"pad":1,"dilation":2,"groups":2}}`},
 	}

@@ -20,7 +20,9 @@
 // pooling whose padding never wins, MaxPool2d), AvgPool and GlobalAvgPool
 // (average pooling, AvgPool2d and AdaptiveAvgPool2d(1)) and
 // GroupedConvolution (a convolution with groups and dilation: depthwise
-// and atrous convolutions, Conv2d's groups and dilation).
+// and atrous convolutions, Conv2d's groups and dilation); and Flatten,
+// each sample to one axis (x.view(N, -1)), where no Affine layer that
+// flattens its input itself follows.
 //
 // # Overview
 //
@@ -192,6 +194,21 @@
 // works out each perturbed loss from one cached forward pass when every
 // layer is an Affine or an activation and the head is one of this
 // package's: see its doc.
+//
+// # Cores
+//
+// The layers share their work among GOMAXPROCS cores (internal/workers),
+// always cut into pieces that the data alone decides, so that a training
+// run gives the same bits on one core as on sixteen: a convolution's
+// images, one at a time forward; its backward pass in eight fixed runs of
+// consecutive images, each summing its images' gradients in order, the
+// runs then added in order (so up to eight cores share a backward pass);
+// Affine's products, whose tiles each sum their terms in the same order
+// wherever they run; ReLU on inputs of 16,384 values and more, in runs of
+// elements; and BatchNorm on batches of as many values, in blocks of 8
+// features, each summed over the rows in order. Small passes, such as
+// those of the book's 784-50-10 net on a batch of 100, stay on the
+// calling goroutine: a hand-off would cost more than it saves.
 //
 // # Errors
 //

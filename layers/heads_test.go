@@ -66,6 +66,7 @@ var (
 	_ Describer = (*LogSoftmaxWithLoss)(nil)
 	_ Describer = (*AvgPool)(nil)
 	_ Describer = (*GlobalAvgPool)(nil)
+	_ Describer = (*Flatten)(nil)
 	_ Describer = (*MaxPool)(nil)
 	_ Describer = (*GroupedConvolution)(nil)
 )

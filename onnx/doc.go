@@ -42,6 +42,7 @@
 //	layers.MaxPool             MaxPool (kernel_shape, strides, pads)
 //	layers.AvgPool             AveragePool (kernel_shape, strides, pads, count_include_pad)
 //	layers.GlobalAvgPool       GlobalAveragePool
+//	layers.Flatten             Flatten (axis 1), for a sample of more than one dimension
 //	layers.SoftmaxWithLoss     Softmax (axis −1), as the last node
 //	layers.LogSoftmaxWithLoss  LogSoftmax (axis −1), as the last node
 //	layers.SigmoidWithLoss     Sigmoid, as the last node

@@ -229,6 +229,9 @@ func builtinExporters() map[reflect.Type]exporter {
 		reflect.TypeFor[*layers.AvgPool]():            erase(exportAvgPool),
 		reflect.TypeFor[*layers.GlobalAvgPool]():      erase(exportGlobalAvgPool),
 		reflect.TypeFor[*layers.Standardize]():        erase(exportStandardize),
+		reflect.TypeFor[*layers.Flatten](): erase(func(g *Graph, _ *layers.Flatten, x Value) (Value, error) {
+			return g.Flat(x), nil
+		}),
 	}
 }
 

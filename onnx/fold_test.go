@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -185,15 +186,26 @@ func TestImportOfHeadsAlone(t *testing.T) {
 	}
 }
 
-// TestImportOfTrailingFlatten checks a Flatten after the last layer: the
-// output holds the flattened values in order, in the last layer's shape.
+// TestImportOfTrailingFlatten checks a Flatten after the last layer, and
+// one before a final Softmax: the output is each sample flattened, (N,
+// rest), as ONNX Runtime and PyTorch give it.
 func TestImportOfTrailingFlatten(t *testing.T) {
 	model := graphModel(17, []int64{-1, 1, 2, 2}, nil, op("Relu", []string{"x"}, "r"), op("Flatten", []string{"r"}, "y"))
 	net, err := Import(bytes.NewReader(model))
 	require.NoError(t, err)
 	var got tensor.Tensor
 	net.Output(&got, tensor.FromSlice([]float64{-1, 2, -3, 4}, 1, 1, 2, 2))
+	assert.Equal(t, []int{1, 4}, got.Shape())
 	assert.Equal(t, []float64{0, 2, 0, 4}, got.Data())
+
+	// softmax(0, 0, 0, ln 3) = (1, 1, 1, 3)/6.
+	model = graphModel(17, []int64{-1, 1, 2, 2}, nil, op("Flatten", []string{"x"}, "f"), op("Softmax", []string{"f"}, "y"))
+	net, err = Import(bytes.NewReader(model))
+	require.NoError(t, err)
+	assert.IsType(t, &layers.SoftmaxWithLoss{}, net.Head())
+	net.Output(&got, tensor.FromSlice([]float64{0, 0, 0, math.Log(3)}, 1, 1, 2, 2))
+	assert.Equal(t, []int{1, 4}, got.Shape())
+	assert.InDeltaSlice(t, []float64{1.0 / 6, 1.0 / 6, 1.0 / 6, 0.5}, got.Data(), 1e-15)
 }
 
 func TestImportRejectsWhatItCannotFold(t *testing.T) {
@@ -235,7 +247,6 @@ func TestImportRejectsWhatItCannotFold(t *testing.T) {
 			op("Softmax", []string{"x"}, "s"), op("MatMul", []string{"s", "W"}, "y")), ErrUnsupported, "Softmax that is not the final node"},
 		{"Softmax of images", graphModel(17, image, nil, op("Softmax", []string{"x"}, "y")), ErrUnsupported, "Softmax of a value of shape (N, 1, 2, 2)"},
 		{"Softmax on the batch axis", graphModel(11, []int64{-1, 4}, nil, op("Softmax", []string{"x"}, "y", intAttribute("axis", 0))), ErrUnsupported, "Softmax axis = 0"},
-		{"Flatten before Softmax", graphModel(17, image, nil, op("Flatten", []string{"x"}, "f"), op("Softmax", []string{"f"}, "y")), ErrUnsupported, "Flatten before Softmax"},
 		{"MatMul of images", graphModel(17, []int64{-1, 2, 4}, []tensorProto{w}, op("MatMul", []string{"x", "W"}, "y")), ErrUnsupported, "MatMul of a value of shape (N, 2, 4)"},
 		{"Gemm of opset 6 without broadcast", graphModel(6, []int64{-1, 4}, []tensorProto{w, floats("c", []int64{2}, 1, 2)},
 			op("Gemm", []string{"x", "W", "c"}, "y")), ErrUnsupported, "broadcast = 0"},

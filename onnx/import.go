@@ -277,6 +277,7 @@ func (m *model) network(bud *budget) (*numlearn.Network, error) {
 	if im.scaled {
 		return nil, fmt.Errorf("%w: Mul by a constant with no Affine layer to take it", ErrUnsupported)
 	}
+	im.addFlatten()
 	head := im.head
 	if head == nil {
 		head = &layers.IdentityWithLoss{}
@@ -539,6 +540,16 @@ func (im *importer) add(l layers.Layer) error {
 	im.matmul, im.standardize = nil, nil
 	im.layers = append(im.layers, l)
 	return nil
+}
+
+// addFlatten appends a Flatten layer for a pending Flatten that no
+// Affine layer took: the network's output, or its head's input, is then
+// each sample flattened, as the file says.
+func (im *importer) addFlatten() {
+	if im.flatten {
+		im.layers = append(im.layers, &layers.Flatten{})
+		im.flatten = false
+	}
 }
 
 // flatAlike reports whether layer l computes the same on a value and on

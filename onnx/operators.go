@@ -480,11 +480,12 @@ func importSoftmax(im *importer, n *node) error {
 // finalOnClasses checks that the node, a head's operator, is final and
 // works on the last axis of a value (N, classes).
 func (im *importer) finalOnClasses(op string, axis int64) error {
+	if im.final {
+		im.addFlatten()
+	}
 	switch {
 	case !im.final:
 		return fmt.Errorf("%w: %s that is not the final node (numlearn's is the network's head)", ErrUnsupported, op)
-	case im.flatten:
-		return fmt.Errorf("%w: Flatten before %s", ErrUnsupported, op)
 	case len(im.shape) > 1:
 		return fmt.Errorf("%w: %s of a value of shape (N, %s); the head takes (N, classes)", ErrUnsupported, op, shownShape(im.shape))
 	case axis != 1 && axis != -1:
