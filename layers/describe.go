@@ -113,6 +113,11 @@ var registry = struct {
 		"GlobalAvgPool":      buildActivation(func() Layer { return &GlobalAvgPool{} }),
 		"MaxPool":            buildMaxPool,
 		"GroupedConvolution": buildGroupedConvolution,
+
+		"Softmax":    buildAxis(func(axis int) Layer { return &Softmax{Axis: axis} }),
+		"LogSoftmax": buildAxis(func(axis int) Layer { return &LogSoftmax{Axis: axis} }),
+		"Softplus":   buildActivation(func() Layer { return &Softplus{} }),
+		"Scale":      buildScale,
 	},
 	heads: map[string]HeadBuilder{
 		"SoftmaxWithLoss":  buildHead(func() Head { return &SoftmaxWithLoss{} }),

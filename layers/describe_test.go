@@ -66,6 +66,10 @@ func TestEveryLayerRebuildsFromItsDescription(t *testing.T) {
 		{"Flatten", &Flatten{}, images, `{"kind":"Flatten"}`},
 		{"MaxPool", NewMaxPool(3, 3, 2, 1), images, `{"kind":"MaxPool","config":{"height":3,"width":3,"stride":2,"pad":1}}`},
 		{"GroupedConvolution", NewGroupedConvolution(tensor.RandN(rng, 1, 4, 1, 3, 2), tensor.RandN(rng, 1, 4), 2, 1, 2, 2), images, `{"kind":"GroupedConvolution","config":{"stride":2,"pad":1,"dilation":2,"groups":2}}`},
+		{"Softmax", NewSoftmax(-2), images, `{"kind":"Softmax","config":{"axis":-2}}`},
+		{"LogSoftmax", NewLogSoftmax(1), images, `{"kind":"LogSoftmax","config":{"axis":1}}`},
+		{"Softplus", &Softplus{}, vectors, `{"kind":"Softplus"}`},
+		{"Scale", NewScale(-0.5), vectors, `{"kind":"Scale","config":{"factor":-0.5}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,12 @@
 // each sample to one axis (x.view(N, -1)), where no Affine layer that
 // flattens its input itself follows.
 //
+// Softmax and LogSoftmax along any axis of a sample (nn.Softmax(dim) and
+// nn.LogSoftmax(dim), ordinary layers where the heads take only the
+// classes of (n, classes)), Softplus (log(1 + eˣ), a smooth ReLU) and
+// Scale (a constant factor, which ONNX's Mul by a constant and Neg
+// compute) complete what imported models compute.
+//
 // # Overview
 //
 //	affine1 := layers.NewAffine(w1, b1) // w1 (784, 50), b1 (50)

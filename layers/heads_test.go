@@ -45,6 +45,10 @@ var (
 	_ Cloner           = (*BatchNorm2D)(nil)
 	_ Head             = (*LogSoftmaxWithLoss)(nil)
 	_ Classifier       = (*LogSoftmaxWithLoss)(nil)
+	_ Cloner           = (*Softmax)(nil)
+	_ Cloner           = (*LogSoftmax)(nil)
+	_ Cloner           = (*Softplus)(nil)
+	_ Cloner           = (*Scale)(nil)
 )
 
 // Every layer and head of this package describes itself, and is
@@ -69,6 +73,10 @@ var (
 	_ Describer = (*Flatten)(nil)
 	_ Describer = (*MaxPool)(nil)
 	_ Describer = (*GroupedConvolution)(nil)
+	_ Describer = (*Softmax)(nil)
+	_ Describer = (*LogSoftmax)(nil)
+	_ Describer = (*Softplus)(nil)
+	_ Describer = (*Scale)(nil)
 )
 
 // TestHeadBackwardMatchesNumerical: each head's Backward is the gradient of

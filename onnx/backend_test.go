@@ -40,8 +40,8 @@ var backendAgree = []string{
 	"test_LogSoftmax", "test_MaxPool2d",
 	"test_PReLU_1d", "test_PReLU_1d_multiparam", "test_PReLU_2d", "test_PReLU_2d_multiparam",
 	"test_PReLU_3d", "test_PReLU_3d_multiparam",
-	"test_ReLU", "test_Sigmoid", "test_Softmax", "test_Tanh",
-	"test_log_softmax_lastdim", "test_softmax_lastdim",
+	"test_ReLU", "test_Sigmoid", "test_Softmax", "test_Softmin", "test_Softplus", "test_Tanh",
+	"test_log_softmax_dim3", "test_log_softmax_lastdim", "test_softmax_functional_dim3", "test_softmax_lastdim",
 }
 
 // backendCase is the outcome of one backend case.

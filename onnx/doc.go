@@ -43,6 +43,10 @@
 //	layers.AvgPool             AveragePool (kernel_shape, strides, pads, count_include_pad)
 //	layers.GlobalAvgPool       GlobalAveragePool
 //	layers.Flatten             Flatten (axis 1), for a sample of more than one dimension
+//	layers.Softmax             Softmax (axis)
+//	layers.LogSoftmax          LogSoftmax (axis)
+//	layers.Softplus            Softplus
+//	layers.Scale               Mul by its factor
 //	layers.SoftmaxWithLoss     Softmax (axis −1), as the last node
 //	layers.LogSoftmaxWithLoss  LogSoftmax (axis −1), as the last node
 //	layers.SigmoidWithLoss     Sigmoid, as the last node
@@ -73,9 +77,16 @@
 // Standardize. A Mul by a single constant value becomes no layer: its
 // factor goes into the weights of the Affine layer right before it or
 // else the next one, which computes the same, so an exported network
-// with Dropout comes back without its Dropout layers. A Conv, Relu,
-// MaxPool (2×2, stride 2) sequence comes back as the book's three
-// layers, which the network's layers.Sequence runs as one fused block.
+// with Dropout comes back without its Dropout layers; before another
+// layer, or at the end, it is a layers.Scale, and so is a Neg (a factor
+// of −1, as in PyTorch's Softmin). A final Softmax or LogSoftmax on the
+// classes of (N, classes) is the network's head; on another axis, such
+// as the channels of (N, C, H, W), or before the final node, it is a
+// layers.Softmax or layers.LogSoftmax along that axis (a final one with
+// an identity head, so that the network's Output is the model's
+// output). Softplus is a layers.Softplus. A Conv, Relu, MaxPool (2×2,
+// stride 2) sequence comes back as the book's three layers, which the
+// network's layers.Sequence runs as one fused block.
 // Import reads float (float32) and double weights, from raw_data or
 // float_data and double_data. Export names the first layer it cannot
 // write and Import the first operator, attribute or data type it cannot
@@ -120,8 +131,8 @@
 // Export writes float32 by default, rounding each weight once, which is
 // what engines run fastest; ExportOptions.Float64 writes double, and an
 // engine that computes in double then agrees with Predict to rounding
-// (ONNX Runtime's CPU provider computes Conv in float only, so it runs
-// only the float32 form of a convolutional network).
+// (ONNX Runtime's CPU provider computes Conv and Softplus in float only,
+// so it runs only the float32 form of a network that has them).
 // Import widens float32 weights exactly, so a PyTorch model gives the
 // same classes in numlearn as in PyTorch, with scores that differ only by
 // float32 rounding in PyTorch's arithmetic.

@@ -232,7 +232,37 @@ func builtinExporters() map[reflect.Type]exporter {
 		reflect.TypeFor[*layers.Flatten](): erase(func(g *Graph, _ *layers.Flatten, x Value) (Value, error) {
 			return g.Flat(x), nil
 		}),
+		reflect.TypeFor[*layers.Softmax](): erase(func(g *Graph, l *layers.Softmax, x Value) (Value, error) {
+			return g.alongAxis("Softmax", l.Axis, x)
+		}),
+		reflect.TypeFor[*layers.LogSoftmax](): erase(func(g *Graph, l *layers.LogSoftmax, x Value) (Value, error) {
+			return g.alongAxis("LogSoftmax", l.Axis, x)
+		}),
+		reflect.TypeFor[*layers.Softplus](): elementwise("Softplus"),
+		reflect.TypeFor[*layers.Scale]():    erase(exportScale),
 	}
+}
+
+// alongAxis adds op (Softmax, LogSoftmax) along axis of x, which counts
+// the axes of the whole value, batch included, as the operator set's
+// version 13 and later do, and as the layers do. The axis must be one of
+// a sample's.
+func (g *Graph) alongAxis(op string, axis int, x Value) (Value, error) {
+	a, rank := axis, len(x.Shape)+1
+	if a < 0 {
+		a += rank
+	}
+	if a <= 0 || a >= rank {
+		return Value{}, fmt.Errorf("%w: %s along axis %d of samples of shape %v", ErrShape, op, axis, x.Shape)
+	}
+	return Value{Name: g.Node(op, []string{x.Name}, IntAttr("axis", int64(axis))), Shape: x.Shape}, nil
+}
+
+// exportScale writes y = Factor·x as Mul(x, Factor), which Import takes
+// into the weights of an Affine layer right before or after it.
+func exportScale(g *Graph, s *layers.Scale, x Value) (Value, error) {
+	factor := g.constant("scale", nil, []float64{s.Factor})
+	return Value{Name: g.Node("Mul", []string{x.Name, factor}), Shape: x.Shape}, nil
 }
 
 // exportAffine writes y = x·W + b as Gemm(x, W, b), flattening x first if

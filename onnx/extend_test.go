@@ -199,12 +199,6 @@ func TestImportRejectsBatchNormAndScaling(t *testing.T) {
 		{"features differ", handModel(3, bn, bnNode), ErrShape, "2 features, the value before has 3"},
 		{"Mul by a vector", handModel(2, []tensorProto{b},
 			node{opType: "Mul", inputs: []string{"x", "b"}, outputs: []string{"y"}}), ErrUnsupported, "not a single value"},
-		{"Mul with no Affine", handModel(2, []tensorProto{floats("half", nil, 0.5)},
-			node{opType: "Relu", inputs: []string{"x"}, outputs: []string{"r"}},
-			node{opType: "Mul", inputs: []string{"r", "half"}, outputs: []string{"y"}}), ErrUnsupported, "no Affine layer to take it"},
-		{"Mul before Relu", handModel(2, []tensorProto{floats("half", nil, 0.5)},
-			node{opType: "Mul", inputs: []string{"x", "half"}, outputs: []string{"m"}},
-			node{opType: "Relu", inputs: []string{"m"}, outputs: []string{"y"}}), ErrUnsupported, "before *layers.ReLU"},
 		{"Dropout in training mode", handModel(2, []tensorProto{w, b, floats("train", nil, 1)},
 			node{opType: "Dropout", inputs: []string{"x", "", "train"}, outputs: []string{"y"}}), ErrUnsupported, "training_mode input"},
 	}

@@ -57,9 +57,9 @@ const (
 //   - Gemm (any alpha and beta; transB 0 or 1; a bias of (N), (1, N) or
 //     one value) and MatMul, with or without a following Add of a bias,
 //     become a layers.Affine;
-//   - Relu, Sigmoid, Tanh, LeakyRelu and Elu become layers.ReLU, Sigmoid,
-//     Tanh, LeakyReLU and ELU, and PRelu with one slope or one for each
-//     channel a layers.PReLU;
+//   - Relu, Sigmoid, Tanh, LeakyRelu, Elu and Softplus become
+//     layers.ReLU, Sigmoid, Tanh, LeakyReLU, ELU and Softplus, and PRelu
+//     with one slope or one for each channel a layers.PReLU;
 //   - Conv of 2-D images (auto_pad NOTSET, one stride and one dilation in
 //     both directions and the same padding on every side) becomes a
 //     layers.Convolution, or with groups or dilation a
@@ -76,6 +76,8 @@ const (
 //     does at inference and how Export writes it, is taken into the
 //     weights of the Affine layer right before it or else of the next
 //     one: the network computes the same, but has no Dropout layer;
+//     before another layer, or at the end, it becomes a layers.Scale, and
+//     so does Neg, a factor of −1;
 //   - Dropout, the identity at inference in ONNX, is dropped;
 //   - Flatten (axis 1), and a Reshape of each sample to (N, rest) such as
 //     PyTorch's x.view(x.size(0), -1), is dropped, since the Affine layer
@@ -86,7 +88,9 @@ const (
 //     layers.SoftmaxWithLoss, a final LogSoftmax layers.LogSoftmaxWithLoss,
 //     a final Sigmoid layers.SigmoidWithLoss (unless the model was
 //     exported by numlearn with an identity head), and anything else
-//     layers.IdentityWithLoss.
+//     layers.IdentityWithLoss; a Softmax or LogSoftmax on another axis,
+//     or before the final node, becomes a layers.Softmax or
+//     layers.LogSoftmax along its axis.
 //
 // The graph must be a chain: one input, each node reading the output of
 // the one before (and constants), one output. Weights may be float or
@@ -184,8 +188,9 @@ type importer struct {
 	// before, which a Div gives its standard deviation.
 	matmul      *layers.Affine
 	standardize *layers.Standardize
-	// scale is a factor from a Mul by a constant that the next Affine
-	// layer takes into its weights; scaled says there is one.
+	// scale is a factor from a Mul by a constant (or a Neg) that the next
+	// Affine layer takes into its weights, or a layers.Scale before
+	// another layer computes; scaled says there is one.
 	scale  float64
 	scaled bool
 }
@@ -274,8 +279,8 @@ func (m *model) network(bud *budget) (*numlearn.Network, error) {
 	if g.outputs[0].name != cur {
 		return nil, fmt.Errorf("%w: the output %q is not the last node's", ErrUnsupported, shown(g.outputs[0].name))
 	}
-	if im.scaled {
-		return nil, fmt.Errorf("%w: Mul by a constant with no Affine layer to take it", ErrUnsupported)
+	if err := im.addScale(); err != nil {
+		return nil, err
 	}
 	im.addFlatten()
 	head := im.head
@@ -521,7 +526,8 @@ func (m *model) headName() string {
 // the same on a value and on its flattening (element-wise layers, and the
 // book's BatchNorm, which normalizes each feature of the flattened
 // sample); before any other layer it is refused. A pending factor goes
-// into an Affine layer only.
+// into an Affine layer's weights, and before another layer is a
+// layers.Scale of its own.
 func (im *importer) add(l layers.Layer) error {
 	a, affine := l.(*layers.Affine)
 	if im.flatten && !affine && !flatAlike(l) {
@@ -530,15 +536,31 @@ func (im *importer) add(l layers.Layer) error {
 	if affine {
 		im.flatten = false
 	}
-	if im.scaled {
-		if !affine {
-			return fmt.Errorf("%w: Mul by a constant before %T, which cannot take it into its weights", ErrUnsupported, l)
-		}
+	if im.scaled && affine {
 		a.W.Scale(im.scale, a.W) // (s·x)·W = x·(s·W)
 		im.scaled = false
 	}
+	if err := im.addScale(); err != nil {
+		return err
+	}
 	im.matmul, im.standardize = nil, nil
 	im.layers = append(im.layers, l)
+	return nil
+}
+
+// addScale appends a layers.Scale for a pending factor that no Affine
+// layer took, which must be finite; a factor of 1 (two Negs) is none.
+func (im *importer) addScale() error {
+	if !im.scaled {
+		return nil
+	}
+	if math.IsNaN(im.scale) || math.IsInf(im.scale, 0) {
+		return fmt.Errorf("%w: Mul by %v, with no Affine layer to take it", ErrUnsupported, im.scale)
+	}
+	if im.scale != 1 {
+		im.layers = append(im.layers, layers.NewScale(im.scale))
+	}
+	im.scaled = false
 	return nil
 }
 
@@ -556,7 +578,7 @@ func (im *importer) addFlatten() {
 // its flattening to (N, rest), in the same order.
 func flatAlike(l layers.Layer) bool {
 	switch l := l.(type) {
-	case *layers.ReLU, *layers.Sigmoid, *layers.Tanh, *layers.LeakyReLU, *layers.ELU, *layers.BatchNorm:
+	case *layers.ReLU, *layers.Sigmoid, *layers.Tanh, *layers.LeakyReLU, *layers.ELU, *layers.BatchNorm, *layers.Softplus, *layers.Scale:
 		return true
 	case *layers.PReLU:
 		return l.Slope.Size() == 1

@@ -17,9 +17,11 @@ import (
 // modernNets are networks of the layers and heads that PyTorch models use
 // beyond the book's — leaky and parametric rectifiers, per-channel batch
 // normalization, grouped and dilated convolutions, padded max and average
-// pooling, global average pooling, standardization, a log-softmax head —
-// with the input shape to export them with (one MNIST image) and the
-// operators the export writes.
+// pooling, global average pooling, standardization, a log-softmax head,
+// softmax and log-softmax layers along an axis, Softplus, a constant
+// factor — with the input shape to export them with (one MNIST image) and
+// the operators the export writes. Each Scale stands between layers that
+// are not Affine, which would take its factor into their weights.
 func modernNets() []struct {
 	name  string
 	net   *numlearn.Network
@@ -62,6 +64,29 @@ func modernNets() []struct {
 		layers.NewAffine(tensor.RandN(rng, 0.3, 20, 10), tensor.RandN(rng, 0.1, 10)),
 		layers.NewPReLU(tensor.RandN(rng, 0.3, 10)),
 	)
+	// With an identity head, the final LogSoftmax is a layer of its own.
+	softmaxMLP := numlearn.NewNetworkWithHead(&layers.IdentityWithLoss{},
+		layers.NewAffine(tensor.RandN(rng, 0.1, 784, 16), tensor.RandN(rng, 0.1, 16)),
+		&layers.ReLU{},
+		layers.NewScale(-0.5),
+		&layers.Tanh{},
+		layers.NewSoftmax(-1),
+		layers.NewAffine(tensor.RandN(rng, 0.3, 16, 10), tensor.RandN(rng, 0.1, 10)),
+		layers.NewLogSoftmax(1),
+	)
+	// A softmax over the 4 channels at each pixel, a log-softmax along
+	// each row of 28 pixels. (Softplus is here, in a convolutional
+	// network, as ONNX Runtime's CPU provider has no double kernel for it
+	// either.)
+	softmaxConv := numlearn.NewNetwork(
+		layers.NewConvolution(tensor.RandN(rng, 0.3, 4, 1, 3, 3), tensor.RandN(rng, 0.1, 4), 1, 1),
+		&layers.Softplus{},
+		layers.NewSoftmax(1),
+		layers.NewLogSoftmax(-1),
+		layers.NewScale(0.25),
+		&layers.GlobalAvgPool{},
+		layers.NewAffine(tensor.RandN(rng, 0.3, 4, 10), tensor.RandN(rng, 0.1, 10)),
+	)
 	return []struct {
 		name  string
 		net   *numlearn.Network
@@ -71,6 +96,9 @@ func modernNets() []struct {
 		{"modern conv", conv, []int{1, 28, 28}, []string{"Sub", "Div", "Conv", "BatchNormalization", "PRelu", "MaxPool", "Conv", "Elu",
 			"AveragePool", "LeakyRelu", "AveragePool", "GlobalAveragePool", "Flatten", "Gemm", "LogSoftmax"}},
 		{"modern mlp", mlp, []int{784}, []string{"Sub", "Div", "Gemm", "LeakyRelu", "PRelu", "Gemm", "PRelu", "Softmax"}},
+		{"softmax layers mlp", softmaxMLP, []int{784}, []string{"Gemm", "Relu", "Mul", "Tanh", "Softmax", "Gemm", "LogSoftmax"}},
+		{"softmax layers conv", softmaxConv, []int{1, 28, 28}, []string{"Conv", "Softplus", "Softmax", "LogSoftmax", "Mul", "GlobalAveragePool",
+			"Flatten", "Gemm", "Softmax"}},
 	}
 }
 
@@ -93,6 +121,8 @@ func TestExportImportModernLayers(t *testing.T) {
 				require.Len(t, back.Layers(), len(tt.net.Layers()))
 				for i, l := range tt.net.Layers() {
 					assert.IsType(t, l, back.Layers()[i], "layer %d", i)
+					// the settings too: a softmax's axis, a Scale's factor, …
+					assert.Equal(t, l.(layers.Describer).Describe(), back.Layers()[i].(layers.Describer).Describe(), "layer %d", i)
 				}
 				round := func(t *tensor.Tensor) *tensor.Tensor {
 					if f64 {
@@ -201,6 +231,77 @@ func TestImportModernLayersByHand(t *testing.T) {
 	}
 }
 
+// TestImportSoftmaxAndScaleLayersByHand: a Softmax or LogSoftmax that the
+// heads cannot take — on another axis than the last of (N, classes), or
+// before the final node — is a layer along its axis; Neg, and a Mul by a
+// constant with no Affine layer to take it, a Scale; Softplus a Softplus.
+func TestImportSoftmaxAndScaleLayersByHand(t *testing.T) {
+	ln3 := math.Log(3)
+	image := func(c, h, w int64) []int64 { return []int64{-1, c, h, w} }
+	half := floats("half", nil, 0.5)
+	axis := func(a int64) attribute { return intAttribute("axis", a) }
+	tests := []struct {
+		name   string
+		model  []byte
+		x      *tensor.Tensor
+		layers []string
+		head   layers.Head
+		want   []float64 // the network's Output
+	}{
+		// Pixel 0 has channels (ln 3, 0), pixel 1 (0, 0).
+		{"Softmax on the channels", graphModel(13, image(2, 1, 2), nil, op("Softmax", []string{"x"}, "y", axis(1))),
+			tensor.FromSlice([]float64{ln3, 0, 0, 0}, 1, 2, 1, 2), []string{"*layers.Softmax"}, &layers.IdentityWithLoss{}, []float64{0.75, 0.5, 0.25, 0.5}},
+		// Up to version 12, on the axes from 3 on: the last alone.
+		{"Softmax of opset 6 on the last axis of images", graphModel(6, image(1, 2, 2), nil, op("Softmax", []string{"x"}, "y", axis(3))),
+			tensor.FromSlice([]float64{ln3, 0, 0, 0}, 1, 1, 2, 2), []string{"*layers.Softmax"}, &layers.IdentityWithLoss{}, []float64{0.75, 0.25, 0.5, 0.5}},
+		// On the axes from 1 on, of which only axis 1 has more than one value.
+		{"LogSoftmax of opset 11 before axes of one value", graphModel(11, image(2, 1, 1), nil, op("LogSoftmax", []string{"x"}, "y")),
+			tensor.FromSlice([]float64{ln3, 0}, 1, 2, 1, 1), []string{"*layers.LogSoftmax"}, &layers.IdentityWithLoss{}, []float64{math.Log(0.75), math.Log(0.25)}},
+		{"LogSoftmax of opset 17 on the last axis by default", graphModel(17, image(1, 2, 2), nil, op("LogSoftmax", []string{"x"}, "y")),
+			tensor.FromSlice([]float64{ln3, 0, 0, 0}, 1, 1, 2, 2), []string{"*layers.LogSoftmax"}, &layers.IdentityWithLoss{},
+			[]float64{math.Log(0.75), math.Log(0.25), -math.Ln2, -math.Ln2}},
+		// softmax(ln 3, 0)·(4, 0) = ¾·4
+		{"Softmax before the end", graphModel(17, []int64{-1, 2}, []tensorProto{floats("W", []int64{2, 1}, 4, 0)},
+			op("Softmax", []string{"x"}, "s"), op("MatMul", []string{"s", "W"}, "y")),
+			tensor.FromSlice([]float64{ln3, 0}, 1, 2), []string{"*layers.Softmax", "*layers.Affine"}, &layers.IdentityWithLoss{}, []float64{3}},
+		// softmax(0, 0, 0, ln 3) = (1, 1, 1, 3)/6, through a ReLU.
+		{"Flatten, Softmax, Relu", graphModel(17, image(1, 2, 2), nil,
+			op("Flatten", []string{"x"}, "f"), op("Softmax", []string{"f"}, "s"), op("Relu", []string{"s"}, "y")),
+			tensor.FromSlice([]float64{0, 0, 0, ln3}, 1, 1, 2, 2), []string{"*layers.Flatten", "*layers.Softmax", "*layers.ReLU"}, &layers.IdentityWithLoss{},
+			[]float64{1.0 / 6, 1.0 / 6, 1.0 / 6, 0.5}},
+		// PyTorch's Softmin: softmax(0, −ln 3) = (¾, ¼).
+		{"Neg then Softmax", graphModel(6, []int64{-1, 2}, nil, op("Neg", []string{"x"}, "n"), op("Softmax", []string{"n"}, "y", axis(1))),
+			tensor.FromSlice([]float64{0, ln3}, 1, 2), []string{"*layers.Scale"}, &layers.SoftmaxWithLoss{}, []float64{0.75, 0.25}},
+		// −((1, 1)·W + b) = −(4 + 0.5, 6 − 1)
+		{"Gemm then Neg", graphModel(17, []int64{-1, 2}, []tensorProto{floats("W", []int64{2, 2}, 1, 2, 3, 4), floats("b", []int64{2}, 0.5, -1)},
+			op("Gemm", []string{"x", "W", "b"}, "g"), op("Neg", []string{"g"}, "y")),
+			tensor.FromSlice([]float64{1, 1}, 1, 2), []string{"*layers.Affine"}, &layers.IdentityWithLoss{}, []float64{-4.5, -5}},
+		{"Neg twice", graphModel(17, []int64{-1, 2}, nil, op("Neg", []string{"x"}, "n"), op("Neg", []string{"n"}, "y")),
+			tensor.FromSlice([]float64{-2, 4}, 1, 2), nil, &layers.IdentityWithLoss{}, []float64{-2, 4}},
+		{"Softplus", graphModel(17, []int64{-1, 2}, nil, op("Softplus", []string{"x"}, "y")),
+			tensor.FromSlice([]float64{0, ln3}, 1, 2), []string{"*layers.Softplus"}, &layers.IdentityWithLoss{}, []float64{math.Ln2, math.Log(4)}},
+		{"Mul after Relu", graphModel(17, []int64{-1, 2}, []tensorProto{half}, op("Relu", []string{"x"}, "r"), op("Mul", []string{"r", "half"}, "y")),
+			tensor.FromSlice([]float64{-2, 4}, 1, 2), []string{"*layers.ReLU", "*layers.Scale"}, &layers.IdentityWithLoss{}, []float64{0, 2}},
+		{"Mul before Relu", graphModel(17, []int64{-1, 2}, []tensorProto{half}, op("Mul", []string{"x", "half"}, "m"), op("Relu", []string{"m"}, "y")),
+			tensor.FromSlice([]float64{-2, 4}, 1, 2), []string{"*layers.Scale", "*layers.ReLU"}, &layers.IdentityWithLoss{}, []float64{0, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			net, err := Import(bytes.NewReader(tt.model))
+			require.NoError(t, err)
+			var types []string
+			for _, l := range net.Layers() {
+				types = append(types, fmt.Sprintf("%T", l))
+			}
+			assert.Equal(t, tt.layers, types)
+			assert.IsType(t, tt.head, net.Head())
+			var got tensor.Tensor
+			net.Output(&got, tt.x)
+			assert.InDeltaSlice(t, tt.want, got.Data(), 1e-15)
+		})
+	}
+}
+
 func TestImportRejectsModernLayers(t *testing.T) {
 	ints := intsAttribute
 	image := []int64{-1, 2, 2, 2}
@@ -233,7 +334,12 @@ func TestImportRejectsModernLayers(t *testing.T) {
 			ErrUnsupported, `Sub by "m" of shape [3] on samples of shape (2)`},
 		{"Sub of open samples", graphModel(17, []int64{-1, -1}, []tensorProto{floats("m", []int64{3}, 1, 2, 3)}, op("Sub", []string{"x", "m"}, "y")),
 			ErrUnsupported, "Sub of a value whose shape the model leaves open"},
-		{"LogSoftmax of images", graphModel(17, image, nil, op("LogSoftmax", []string{"x"}, "y")), ErrUnsupported, "LogSoftmax of a value of shape (N, 2, 2, 2)"},
+		{"LogSoftmax of images in opset 11", graphModel(11, image, nil, op("LogSoftmax", []string{"x"}, "y")),
+			ErrUnsupported, "LogSoftmax axis = 1 of a value of shape (N, 2, 2, 2) in operator set version 11"},
+		{"Mul by NaN with no Affine layer", graphModel(17, image, []tensorProto{floats("nan", nil, float32(math.NaN()))},
+			op("Relu", []string{"x"}, "r"), op("Mul", []string{"r", "nan"}, "y")), ErrUnsupported, "Mul by NaN, with no Affine layer to take it"},
+		{"Softmax of an open rank from the end", graphModel(17, nil, nil, op("Softmax", []string{"x"}, "s", intAttribute("axis", -2)), op("Relu", []string{"s"}, "y")),
+			ErrUnsupported, "Softmax axis = -2 of a value whose rank the model leaves open"},
 		{"MaxPool's Indices read", graphModel(17, image, nil,
 			node{opType: "MaxPool", inputs: []string{"x"}, outputs: []string{"p", "indices"}, attrs: []attribute{ints("kernel_shape", 2, 2)}},
 			op("Relu", []string{"indices"}, "y")), ErrUnsupported, `not a chain: the node does not continue from "p"`},
@@ -264,6 +370,8 @@ func TestExportRejectsModernLayers(t *testing.T) {
 		{"BatchNorm2D of other channels", numlearn.NewNetwork(layers.NewBatchNorm2D(tensor.New(3), tensor.New(3))), ExportOptions{InputShape: []int{2, 4, 4}}, "BatchNorm2D has 3 channels"},
 		{"Standardize of another shape", numlearn.NewNetwork(s), ExportOptions{InputShape: []int{4}}, "Standardize of samples of shape [3]"},
 		{"GlobalAvgPool of a matrix", numlearn.NewNetwork(&layers.GlobalAvgPool{}), ExportOptions{InputShape: []int{4}}, "pooling needs images"},
+		{"Softmax beyond a sample's axes", numlearn.NewNetwork(layers.NewSoftmax(2)), ExportOptions{InputShape: []int{4}}, "Softmax along axis 2 of samples of shape [4]"},
+		{"LogSoftmax on the batch axis", numlearn.NewNetwork(layers.NewLogSoftmax(-3)), ExportOptions{InputShape: []int{2, 4}}, "LogSoftmax along axis -3 of samples of shape [2 4]"},
 		{"grouped filters of other channels", numlearn.NewNetwork(layers.NewGroupedConvolution(tensor.New(2, 1, 1, 1), tensor.New(2), 1, 0, 1, 2)),
 			ExportOptions{InputShape: []int{3, 4, 4}}, "in 2 groups need images (2, H, W)"},
 	}

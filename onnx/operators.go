@@ -77,6 +77,8 @@ var operators = map[string]*operator{
 	"Sigmoid":    {layer: importSigmoid, attrs: []attr{consumedInputs}},
 	"Softmax":    {layer: importSoftmax, attrs: attrs("axis")},
 	"LogSoftmax": {layer: importLogSoftmax, attrs: attrs("axis")},
+	"Softplus":   {layer: importElementwise(func() layers.Layer { return &layers.Softplus{} })},
+	"Neg":        {layer: importNeg, attrs: []attr{consumedInputs}},
 
 	"Conv": {layer: importConv, attrs: attrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad")},
 	"MaxPool": {layer: importMaxPool, outputs: 2, attrs: append(attrs("kernel_shape", "strides", "pads", "auto_pad"),
@@ -420,11 +422,8 @@ func importDropout(im *importer, n *node) error {
 }
 
 // importMul reads the multiplication by a constant factor that the
-// book's Dropout is at inference (Export writes it so) into the weights
-// of an Affine layer: of the layer right before, (x·W + b)·s =
-// x·(s·W) + s·b, or else of the next Affine layer, (s·x)·W = x·(s·W).
-// Either way the network has no Dropout layer, and computes the same
-// function.
+// book's Dropout is at inference (Export writes it so, and so it writes
+// a layers.Scale) as the factor of multiply.
 func importMul(im *importer, n *node) error {
 	if im.opset <= 6 {
 		if err := legacyBroadcast(n, -1); err != nil {
@@ -443,13 +442,31 @@ func importMul(im *importer, n *node) error {
 	if len(c.dims) > max(1, len(im.shape)+1) {
 		return fmt.Errorf("%w: Mul by %q of shape %v, which adds dimensions", ErrUnsupported, shown(c.name), shownList(c.dims))
 	}
-	s := c.values(false).Data()[0]
+	im.multiply(c.values(false).Data()[0])
+	return nil
+}
+
+// importNeg reads Neg, y = −x, as a factor of −1 for multiply: PyTorch's
+// Softmin exports as Neg then Softmax.
+func importNeg(im *importer, _ *node) error {
+	im.multiply(-1)
+	return nil
+}
+
+// multiply takes a factor s into the network. The Affine layer right
+// before takes it into its weights, (x·W + b)·s = x·(s·W) + s·b, or else
+// it waits for the next layer: an Affine layer takes it into its weights,
+// (s·x)·W = x·(s·W), and before any other, or at the end, it is a
+// layers.Scale (see add). Either way the network computes the same
+// function; with an Affine layer it has no layer for the factor, as an
+// exported Dropout comes back as none.
+func (im *importer) multiply(s float64) {
 	if last := len(im.layers) - 1; last >= 0 && !im.flatten && !im.scaled {
 		if a, ok := im.layers[last].(*layers.Affine); ok {
 			a.W.Scale(s, a.W)
 			a.B.Scale(s, a.B)
 			im.matmul = nil // a later Add would not be scaled
-			return nil
+			return
 		}
 	}
 	if !im.scaled {
@@ -457,56 +474,65 @@ func importMul(im *importer, n *node) error {
 	}
 	im.scale *= s
 	im.matmul = nil
-	return nil
 }
 
-// importSoftmax reads a final Softmax of a (N, classes) value on its last
-// axis as the head layers.SoftmaxWithLoss. Up to operator set version 12
-// Softmax works on the axes from its axis (by default 1) on, flattened,
-// and from 13 on that axis alone (by default −1): for (N, classes) both
-// are the last axis.
+// importSoftmax reads Softmax as the head layers.SoftmaxWithLoss or a
+// layers.Softmax (see softmax).
 func importSoftmax(im *importer, n *node) error {
+	return im.softmax(n, &layers.SoftmaxWithLoss{}, func(axis int) layers.Layer { return layers.NewSoftmax(axis) })
+}
+
+// importLogSoftmax reads LogSoftmax, with which PyTorch's MNIST example
+// ends, as the head layers.LogSoftmaxWithLoss or a layers.LogSoftmax
+// (see softmax).
+func importLogSoftmax(im *importer, n *node) error {
+	return im.softmax(n, &layers.LogSoftmaxWithLoss{}, func(axis int) layers.Layer { return layers.NewLogSoftmax(axis) })
+}
+
+// softmax reads a Softmax or LogSoftmax node as the given head when it is
+// the final node and works on the last axis of a value (N, classes) (or
+// of a value whose rank the model leaves open, on axis 1 or −1), unless
+// numlearn exported the model with an identity head; else as the layer
+// that layer makes along the node's axis, which counts the axes as the
+// layers do, the batch axis 0 included.
+//
+// Up to operator set version 12 the operator works on the axes from its
+// axis (by default 1) on, flattened, and from 13 on that axis alone (by
+// default −1). The two agree on the last axis, and on an axis after which
+// every axis has one value, which is what a layer is read for in the
+// older versions; another axis is refused there, as is the batch axis in
+// every version.
+func (im *importer) softmax(n *node, head layers.Head, layer func(axis int) layers.Layer) error {
+	op := n.opType
 	axis, err := intAttr(n, "axis", map[bool]int64{true: 1, false: -1}[im.opset < 13])
 	if err != nil {
 		return err
 	}
-	if err := im.finalOnClasses(n.opType, axis); err != nil {
-		return err
+	im.addFlatten() // a pending Flatten is the value the operator works on
+	rank := 0       // of the whole value, the batch axis included; 0 when unknown
+	if im.shape != nil {
+		rank = len(im.shape) + 1
 	}
-	im.head = &layers.SoftmaxWithLoss{}
-	return nil
-}
-
-// finalOnClasses checks that the node, a head's operator, is final and
-// works on the last axis of a value (N, classes).
-func (im *importer) finalOnClasses(op string, axis int64) error {
-	if im.final {
-		im.addFlatten()
+	if im.final && !im.identityHead && (rank == 2 || rank == 0) && (axis == 1 || axis == -1) {
+		im.head = head
+		return nil
+	}
+	given := axis
+	if axis < 0 && rank > 0 {
+		axis += int64(rank)
 	}
 	switch {
-	case !im.final:
-		return fmt.Errorf("%w: %s that is not the final node (numlearn's is the network's head)", ErrUnsupported, op)
-	case len(im.shape) > 1:
-		return fmt.Errorf("%w: %s of a value of shape (N, %s); the head takes (N, classes)", ErrUnsupported, op, shownShape(im.shape))
-	case axis != 1 && axis != -1:
-		return fmt.Errorf("%w: %s axis = %d", ErrUnsupported, op, axis)
+	case axis == 0:
+		return fmt.Errorf("%w: %s axis = %d, the batch axis, which would mix the samples", ErrUnsupported, op, given)
+	case rank == 0 && (im.opset < 13 || axis < -1):
+		return fmt.Errorf("%w: %s axis = %d of a value whose rank the model leaves open", ErrUnsupported, op, given)
+	case rank > 0 && (axis < 0 || axis >= int64(rank)):
+		return fmt.Errorf("%w: %s axis = %d of a value of shape (N, %s)", ErrShape, op, given, shownShape(im.shape))
+	case rank > 0 && im.opset < 13 && slices.ContainsFunc(im.shape[axis:], func(d int) bool { return d != 1 }):
+		return fmt.Errorf("%w: %s axis = %d of a value of shape (N, %s) in operator set version %d, which works on the axes from %d on together (a softmax along one axis is read)",
+			ErrUnsupported, op, given, shownShape(im.shape), im.opset, axis)
 	}
-	return nil
-}
-
-// importLogSoftmax reads a final LogSoftmax of a (N, classes) value on
-// its last axis, as PyTorch's MNIST example ends, as the head
-// layers.LogSoftmaxWithLoss; its axis is read as Softmax's.
-func importLogSoftmax(im *importer, n *node) error {
-	axis, err := intAttr(n, "axis", map[bool]int64{true: 1, false: -1}[im.opset < 13])
-	if err != nil {
-		return err
-	}
-	if err := im.finalOnClasses(n.opType, axis); err != nil {
-		return err
-	}
-	im.head = &layers.LogSoftmaxWithLoss{}
-	return nil
+	return im.add(layer(int(given)))
 }
 
 // importSigmoid reads a final Sigmoid as the head layers.SigmoidWithLoss,
