@@ -2,9 +2,11 @@ package onnx
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -62,6 +64,19 @@ func shownAttr(a attr) string {
 // altogether, and the layers and heads Export writes.
 func TestOperatorTables(t *testing.T) {
 	const doc = "OPERATORS.md"
+	t.Run("README's copy", func(t *testing.T) {
+		ops, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+		require.NoError(t, err)
+		const begin, end = "<!-- onnx operators: a copy of onnx/OPERATORS.md, checked by TestOperatorTables -->\n", "\n<!-- end onnx operators -->"
+		from, to := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+		require.True(t, from >= 0 && to > from, "README.md has the operator tables between %q and %q", begin, end)
+		i, j := bytes.Index(ops, []byte("## What Import reads")), bytes.Index(ops, []byte("## What Export writes"))
+		// The README holds the two sections one heading level down.
+		want := strings.ReplaceAll("\n"+strings.TrimRight(string(ops[i:j]), "\n"), "\n## ", "\n### ")[1:]
+		assert.Equal(t, want, string(readme[from+len(begin):to]), "README.md's operator tables differ from OPERATORS.md's: copy them again")
+	})
 	t.Run("Import reads", func(t *testing.T) {
 		rows := markdownTable(t, doc, "## What Import reads")
 		listed := map[string][]string{}
