@@ -152,14 +152,16 @@ func (b *lockedBuffer) String() string {
 }
 
 // TestRunServesConvolutionalNetworks: a SimpleConvNet saved as a model
-// file and PyTorch's convolutional network through ONNX both take their
-// requests as 1×28×28 images; PyTorch's trained one reads the sample
-// digit, a vertical bar, as a 1.
+// file and PyTorch's convolutional networks through ONNX (the book's
+// SimpleConvNet, and PyTorch's MNIST example, which flattens by view and
+// ends in log_softmax) all take their requests as 1×28×28 images;
+// PyTorch's trained ones read the sample digit, a vertical bar, as a 1,
+// with probabilities that sum to 1.
 func TestRunServesConvolutionalNetworks(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "convnet.npz")
 	net := numlearn.NewSimpleConvNet(numlearn.ConvNetConfig{}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, net.SaveFile(name, numlearn.SaveOptions{}))
-	for _, file := range []string{name, torchConvNet} {
+	for _, file := range []string{name, torchConvNet, torchMNISTCNN} {
 		var out bytes.Buffer
 		require.NoError(t, run(context.Background(), []string{"-model", file, "-loadtest", "200", "-concurrency", "4"}, &out, &out))
 		assert.Contains(t, out.String(), "input [1 28 28] per digit")
@@ -167,15 +169,22 @@ func TestRunServesConvolutionalNetworks(t *testing.T) {
 		assert.Contains(t, out.String(), " 0 errors")
 	}
 
-	h := newHandler(testModel(t, torchConvNet), discard)
-	req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(jsonOf(t, pixelsRequest{sampleDigit()})))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var p prediction
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
-	assert.Equal(t, 1, p.Digit, "a vertical bar is a 1")
+	for _, file := range []string{torchConvNet, torchMNISTCNN} {
+		h := newHandler(testModel(t, file), discard)
+		req := httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(jsonOf(t, pixelsRequest{sampleDigit()})))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var p prediction
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+		assert.Equal(t, 1, p.Digit, "%s: a vertical bar is a 1", file)
+		sum := 0.0
+		for _, v := range p.Probabilities {
+			sum += v
+		}
+		assert.InDelta(t, 1, sum, 1e-6, "%s: the probabilities sum to 1", file)
+	}
 }
 
 func TestRunRejectsBadModels(t *testing.T) {

@@ -36,6 +36,10 @@ const torchModel = "../../onnx/testdata/torch_mlp.onnx"
 // takes images (1, 28, 28).
 const torchConvNet = "../../onnx/testdata/torch_convnet.onnx"
 
+// torchMNISTCNN is PyTorch's MNIST example (channels halved), which
+// flattens by view and ends in log_softmax.
+const torchMNISTCNN = "../../onnx/testdata/torch_mnist_cnn.onnx"
+
 // testModel returns the model of the ONNX file name, ready to serve.
 func testModel(t *testing.T, name string) model {
 	t.Helper()
