@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"gonum.org/v1/gonum/floats"
-
+	"github.com/numlearn/numlearn/internal/update"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -53,7 +52,7 @@ func (o *SGD) Update(params, grads []*tensor.Tensor) {
 	checkPairs("SGD", params, grads)
 	lr := or(o.LR, DefaultLR)
 	for i, p := range params {
-		floats.AddScaled(p.Data(), -lr, grads[i].Data())
+		update.SGD(p.Data(), grads[i].Data(), -lr)
 	}
 }
 

@@ -81,12 +81,42 @@ func (s *Sigmoid) Clone() Layer { return &Sigmoid{} }
 // ReLU is the layer y = max(0, x) of the book's §5.5.1, element-wise on
 // input of any shape. Its gradient is 1 where x > 0 and 0 where x ≤ 0 (at
 // x = 0 too, as in the book's layer). The zero value is ready to use.
-type ReLU struct{ activation }
+//
+// A large input (a batch of 1000 rows of 1000, say) is shared among the
+// cores in runs of elements; each element's result is the same wherever
+// it is computed.
+type ReLU struct {
+	activation
+	job      rangeJob
+	fwd, bwd func(lo, hi int) // forwardRange and backwardRange, bound once
+	x, d, g  []float64        // the data of the pass in progress
+}
+
+// reluPiece is the number of elements of one piece of a shared pass.
+const reluPiece = 1 << 13
 
 // Forward returns y = max(0, x); the result is owned by the layer and
 // valid until its next Forward.
 func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
-	return r.forward(x, (*tensor.Tensor).ReLU)
+	if 2*x.Size() < shareWork {
+		return r.forward(x, (*tensor.Tensor).ReLU)
+	}
+	r.y = r.out.Shaped(x.Shape()...)
+	if r.fwd == nil {
+		r.fwd, r.bwd = r.forwardRange, r.backwardRange
+	}
+	r.x, r.g = x.Data(), r.y.Data()
+	r.job.run(r.fwd, len(r.x), reluPiece, 2*len(r.x))
+	r.x, r.g = nil, nil
+	return r.y
+}
+
+// forwardRange computes elements [lo, hi) of y, as tensor's ReLU does.
+func (r *ReLU) forwardRange(lo, hi int) {
+	y := r.g[lo:hi]
+	for i, v := range r.x[lo:hi] {
+		y[i] = max(v, 0)
+	}
 }
 
 // Backward returns ∂L/∂x = dout where x > 0, else 0. (y > 0 exactly where
@@ -94,7 +124,19 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 // differs from the last output's.
 func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	dx, y, d, g := r.backward("ReLU", dout)
-	for i, v := range y {
+	r.x, r.d, r.g = y, d, g
+	if r.bwd == nil {
+		r.fwd, r.bwd = r.forwardRange, r.backwardRange
+	}
+	r.job.run(r.bwd, len(y), reluPiece, 2*len(y))
+	r.x, r.d, r.g = nil, nil, nil
+	return dx
+}
+
+// backwardRange computes elements [lo, hi) of ∂L/∂x from y (in r.x).
+func (r *ReLU) backwardRange(lo, hi int) {
+	d, g := r.d[lo:hi], r.g[lo:hi]
+	for i, v := range r.x[lo:hi] {
 		// y is +0 or positive (or NaN, where x was NaN and x <= 0 is false
 		// too), so x > 0 exactly where y's bits are nonzero: select dout
 		// there with a mask rather than a branch, which random signs
@@ -103,7 +145,6 @@ func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		mask := -((u | -u) >> 63) // all ones when u != 0
 		g[i] = math.Float64frombits(math.Float64bits(d[i]) & mask)
 	}
-	return dx
 }
 
 // forwardScalar returns max(0, x), bit for bit the value Forward gives an

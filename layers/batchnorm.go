@@ -66,7 +66,18 @@ type BatchNorm struct {
 	out, dx         buffer.Reusable
 	xView, dView    tensor.Tensor // the input and dout read as (n, d)
 	outView, dxView tensor.Tensor // the results in the input's shape
+
+	// A large batch is shared among the cores by blocks of features, each
+	// summed over the rows in order wherever it runs (see rangeJob).
+	job         rangeJob
+	fwd, bwd    func(lo, hi int) // forwardCols and backwardCols, bound once
+	xs, xnd, ys []float64        // x, x̂ and y (dx in Backward) of the pass in progress
+	ds          []float64        // dout in Backward
 }
+
+// batchNormPiece is the number of features in one piece of a shared
+// pass: a cache line of each row.
+const batchNormPiece = 8
 
 // NewBatchNorm returns a BatchNorm layer that uses gamma and beta, both of
 // shape (d), themselves as its parameters, with zero gradients and running
@@ -108,15 +119,32 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	b.n, b.forward = n, b.mode
 	b.inShape = append(b.inShape[:0], x.Shape()...)
 	b.xView.Wrap(x.Data(), n, d)
-	xs := b.xView.Data()
-	xn := b.xn.Shaped(n, d).Data()
-	mean, inv := b.sum, b.invStd // mean is scratch here
-	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
+	b.xs, b.xnd = b.xView.Data(), b.xn.Shaped(n, d).Data()
+	out := b.out.Shaped(n, d)
+	b.ys = out.Data()
+	if b.fwd == nil {
+		b.fwd, b.bwd = b.forwardCols, b.backwardCols
+	}
+	b.job.run(b.fwd, d, batchNormPiece, 3*n*d)
+	b.xs, b.xnd, b.ys = nil, nil, nil
+	if x.Dims() == 2 {
+		return out
+	}
+	b.outView.Wrap(out.Data(), b.inShape...)
+	return &b.outView
+}
+
+// forwardCols normalizes features [lo, hi) of the batch in progress.
+func (b *BatchNorm) forwardCols(lo, hi int) {
+	n, d := b.n, b.Gamma.Size()
+	xs, xn := b.xs, b.xnd
+	mean, inv := b.sum[lo:hi], b.invStd[lo:hi] // mean is scratch here
+	rm, rv := b.RunningMean.Data()[lo:hi], b.RunningVar.Data()[lo:hi]
 
 	if b.mode == Training {
 		clear(mean)
 		for i := range n {
-			for j, v := range xs[i*d : (i+1)*d] {
+			for j, v := range xs[i*d+lo : i*d+hi] {
 				mean[j] += v
 			}
 		}
@@ -125,7 +153,7 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 		}
 		clear(inv) // σ², then 1/√(σ² + ε)
 		for i := range n {
-			row, c := xs[i*d:(i+1)*d], xn[i*d:(i+1)*d]
+			row, c := xs[i*d+lo:i*d+hi], xn[i*d+lo:i*d+hi]
 			for j, v := range row {
 				c[j] = v - mean[j] // x − μ, normalized below
 				inv[j] += c[j] * c[j]
@@ -142,27 +170,21 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 			inv[j] = 1 / math.Sqrt(rv[j]+b.Epsilon)
 		}
 		for i := range n {
-			row, c := xs[i*d:(i+1)*d], xn[i*d:(i+1)*d]
+			row, c := xs[i*d+lo:i*d+hi], xn[i*d+lo:i*d+hi]
 			for j, v := range row {
 				c[j] = v - rm[j]
 			}
 		}
 	}
 
-	out := b.out.Shaped(n, d)
-	g, be, ys := b.Gamma.Data(), b.Beta.Data(), out.Data()
+	g, be, ys := b.Gamma.Data()[lo:hi], b.Beta.Data()[lo:hi], b.ys
 	for i := range n {
-		c, y := xn[i*d:(i+1)*d], ys[i*d:(i+1)*d]
+		c, y := xn[i*d+lo:i*d+hi], ys[i*d+lo:i*d+hi]
 		for j := range c {
 			c[j] *= inv[j]           // x̂ = (x − μ)/√(σ² + ε)
 			y[j] = g[j]*c[j] + be[j] // y = γ·x̂ + β
 		}
 	}
-	if x.Dims() == 2 {
-		return out
-	}
-	b.outView.Wrap(out.Data(), b.inShape...)
-	return &b.outView
 }
 
 // Backward takes dout = ∂L/∂y, fills DGamma and DBeta, and returns
@@ -186,42 +208,53 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("layers: BatchNorm.Backward: dout shape %v does not match output shape %v", dout.Shape(), b.inShape))
 	}
 	b.dView.Wrap(dout.Data(), n, d)
-	ds, xn := b.dView.Data(), b.xn.Shaped(n, d).Data()
-	dg, db := b.DGamma.Data(), b.DBeta.Data()
+	dx := b.dx.Shaped(n, d)
+	b.ds, b.xnd, b.ys = b.dView.Data(), b.xn.Shaped(n, d).Data(), dx.Data()
+	if b.bwd == nil {
+		b.fwd, b.bwd = b.forwardCols, b.backwardCols
+	}
+	b.job.run(b.bwd, d, batchNormPiece, 3*n*d)
+	b.ds, b.xnd, b.ys = nil, nil, nil
+	if len(b.inShape) == 2 {
+		return dx
+	}
+	b.dxView.Wrap(dx.Data(), b.inShape...)
+	return &b.dxView
+}
+
+// backwardCols computes the gradients of features [lo, hi) for the
+// Backward in progress.
+func (b *BatchNorm) backwardCols(lo, hi int) {
+	n, d := b.n, b.Gamma.Size()
+	ds, xn, out := b.ds, b.xnd, b.ys
+	dg, db := b.DGamma.Data()[lo:hi], b.DBeta.Data()[lo:hi]
 	clear(dg)
 	clear(db)
 	for i := range n {
-		c, g := xn[i*d:(i+1)*d], ds[i*d:(i+1)*d]
+		c, g := xn[i*d+lo:i*d+hi], ds[i*d+lo:i*d+hi]
 		for j, v := range g {
 			db[j] += v
 			dg[j] += v * c[j]
 		}
 	}
-	gamma, inv := b.Gamma.Data(), b.invStd
-	dx := b.dx.Shaped(n, d)
-	out := dx.Data()
+	gamma, inv := b.Gamma.Data()[lo:hi], b.invStd[lo:hi]
 	if b.forward == Training {
 		// mean(dout) = ∂L/∂β / n and mean(dout·x̂) = ∂L/∂γ / n.
 		fn := float64(n)
 		for i := range n {
-			c, g, o := xn[i*d:(i+1)*d], ds[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			c, g, o := xn[i*d+lo:i*d+hi], ds[i*d+lo:i*d+hi], out[i*d+lo:i*d+hi]
 			for j, v := range g {
 				o[j] = gamma[j] * inv[j] * (v - db[j]/fn - c[j]*dg[j]/fn)
 			}
 		}
 	} else {
 		for i := range n {
-			g, o := ds[i*d:(i+1)*d], out[i*d:(i+1)*d]
+			g, o := ds[i*d+lo:i*d+hi], out[i*d+lo:i*d+hi]
 			for j, v := range g {
 				o[j] = gamma[j] * inv[j] * v
 			}
 		}
 	}
-	if len(b.inShape) == 2 {
-		return dx
-	}
-	b.dxView.Wrap(dx.Data(), b.inShape...)
-	return &b.dxView
 }
 
 // Params describes γ and β ("gamma", "beta", not decayed, as in the

@@ -210,11 +210,12 @@
 // consecutive images, each summing its images' gradients in order, the
 // runs then added in order (so up to eight cores share a backward pass);
 // Affine's products, whose tiles each sum their terms in the same order
-// wherever they run; ReLU on inputs of 16,384 values and more, in runs of
-// elements; and BatchNorm on batches of as many values, in blocks of 8
-// features, each summed over the rows in order. Small passes, such as
-// those of the book's 784-50-10 net on a batch of 100, stay on the
-// calling goroutine: a hand-off would cost more than it saves.
+// wherever they run; ReLU on inputs of 65,536 values and more, in runs of
+// elements; and BatchNorm on batches of 1000 rows of 100 features and the
+// like, in blocks of 8 features, each summed over the rows in order.
+// Small passes, such as those of the book's 784-50-10 net on a batch of
+// 100, stay on the calling goroutine: a hand-off would cost more than it
+// saves.
 //
 // # Errors
 //

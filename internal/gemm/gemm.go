@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/numlearn/numlearn/internal/workers"
 )
 
 // Block sizes. A k-block of depth at most kcMax keeps one packed k×NR
@@ -139,11 +141,12 @@ func Accelerated() bool { return Kernel() != goKernel.name }
 // the items it depends on are done (in practice only briefly, as they are
 // already being worked on), and does the item.
 //
-// A job is reused for product after product; each product is a new
-// generation, kept with the next item's number in one atomic word. A
-// worker offered an earlier generation that arrives late finds the
-// generation changed and leaves without touching anything, so the caller
-// can recycle the job as soon as its own product is done.
+// The participants are the caller and workers of internal/workers, which
+// returns once each of them has left run; a worker that starts after the
+// caller has done the last item is not waited for. A job is reused for
+// product after product; each product is a new generation, kept with the
+// next item's number in one atomic word, so that a claim can never reach
+// into another product's items.
 type job struct {
 	kern           *kernel
 	transA, transB bool
@@ -162,13 +165,15 @@ type job struct {
 	perChunk  int
 	total     int
 
-	gen      uint32
-	next     atomic.Uint64 // gen<<32 | number of the next unclaimed item
-	done     atomic.Int64  // items finished
-	finished chan struct{} // receives once all items are finished
+	gen  uint32
+	next atomic.Uint64 // gen<<32 | number of the next unclaimed item
+	done atomic.Int64  // items finished
+	ids  atomic.Int64  // participants so far, who take parts[id]
+	wg   sync.WaitGroup
 
 	bp    []float64 // packed chunk of op(B), shared by all participants
-	local buffers   // the caller's own buffers
+	local buffers   // the buffers of GemmPackedB, which runs alone
+	parts []buffers // one participant's each, kept from product to product
 }
 
 // buffers are one participant's scratch space: the packed block of A and
@@ -190,10 +195,6 @@ func (bu *buffers) ensure(kern *kernel, rows, kc int) {
 var (
 	jobsMu   sync.Mutex
 	freeJobs []*job
-
-	workersOnce sync.Once
-	workQueue   chan offer
-	numWorkers  int
 )
 
 func getJob() *job {
@@ -204,7 +205,7 @@ func getJob() *job {
 		freeJobs = freeJobs[:n-1]
 		return j
 	}
-	return &job{finished: make(chan struct{}, 1)}
+	return new(job)
 }
 
 func putJob(j *job) {
@@ -214,35 +215,10 @@ func putJob(j *job) {
 	jobsMu.Unlock()
 }
 
-// offer asks a worker to help with generation gen of a job.
-type offer struct {
-	j     *job
-	gen   uint32
-	total int
-}
-
-// startWorkers starts GOMAXPROCS−1 goroutines that live for the rest of
-// the program and help with products; the caller is always the last
-// participant.
-func startWorkers() {
-	numWorkers = runtime.GOMAXPROCS(0) - 1
-	workQueue = make(chan offer, max(numWorkers, 1))
-	for range numWorkers {
-		go func() {
-			var bu buffers
-			bu.ensure(&kernelChoice()[0], mcTarget, kcMax)
-			for o := range workQueue {
-				o.j.run(&bu, o.gen, o.total)
-			}
-		}()
-	}
-}
-
 func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	threads := 1
-	if 2*float64(m)*float64(n)*float64(k) >= parallelFlops && runtime.GOMAXPROCS(0) > 1 {
-		workersOnce.Do(startWorkers)
-		threads = numWorkers + 1
+	if 2*float64(m)*float64(n)*float64(k) >= parallelFlops {
+		threads = runtime.GOMAXPROCS(0)
 	}
 
 	j := getJob()
@@ -263,8 +239,11 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.rowItems = ceilDiv(m, j.rowsPer)
 	ncPanels := j.nc / nr
 	j.colsPer, j.colItems = j.nc, 1
-	if j.rowItems < threads {
-		j.colsPer = nr * ceilDiv(ncPanels, threads)
+	if threads > 1 && j.rowItems < itemsPerThread*threads {
+		// Too few row blocks to go round evenly (a batch of 100 rows is
+		// 7 blocks of 16, 4 and 3 on two cores): cut the columns too.
+		cols := min(ncPanels, ceilDiv(itemsPerThread*threads, j.rowItems))
+		j.colsPer = nr * ceilDiv(ncPanels, cols)
 		j.colItems = ceilDiv(j.nc, j.colsPer)
 	}
 	j.packItems = ceilDiv(ncPanels, packPanels)
@@ -275,18 +254,21 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	}
 	j.gen++
 	j.done.Store(0)
+	j.ids.Store(0)
+	if len(j.parts) < threads {
+		j.parts = append(j.parts, make([]buffers, threads-len(j.parts))...)
+	}
 	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
 
-	helpers := min(threads-1, j.perChunk-1)
-	for range helpers {
-		select {
-		case workQueue <- offer{j, j.gen, j.total}:
-		default: // every worker is busy with another product
-		}
-	}
-	j.run(&j.local, j.gen, j.total)
-	<-j.finished
+	workers.Share(j, min(threads-1, j.perChunk-1), &j.wg)
 	putJob(j)
+}
+
+// Run takes part in the product in progress (a workers.Job), with
+// buffers of its own.
+func (j *job) Run() {
+	v := j.next.Load()
+	j.run(&j.parts[j.ids.Add(1)-1], uint32(v>>32), j.total)
 }
 
 // claim returns the number of the next unclaimed item of generation gen,
@@ -326,9 +308,7 @@ func (j *job) run(bu *buffers, gen uint32, total int) {
 			item -= j.packItems
 			j.compute(bu, jc, item/j.colItems, item%j.colItems)
 		}
-		if j.done.Add(1) == int64(total) { // the job may be reused once this is done
-			j.finished <- struct{}{}
-		}
+		j.done.Add(1)
 	}
 }
 

@@ -429,3 +429,45 @@ func TestTransposeOfARowRange(t *testing.T) {
 	assert.Equal(t, tp.ColIdx[:tp.NNZ()], tv.ColIdx[:tv.NNZ()])
 	assert.Equal(t, tp.Val[:tp.NNZ()], tv.Val[:tv.NNZ()])
 }
+
+// TestSharedTransposeAndGatherRows transposes and gathers matrices large
+// enough to be shared among cores — whole, and a view of a run of rows —
+// with GOMAXPROCS 1, 2 and 4, and wants the same matrices each time.
+func TestSharedTransposeAndGatherRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := newRand()
+	rows, cols := 1200, 784
+	x := randSparse(rng, rows, cols, 0.2)
+	var c CSR
+	require.True(t, c.FromDense(x, rows, cols, 1))
+	require.Greater(t, c.NNZ(), max(parallelTranspose, parallelGather))
+	pick := make([]int, 1000)
+	for i := range pick {
+		pick[i] = rng.IntN(rows)
+	}
+	var view CSR
+	view.RowRange(&c, 150, 1150)
+	type result struct{ t, vt, g CSR }
+	run := func() result {
+		var r result
+		r.t.Transpose(&c)
+		r.vt.Transpose(&view)
+		r.g.GatherRows(&c, pick)
+		return r
+	}
+	same := func(name string, want, got *CSR) {
+		assert.Equal(t, [2]int{want.Rows, want.Cols}, [2]int{got.Rows, got.Cols}, name)
+		assert.Equal(t, want.RowPtr, got.RowPtr, name)
+		assert.Equal(t, want.ColIdx[:want.NNZ()], got.ColIdx[:got.NNZ()], name)
+		assert.Equal(t, want.Val[:want.NNZ()], got.Val[:got.NNZ()], name)
+	}
+	runtime.GOMAXPROCS(1)
+	want := run()
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		got := run()
+		same(fmt.Sprintf("transpose/procs=%d", procs), &want.t, &got.t)
+		same(fmt.Sprintf("view transpose/procs=%d", procs), &want.vt, &got.vt)
+		same(fmt.Sprintf("gather/procs=%d", procs), &want.g, &got.g)
+	}
+}

@@ -1,11 +1,22 @@
 package update
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // AdaGrad applies AdaGrad's rule to each element of p, with h its sum of
 // squared gradients: h ← h + g²;  p ← p − lr·g/(√h + eps). It panics if g
 // or h is shorter than p.
 func AdaGrad(p, g, h []float64, lr, eps float64) {
+	_, _ = g[:len(p)], h[:len(p)]
+	if !shared(ruleAdaGrad, p, g, h, nil, [4]float64{lr, eps}) {
+		adaGrad(p, g, h, lr, eps)
+	}
+}
+
+func adaGrad(p, g, h []float64, lr, eps float64) {
 	n := kernel.adaGrad(p, g, h, lr, eps)
 	adaGradGo(p[n:], g[n:], h[n:], lr, eps)
 }
@@ -15,6 +26,13 @@ func AdaGrad(p, g, h []float64, lr, eps float64) {
 // h ← rho·h + c·g·g;  p ← p − lr·g/(√h + eps). It panics if g or h is
 // shorter than p.
 func RMSProp(p, g, h []float64, rho, c, lr, eps float64) {
+	_, _ = g[:len(p)], h[:len(p)]
+	if !shared(ruleRMSProp, p, g, h, nil, [4]float64{rho, c, lr, eps}) {
+		rmsProp(p, g, h, rho, c, lr, eps)
+	}
+}
+
+func rmsProp(p, g, h []float64, rho, c, lr, eps float64) {
 	n := kernel.rmsProp(p, g, h, rho, c, lr, eps)
 	rmsPropGo(p[n:], g[n:], h[n:], rho, c, lr, eps)
 }
@@ -24,6 +42,24 @@ func RMSProp(p, g, h []float64, rho, c, lr, eps float64) {
 // m ← m + c1·(g − m);  v ← v + c2·(g·g − v);  p ← p − lrt·m/(√v + eps).
 // It panics if g, m or v is shorter than p.
 func Adam(p, g, m, v []float64, c1, c2, lrt, eps float64) {
+	_, _, _ = g[:len(p)], m[:len(p)], v[:len(p)]
+	if !shared(ruleAdam, p, g, m, v, [4]float64{c1, c2, lrt, eps}) {
+		adam(p, g, m, v, c1, c2, lrt, eps)
+	}
+}
+
+// SGD applies plain gradient descent, p ← p + step·g with step = −lr,
+// as gonum's floats.AddScaled does. It panics if g is not as long as p.
+func SGD(p, g []float64, step float64) {
+	if len(g) != len(p) {
+		panic("update: SGD: slice lengths differ")
+	}
+	if !shared(ruleSGD, p, g, nil, nil, [4]float64{step}) {
+		floats.AddScaled(p, step, g)
+	}
+}
+
+func adam(p, g, m, v []float64, c1, c2, lrt, eps float64) {
 	n := kernel.adam(p, g, m, v, c1, c2, lrt, eps)
 	adamGo(p[n:], g[n:], m[n:], v[n:], c1, c2, lrt, eps)
 }

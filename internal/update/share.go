@@ -1,0 +1,93 @@
+package update
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/numlearn/numlearn/internal/workers"
+)
+
+const (
+	// shareLen is the length of parameter below which an update runs on
+	// the calling goroutine alone: about 30 µs of Adam on one core,
+	// where handing half to another core stops paying.
+	shareLen = 1 << 15
+	// sgdShareLen is shareLen for SGD, whose rule is a multiply-add per
+	// element instead of a square root and a division: the 784×50
+	// weights of the book's MNIST net (10 µs) stay on one core.
+	sgdShareLen = 1 << 17
+	// pieceLen is the length of one piece of a shared update, a multiple
+	// of every kernel's width. Each element's result depends only on its
+	// own values, so how the pieces fall among the cores changes nothing.
+	pieceLen = 1 << 13
+)
+
+// The rules a shared update can apply.
+const (
+	ruleSGD = iota
+	ruleAdaGrad
+	ruleRMSProp
+	ruleAdam
+)
+
+// shareJob is one update shared among cores; participants take pieces of
+// pieceLen elements by index.
+type shareJob struct {
+	rule       int
+	p, g, a, b []float64 // the parameter, its gradient and up to two state slices
+	args       [4]float64
+	pieces     int
+	next       atomic.Int64
+	wg         sync.WaitGroup
+}
+
+var jobPool = sync.Pool{New: func() any { return new(shareJob) }}
+
+// shared reports whether an update of p is large enough to share, and if
+// so shares it.
+func shared(rule int, p, g, a, b []float64, args [4]float64) bool {
+	if len(p) < shareLen || rule == ruleSGD && len(p) < sgdShareLen {
+		return false
+	}
+	pieces := (len(p) + pieceLen - 1) / pieceLen
+	helpers := workers.Helpers(pieces)
+	if helpers == 0 {
+		return false
+	}
+	j := jobPool.Get().(*shareJob)
+	j.rule, j.p, j.g, j.a, j.b, j.args, j.pieces = rule, p, g, a, b, args, pieces
+	j.next.Store(0)
+	workers.Share(j, helpers, &j.wg)
+	j.p, j.g, j.a, j.b = nil, nil, nil, nil
+	jobPool.Put(j)
+	return true
+}
+
+// Run updates pieces until none is left (a workers.Job).
+func (j *shareJob) Run() {
+	for {
+		k := int(j.next.Add(1)) - 1
+		if k >= j.pieces {
+			return
+		}
+		lo, hi := k*pieceLen, min((k+1)*pieceLen, len(j.p))
+		j.apply(lo, hi)
+	}
+}
+
+// apply runs the rule on elements [lo, hi).
+func (j *shareJob) apply(lo, hi int) {
+	p, g, x := j.p[lo:hi], j.g[lo:hi], j.args
+	switch j.rule {
+	case ruleSGD:
+		floats.AddScaled(p, x[0], g)
+	case ruleAdaGrad:
+		adaGrad(p, g, j.a[lo:hi], x[0], x[1])
+	case ruleRMSProp:
+		rmsProp(p, g, j.a[lo:hi], x[0], x[1], x[2], x[3])
+	case ruleAdam:
+		adam(p, g, j.a[lo:hi], j.b[lo:hi], x[0], x[1], x[2], j.args[3])
+	}
+}

@@ -1,0 +1,61 @@
+package layers
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/numlearn/numlearn/internal/workers"
+)
+
+// rangeJob shares a loop over [0, n) among the cores in pieces of a fixed
+// size, for layers whose work on each index depends on nothing another
+// piece computes: element-wise activations, and BatchNorm's features,
+// each of which sums over the batch in row order whichever core has it.
+// So the results are the same bits however many cores take part.
+type rangeJob struct {
+	fn     func(lo, hi int)
+	n, per int
+	pieces int
+	next   atomic.Int64
+	wg     sync.WaitGroup
+}
+
+// shareWork is the number of values a layer's pass must touch before
+// rangeJob shares it: some 100 µs on one core, a batch of 1000 through
+// a layer of 100. A smaller pass is not worth it on a machine whose
+// other cores are busy with other work at times: a helper descheduled in
+// the middle of its piece holds up the whole pass, and a step of many
+// small passes ran up to twice as slowly on two cores as on one.
+const shareWork = 1 << 17
+
+// run calls fn on [0, n) cut into ranges of per indices (the last may be
+// shorter), on as many cores as are free when work, the values the
+// whole loop touches, is at least shareWork; else once, on the calling
+// goroutine. fn must be a value the caller keeps (a method value made
+// once), so that run allocates nothing.
+func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
+	pieces := (n + per - 1) / per
+	helpers := 0
+	if work >= shareWork {
+		helpers = workers.Helpers(pieces)
+	}
+	if helpers == 0 {
+		fn(0, n)
+		return
+	}
+	j.fn, j.n, j.per, j.pieces = fn, n, per, pieces
+	j.next.Store(0)
+	workers.Share(j, helpers, &j.wg)
+	j.fn = nil
+}
+
+// Run does ranges until none is left (a workers.Job).
+func (j *rangeJob) Run() {
+	for {
+		k := int(j.next.Add(1)) - 1
+		if k >= j.pieces {
+			return
+		}
+		j.fn(k*j.per, min((k+1)*j.per, j.n))
+	}
+}
