@@ -40,11 +40,16 @@ func BenchmarkTrainStep(b *testing.B) {
 // and t as Train takes it — the batch drawn with a rand seeded from seed,
 // forward, backward, opt's update — after one warm-up step.
 func benchStep(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t *tensor.Tensor, seed uint64) {
-	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(seed)})
+	benchStepBatch(b, name, net, opt, x, t, seed, 100)
+}
+
+// benchStepBatch is benchStep with a batch of the given size.
+func benchStepBatch(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t *tensor.Tensor, seed uint64, batch int) {
+	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(seed), BatchSize: batch})
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newStepper(net, net.seq.PrepareRows(x), t, cfg, 600)
+	s := newStepper(net, net.seq.PrepareRows(x), t, cfg, x.Shape()[0]/batch)
 	it := 0
 	step := func() {
 		opt.Update(net.Params(), s.gradient(it))
@@ -134,6 +139,20 @@ func BenchmarkTrainStepExtended(b *testing.B) {
 	net := NewMultiLayerNet([]int{784, 100, 100, 10},
 		MultiLayerConfig{BatchNorm: true, Dropout: 0.2, WeightDecay: 1e-4}, newRand(56))
 	benchStep(b, "shape=784x100x100x10/batch=100/batchnorm/dropout=0.2/decay=1e-4", net, &grad.SGD{LR: 0.01}, x, t, 57)
+}
+
+// BenchmarkTrainStepLarge is a training step of larger fully connected
+// nets, whose products are big enough to share among cores: 784-1000-10
+// with a batch of 1000 and SGD, and 784-100-100-100-10 with BatchNorm and
+// Adam, with batches of 100 and 1000.
+func BenchmarkTrainStepLarge(b *testing.B) {
+	x, t := benchData(60000)
+	wide := NewTwoLayerNet(784, 1000, 10, newRand(62))
+	benchStepBatch(b, "shape=784x1000x10/batch=1000", wide, &grad.SGD{LR: 0.1}, x, t, 63, 1000)
+	for _, batch := range []int{100, 1000} {
+		deep := NewMultiLayerNet([]int{784, 100, 100, 100, 10}, MultiLayerConfig{BatchNorm: true}, newRand(64))
+		benchStepBatch(b, fmt.Sprintf("shape=784x100x100x100x10/batch=%d/batchnorm", batch), deep, &grad.Adam{}, x, t, 65, batch)
+	}
 }
 
 // BenchmarkConvTrainStep is one step of the book's train_convnet.py on
