@@ -20,8 +20,8 @@ import (
 // SimpleConvNet (batch 100, Adam, float64) and the accuracy on MNIST's
 // 10,000 test images, 100 at a time, by numlearn (bench/convstep), the
 // book's numpy code (bench/numpy_convnet.py) and PyTorch
-// (bench/torch_convnet.py, float64 and float32), each on one and on two
-// threads.
+// (bench/torch_convnet.py, float64 and float32), each on the thread
+// counts of -threads (one and two by default).
 const (
 	convSteps      = 30
 	convQuickSteps = 5
@@ -111,7 +111,7 @@ func runConv(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return r, nil
 	}
 	var configs []*convConfig
-	for _, threads := range []int{1, 2} {
+	for _, threads := range o.threads {
 		th := strconv.Itoa(threads)
 		configs = append(configs,
 			&convConfig{name: "numlearn float64", threads: threads, run: func(ctx context.Context) (convResult, error) {

@@ -26,6 +26,38 @@ func TestConvWorkloadFlags(t *testing.T) {
 	assert.EqualError(t, err, "-steps must be positive")
 }
 
+func TestThreadsFlag(t *testing.T) {
+	tests := []struct {
+		name, arg string
+		want      []int
+		wantErr   bool
+	}{
+		{name: "default", want: []int{1, 2}},
+		{name: "a server's", arg: "1,2,4,8,16", want: []int{1, 2, 4, 8, 16}},
+		{name: "spaces and repeats", arg: "4, 1,4", want: []int{4, 1}},
+		{name: "zero", arg: "0,2", wantErr: true},
+		{name: "not a number", arg: "1,two", wantErr: true},
+		{name: "empty", arg: "", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-workload", "conv"}
+			if tc.name != "default" {
+				args = append(args, "-threads", tc.arg)
+			}
+			o, err := parseFlags(args, io.Discard)
+			if tc.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, o.threads)
+		})
+	}
+	_, err := parseFlags([]string{"-threads", "1,4"}, io.Discard)
+	assert.Error(t, err, "the mnist workload has no thread counts to set")
+}
+
 func TestWriteConvReport(t *testing.T) {
 	// Best step and best evaluation are taken from the runs separately,
 	// and each row is compared with PyTorch float64 on as many threads.

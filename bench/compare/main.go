@@ -37,9 +37,12 @@
 // test images, by numlearn (bench/convstep), the book's im2col code in numpy
 // (bench/numpy_convnet.py) and PyTorch on the CPU (bench/torch_convnet.py,
 // float64 and float32; sudo apt-get install -y python3-torch), each on one
-// and two threads, interleaved round by round. The table shows each
-// configuration's best step time and best evaluation time and their ratio
-// to PyTorch float64 on as many threads; numlearn's goal is at most 0.5.
+// and two threads, interleaved round by round. -threads 1,2,4,8,16 gives
+// other thread counts: numlearn runs with GOMAXPROCS set to each, PyTorch
+// with torch.set_num_threads and numpy's OpenBLAS with as many threads.
+// The table shows each configuration's best step time and best
+// evaluation time and their ratio to PyTorch float64 on as many threads;
+// numlearn's goal is at most 0.5.
 package main
 
 import (
@@ -51,6 +54,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 )
 
 func main() {
@@ -79,6 +84,7 @@ type options struct {
 	keepOpenBLASEnv bool
 	workload        string
 	steps           int
+	threads         []int // of -workload conv
 	openblasTag     bool
 	verbose         bool
 }
@@ -98,7 +104,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "print every run's JSON line to stderr")
 	fs.StringVar(&o.workload, "workload", "mnist", "mnist: chapter 5's training run against numpy; conv: chapter 7's SimpleConvNet step and evaluation against numpy and PyTorch")
 	fs.IntVar(&o.steps, "steps", convSteps, fmt.Sprintf("timed steps per run of -workload conv (-quick: %d)", convQuickSteps))
+	threads := fs.String("threads", "1,2", "thread counts of -workload conv, comma-separated: numlearn's GOMAXPROCS, torch.set_num_threads, OpenBLAS's threads")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var err error
+	if o.threads, err = parseThreads(*threads); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
@@ -120,6 +131,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.workload != "mnist" && o.workload != "conv" {
 		return o, fmt.Errorf("-workload %q: want mnist or conv", o.workload)
 	}
+	if o.workload == "mnist" && *threads != "1,2" {
+		return o, errors.New("-threads applies to -workload conv (the mnist workload times its fixed configurations)")
+	}
 	if o.steps <= 0 {
 		return o, errors.New("-steps must be positive")
 	}
@@ -127,6 +141,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-reps and -iters must be positive")
 	}
 	return o, nil
+}
+
+// parseThreads reads -threads: positive counts, comma-separated, each
+// once.
+func parseThreads(list string) ([]int, error) {
+	var out []int
+	seen := map[int]bool{}
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("-threads %q: want positive numbers separated by commas, as 1,2,4", list)
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
