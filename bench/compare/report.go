@@ -165,7 +165,7 @@ func writeReport(w io.Writer, rows []outcome, ref, target string) error {
 			fmt.Fprintf(w, "%s test accuracy %.4f, %s %.4f (target ≥ %.3f: %s)\n",
 				target, b.TestAccuracy, ref, refBest.TestAccuracy, targetAccuracy, verdict(b.TestAccuracy >= targetAccuracy))
 		} else {
-			fmt.Fprintf(w, "(%d steps instead of %d: a smoke test, not the issue's measurement)\n", b.Iterations, bookIterations)
+			fmt.Fprintf(w, "(%d steps instead of %d: a smoke test, not the full measurement)\n", b.Iterations, bookIterations)
 		}
 	}
 	return nil
