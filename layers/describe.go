@@ -118,6 +118,9 @@ var registry = struct {
 		"LogSoftmax": buildAxis(func(axis int) Layer { return &LogSoftmax{Axis: axis} }),
 		"Softplus":   buildActivation(func() Layer { return &Softplus{} }),
 		"Scale":      buildScale,
+
+		"Pad":  buildPad,
+		"SELU": buildSELU,
 	},
 	heads: map[string]HeadBuilder{
 		"SoftmaxWithLoss":  buildHead(func() Head { return &SoftmaxWithLoss{} }),

@@ -70,6 +70,8 @@ func TestEveryLayerRebuildsFromItsDescription(t *testing.T) {
 		{"LogSoftmax", NewLogSoftmax(1), images, `{"kind":"LogSoftmax","config":{"axis":1}}`},
 		{"Softplus", &Softplus{}, vectors, `{"kind":"Softplus"}`},
 		{"Scale", NewScale(-0.5), vectors, `{"kind":"Scale","config":{"factor":-0.5}}`},
+		{"SELU", NewSELU(1.5, 0.5), vectors, `{"kind":"SELU","config":{"alpha":1.5,"gamma":0.5}}`},
+		{"Pad", NewPad(1, 2, 0, 3, PadReflect, 0), images, `{"kind":"Pad","config":{"top":1,"bottom":2,"left":0,"right":3,"mode":"reflect","value":0}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -121,3 +121,102 @@ func buildScale(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, er
 	}
 	return NewScale(cfg.Factor), nil
 }
+
+// The constants of SELU that make it self-normalizing (Klambauer et al.,
+// 2017), as ONNX's Selu and PyTorch's nn.SELU define them: their values
+// rounded to float32, which is what models hold.
+const (
+	SELUAlpha = 1.67326319217681884765625
+	SELUGamma = 1.05070102214813232421875
+)
+
+// SELU is the scaled exponential linear unit (Klambauer et al., 2017),
+//
+//	y = γ·x where x > 0, γ·α·(eˣ − 1) elsewhere
+//
+// element-wise on input of any shape: ONNX's Selu, and with α = SELUAlpha
+// and γ = SELUGamma, PyTorch's nn.SELU. Alpha and Gamma are used as they
+// are: the zero value multiplies everything by 0;
+// NewSELU(SELUAlpha, SELUGamma) is the self-normalizing SELU.
+type SELU struct {
+	// Alpha is α, the scale of eˣ − 1 for x ≤ 0, and Gamma is γ, the
+	// scale of the whole. Any finite values will do.
+	Alpha, Gamma float64
+
+	rectifier
+}
+
+// NewSELU returns a SELU layer with the given α and γ. It panics if either
+// is NaN or infinite.
+func NewSELU(alpha, gamma float64) *SELU {
+	checkAlpha("NewSELU", alpha)
+	if math.IsNaN(gamma) || math.IsInf(gamma, 0) {
+		panic(fmt.Sprintf("layers: NewSELU: gamma %v is not finite", gamma))
+	}
+	return &SELU{Alpha: alpha, Gamma: gamma}
+}
+
+// Forward returns y = γ·x where x > 0, γ·α·(eˣ − 1) elsewhere, with
+// expm1 for eˣ − 1, which keeps the small values near 0, and remembers x
+// (not a copy) for Backward. The result is owned by the layer and valid
+// until its next Forward.
+func (s *SELU) Forward(x *tensor.Tensor) *tensor.Tensor {
+	y, xs, ys := s.forward(x)
+	for i, v := range xs {
+		if v > 0 {
+			ys[i] = s.Gamma * v
+		} else {
+			ys[i] = s.Gamma * s.Alpha * math.Expm1(v)
+		}
+	}
+	return y
+}
+
+// Backward returns ∂L/∂x = γ·dout where x > 0, γ·α·eˣ·dout elsewhere (at
+// x = 0 too, as PyTorch's elu_backward). It panics if dout's shape is not
+// the last input's, or if Forward has not run.
+func (s *SELU) Backward(dout *tensor.Tensor) *tensor.Tensor {
+	dx, xs, d, g := s.backward("SELU", dout)
+	for i, v := range xs {
+		if v > 0 {
+			g[i] = s.Gamma * d[i]
+		} else {
+			g[i] = s.Gamma * s.Alpha * math.Exp(v) * d[i]
+		}
+	}
+	return dx
+}
+
+// Describe returns the description of kind "SELU", with its α as "alpha"
+// and its γ as "gamma". A model file's SELU without them gets SELUAlpha
+// and SELUGamma, ONNX's defaults.
+func (s *SELU) Describe() Description {
+	return NewDescription("SELU", seluConfig{Alpha: s.Alpha, Gamma: s.Gamma})
+}
+
+// Clone returns a new SELU layer with the same α and γ.
+func (s *SELU) Clone() Layer { return &SELU{Alpha: s.Alpha, Gamma: s.Gamma} }
+
+// seluConfig is the configuration of SELU in a model file.
+type seluConfig struct {
+	Alpha float64 `json:"alpha"`
+	Gamma float64 `json:"gamma"`
+}
+
+// buildSELU makes a SELU layer from its finite α and γ, SELUAlpha and
+// SELUGamma when the configuration leaves them out.
+func buildSELU(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
+	cfg := seluConfig{Alpha: SELUAlpha, Gamma: SELUGamma}
+	if err := d.Decode(&cfg); err != nil {
+		return nil, err
+	}
+	for _, v := range []float64{cfg.Alpha, cfg.Gamma} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("layers: SELU: alpha %v and gamma %v are not both finite", cfg.Alpha, cfg.Gamma)
+		}
+	}
+	if len(params) != 0 {
+		return nil, fmt.Errorf("layers: SELU has no tensors, the model gives %d", len(params))
+	}
+	return NewSELU(cfg.Alpha, cfg.Gamma), nil
+}

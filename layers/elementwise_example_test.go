@@ -27,3 +27,12 @@ func ExampleScale() {
 	// Output:
 	// [0.6652 0.2447 0.0900]
 }
+
+// PyTorch's nn.SELU: γ·x for positive x, γ·α·(eˣ − 1) below, which tends
+// to −γ·α ≈ −1.7581.
+func ExampleSELU() {
+	s := layers.NewSELU(layers.SELUAlpha, layers.SELUGamma)
+	fmt.Printf("%.4f\n", s.Forward(tensor.FromSlice([]float64{-20, -1, 0, 1})).Data())
+	// Output:
+	// [-1.7581 -1.1113 0.0000 1.0507]
+}

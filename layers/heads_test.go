@@ -49,6 +49,8 @@ var (
 	_ Cloner           = (*LogSoftmax)(nil)
 	_ Cloner           = (*Softplus)(nil)
 	_ Cloner           = (*Scale)(nil)
+	_ Cloner           = (*SELU)(nil)
+	_ Cloner           = (*Pad)(nil)
 )
 
 // Every layer and head of this package describes itself, and is
@@ -76,6 +78,8 @@ var (
 	_ Describer = (*Softmax)(nil)
 	_ Describer = (*LogSoftmax)(nil)
 	_ Describer = (*Softplus)(nil)
+	_ Describer = (*SELU)(nil)
+	_ Describer = (*Pad)(nil)
 	_ Describer = (*Scale)(nil)
 )
 

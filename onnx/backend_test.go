@@ -32,7 +32,7 @@ var backendAgree = []string{
 	"test_AvgPool2d", "test_AvgPool2d_stride",
 	"test_BatchNorm1d_3d_input_eval", "test_BatchNorm2d_eval", "test_BatchNorm2d_momentum_eval",
 	"test_BatchNorm3d_eval", "test_BatchNorm3d_momentum_eval",
-	"test_Conv2d", "test_Conv2d_depthwise", "test_Conv2d_depthwise_padded", "test_Conv2d_depthwise_strided",
+	"test_ConstantPad2d", "test_Conv2d", "test_Conv2d_depthwise", "test_Conv2d_depthwise_padded", "test_Conv2d_depthwise_strided",
 	"test_Conv2d_depthwise_with_multiplier", "test_Conv2d_dilated", "test_Conv2d_groups", "test_Conv2d_groups_thnn",
 	"test_Conv2d_no_bias", "test_Conv2d_padding", "test_Conv2d_strided",
 	"test_ELU", "test_LeakyReLU", "test_LeakyReLU_with_negval",
@@ -40,7 +40,8 @@ var backendAgree = []string{
 	"test_LogSoftmax", "test_MaxPool2d",
 	"test_PReLU_1d", "test_PReLU_1d_multiparam", "test_PReLU_2d", "test_PReLU_2d_multiparam",
 	"test_PReLU_3d", "test_PReLU_3d_multiparam",
-	"test_ReLU", "test_Sigmoid", "test_Softmax", "test_Softmin", "test_Softplus", "test_Tanh",
+	"test_ReLU", "test_ReflectionPad2d", "test_ReplicationPad2d", "test_SELU", "test_Sigmoid", "test_Softmax", "test_Softmin", "test_Softplus", "test_Tanh",
+	"test_ZeroPad2d",
 	"test_log_softmax_dim3", "test_log_softmax_lastdim", "test_softmax_functional_dim3", "test_softmax_lastdim",
 }
 

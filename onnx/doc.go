@@ -47,6 +47,8 @@
 //	layers.LogSoftmax          LogSoftmax (axis)
 //	layers.Softplus            Softplus
 //	layers.Scale               Mul by its factor
+//	layers.SELU                Selu (alpha, gamma)
+//	layers.Pad                 Pad (mode), its pads an initializer
 //	layers.SoftmaxWithLoss     Softmax (axis −1), as the last node
 //	layers.LogSoftmaxWithLoss  LogSoftmax (axis −1), as the last node
 //	layers.SigmoidWithLoss     Sigmoid, as the last node

@@ -240,6 +240,10 @@ func builtinExporters() map[reflect.Type]exporter {
 		}),
 		reflect.TypeFor[*layers.Softplus](): elementwise("Softplus"),
 		reflect.TypeFor[*layers.Scale]():    erase(exportScale),
+		reflect.TypeFor[*layers.SELU](): erase(func(g *Graph, l *layers.SELU, x Value) (Value, error) {
+			return Value{Name: g.Node("Selu", []string{x.Name}, FloatAttr("alpha", float32(l.Alpha)), FloatAttr("gamma", float32(l.Gamma))), Shape: x.Shape}, nil
+		}),
+		reflect.TypeFor[*layers.Pad](): erase(exportPad),
 	}
 }
 
@@ -263,6 +267,37 @@ func (g *Graph) alongAxis(op string, axis int, x Value) (Value, error) {
 func exportScale(g *Graph, s *layers.Scale, x Value) (Value, error) {
 	factor := g.constant("scale", nil, []float64{s.Factor})
 	return Value{Name: g.Node("Mul", []string{x.Name, factor}), Shape: x.Shape}, nil
+}
+
+// exportPad writes a Pad of images as Pad (mode) with its pads, of
+// operator set version 11 and later, an initializer of integers, and for
+// a value other than 0 its constant_value.
+func exportPad(g *Graph, p *layers.Pad, x Value) (Value, error) {
+	if len(x.Shape) != 3 {
+		return Value{}, fmt.Errorf("%w: Pad of samples of shape %v, not images (C, H, W)", ErrShape, x.Shape)
+	}
+	mode := p.Mode
+	if mode == "" {
+		mode = layers.PadConstant
+	}
+	if mode == layers.PadReflect && (max(p.Top, p.Bottom) >= x.Shape[1] || max(p.Left, p.Right) >= x.Shape[2]) {
+		return Value{}, fmt.Errorf("%w: Pad reflect pads %d, %d, %d, %d of images of %d×%d", ErrShape, p.Top, p.Bottom, p.Left, p.Right, x.Shape[1], x.Shape[2])
+	}
+	pads := g.unique("pads")
+	if !g.dry {
+		tp := tensorProto{name: pads, dataType: dataTypeInt64, dims: []int64{8}}
+		for _, v := range []int{0, 0, p.Top, p.Left, 0, 0, p.Bottom, p.Right} {
+			tp.raw = binary.LittleEndian.AppendUint64(tp.raw, uint64(v))
+		}
+		g.g.initializers = append(g.g.initializers, tp)
+	}
+	inputs := []string{x.Name, pads}
+	if mode == layers.PadConstant && p.Value != 0 {
+		inputs = append(inputs, g.constant("pad_value", nil, []float64{p.Value}))
+	}
+	modeAttr := Attribute{attribute{name: "mode", typ: attrTypeString, s: []byte(mode)}}
+	shape := []int{x.Shape[0], x.Shape[1] + p.Top + p.Bottom, x.Shape[2] + p.Left + p.Right}
+	return Value{Name: g.Node("Pad", inputs, modeAttr), Shape: shape}, nil
 }
 
 // exportAffine writes y = x·W + b as Gemm(x, W, b), flattening x first if

@@ -57,9 +57,11 @@ const (
 //   - Gemm (any alpha and beta; transB 0 or 1; a bias of (N), (1, N) or
 //     one value) and MatMul, with or without a following Add of a bias,
 //     become a layers.Affine;
-//   - Relu, Sigmoid, Tanh, LeakyRelu, Elu and Softplus become
-//     layers.ReLU, Sigmoid, Tanh, LeakyReLU, ELU and Softplus, and PRelu
-//     with one slope or one for each channel a layers.PReLU;
+//   - Relu, Sigmoid, Tanh, LeakyRelu, Elu, Selu and Softplus become
+//     layers.ReLU, Sigmoid, Tanh, LeakyReLU, ELU, SELU and Softplus, and
+//     PRelu with one slope or one for each channel a layers.PReLU;
+//   - Pad of images on their rows and columns (constant, reflect or edge)
+//     becomes a layers.Pad;
 //   - Conv of 2-D images (auto_pad NOTSET, one stride and one dilation in
 //     both directions and the same padding on every side) becomes a
 //     layers.Convolution, or with groups or dilation a

@@ -87,6 +87,16 @@ func modernNets() []struct {
 		&layers.GlobalAvgPool{},
 		layers.NewAffine(tensor.RandN(rng, 0.3, 4, 10), tensor.RandN(rng, 0.1, 10)),
 	)
+	// Each mode of Pad, SELU with PyTorch's constants (float32 values).
+	padConv := numlearn.NewNetwork(
+		layers.NewConvolution(tensor.RandN(rng, 0.3, 2, 1, 3, 3), tensor.RandN(rng, 0.1, 2), 1, 0),
+		layers.NewPad(1, 2, 0, 3, layers.PadReflect, 0),
+		layers.NewSELU(layers.SELUAlpha, layers.SELUGamma),
+		layers.NewPad(2, 2, 2, 2, layers.PadConstant, 0.5),
+		layers.NewPad(0, 1, 1, 0, layers.PadEdge, 0),
+		&layers.GlobalAvgPool{},
+		layers.NewAffine(tensor.RandN(rng, 0.3, 2, 10), tensor.RandN(rng, 0.1, 10)),
+	)
 	return []struct {
 		name  string
 		net   *numlearn.Network
@@ -99,6 +109,7 @@ func modernNets() []struct {
 		{"softmax layers mlp", softmaxMLP, []int{784}, []string{"Gemm", "Relu", "Mul", "Tanh", "Softmax", "Gemm", "LogSoftmax"}},
 		{"softmax layers conv", softmaxConv, []int{1, 28, 28}, []string{"Conv", "Softplus", "Softmax", "LogSoftmax", "Mul", "GlobalAveragePool",
 			"Flatten", "Gemm", "Softmax"}},
+		{"pad conv", padConv, []int{1, 28, 28}, []string{"Conv", "Pad", "Selu", "Pad", "Pad", "GlobalAveragePool", "Flatten", "Gemm", "Softmax"}},
 	}
 }
 
@@ -208,6 +219,22 @@ func TestImportModernLayersByHand(t *testing.T) {
 			[]float64{3, 10}, []string{"*layers.Standardize"}, []float64{1, 2}},
 		{"Sub of one value", graphModel(17, []int64{-1, 2}, []tensorProto{floats("m", nil, 1)}, op("Sub", []string{"x", "m"}, "y")),
 			[]float64{3, 10}, []string{"*layers.Standardize"}, []float64{2, 9}},
+		// opset 6: pads (x1_begin, x2_begin, …, x1_end, …) as attributes;
+		// (1 2) padded by one column on the left with 7
+		{"Pad constant, opset 6", graphModel(6, image(1, 1, 2), nil,
+			op("Pad", []string{"x"}, "y", ints("pads", 0, 0, 0, 1, 0, 0, 0, 0), floatAttribute("value", 7))),
+			[]float64{1, 2}, []string{"*layers.Pad"}, []float64{7, 1, 2}},
+		// opset 17: pads an input; reflect on the right: 1 2 3 2
+		{"Pad reflect, opset 17", graphModel(17, image(1, 1, 3), []tensorProto{int64s("p", []int64{8}, 0, 0, 0, 0, 0, 0, 0, 1)},
+			op("Pad", []string{"x", "p"}, "y", attribute{name: "mode", typ: attrTypeString, s: []byte("reflect")})),
+			[]float64{1, 2, 3}, []string{"*layers.Pad"}, []float64{1, 2, 3, 2}},
+		// pads from a Constant node, a constant_value: 1 row on top of (1 2)
+		{"Pad constant_value, opset 13", graphModel(13, image(1, 1, 2), []tensorProto{floats("v", nil, -1)},
+			constNode("p", int64s("", []int64{8}, 0, 0, 1, 0, 0, 0, 0, 0)), op("Pad", []string{"x", "p", "v"}, "y")),
+			[]float64{1, 2}, []string{"*layers.Pad"}, []float64{-1, -1, 1, 2}},
+		// γ·α·(e⁰ − 1) = 0, γ·3
+		{"Selu", graphModel(6, []int64{-1, 2}, nil, op("Selu", []string{"x"}, "y", floatAttribute("alpha", 2), floatAttribute("gamma", 0.5))),
+			[]float64{0, 3}, []string{"*layers.SELU"}, []float64{0, 1.5}},
 		{"Div alone", graphModel(17, []int64{-1, 2}, []tensorProto{floats("s", []int64{2}, 2, 4)}, op("Div", []string{"x", "s"}, "y")),
 			[]float64{3, 10}, []string{"*layers.Standardize"}, []float64{1.5, 2.5}},
 	}
@@ -340,6 +367,16 @@ func TestImportRejectsModernLayers(t *testing.T) {
 			op("Relu", []string{"x"}, "r"), op("Mul", []string{"r", "nan"}, "y")), ErrUnsupported, "Mul by NaN, with no Affine layer to take it"},
 		{"Softmax of an open rank from the end", graphModel(17, nil, nil, op("Softmax", []string{"x"}, "s", intAttribute("axis", -2)), op("Relu", []string{"s"}, "y")),
 			ErrUnsupported, "Softmax axis = -2 of a value whose rank the model leaves open"},
+		{"Pad of the channels", graphModel(6, image, nil, op("Pad", []string{"x"}, "y", ints("pads", 0, 1, 0, 0, 0, 0, 0, 0))),
+			ErrUnsupported, "of the batch or channel axis"},
+		{"Pad negative", graphModel(6, image, nil, op("Pad", []string{"x"}, "y", ints("pads", 0, 0, -1, 0, 0, 0, 0, 0))),
+			ErrUnsupported, "negative, which crops"},
+		{"Pad of a matrix", graphModel(6, []int64{-1, 2}, nil, op("Pad", []string{"x"}, "y", ints("pads", 0, 1, 0, 1))),
+			ErrUnsupported, "not those of images"},
+		{"Pad reflect as large as the side", graphModel(6, image, nil, op("Pad", []string{"x"}, "y", ints("pads", 0, 0, 2, 0, 0, 0, 0, 0),
+			attribute{name: "mode", typ: attrTypeString, s: []byte("reflect")})), ErrUnsupported, "a pad not less than its side"},
+		{"Pad wrap", graphModel(19, image, []tensorProto{int64s("p", []int64{8}, 0, 0, 1, 0, 0, 0, 0, 0)}, op("Pad", []string{"x", "p"}, "y",
+			attribute{name: "mode", typ: attrTypeString, s: []byte("wrap")})), ErrUnsupported, `Pad mode "wrap"`},
 		{"MaxPool's Indices read", graphModel(17, image, nil,
 			node{opType: "MaxPool", inputs: []string{"x"}, outputs: []string{"p", "indices"}, attrs: []attribute{ints("kernel_shape", 2, 2)}},
 			op("Relu", []string{"indices"}, "y")), ErrUnsupported, `not a chain: the node does not continue from "p"`},

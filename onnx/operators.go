@@ -79,6 +79,7 @@ var operators = map[string]*operator{
 	"LogSoftmax": {layer: importLogSoftmax, attrs: attrs("axis")},
 	"Softplus":   {layer: importElementwise(func() layers.Layer { return &layers.Softplus{} })},
 	"Neg":        {layer: importNeg, attrs: []attr{consumedInputs}},
+	"Selu":       {layer: importSelu, attrs: []attr{{name: "alpha"}, {name: "gamma"}, consumedInputs}},
 
 	"Conv": {layer: importConv, attrs: attrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad")},
 	"MaxPool": {layer: importMaxPool, outputs: 2, attrs: append(attrs("kernel_shape", "strides", "pads", "auto_pad"),
@@ -86,6 +87,7 @@ var operators = map[string]*operator{
 	"AveragePool": {layer: importAveragePool, attrs: append(attrs("kernel_shape", "strides", "pads", "auto_pad"),
 		attr{name: "count_include_pad", since: 7}, attr{name: "ceil_mode", since: 10}, attr{name: "dilations", since: 19})},
 	"GlobalAveragePool": {layer: importGlobalAveragePool},
+	"Pad":               {layer: importPad, attrs: []attr{{name: "mode"}, {name: "pads", until: 10}, {name: "value", until: 10}}},
 	"BatchNormalization": {layer: importBatchNorm, attrs: append(attrs("epsilon", "momentum"),
 		attr{name: "is_test", until: 6}, attr{name: "spatial", until: 8}, attr{name: "training_mode", since: 14}, consumedInputs)},
 	"Dropout": {layer: importDropout, outputs: 2, attrs: []attr{
@@ -583,6 +585,23 @@ func importElu(im *importer, n *node) error {
 		return err
 	}
 	return im.add(layers.NewELU(alpha))
+}
+
+// importSelu reads Selu (alpha and gamma by default SELU's constants,
+// which are float32 values) as a layers.SELU.
+func importSelu(im *importer, n *node) error {
+	alpha, err := alphaAttr(n, layers.SELUAlpha)
+	if err != nil {
+		return err
+	}
+	gamma, err := floatAttr(n, "gamma", layers.SELUGamma)
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(float64(gamma)) || math.IsInf(float64(gamma), 0) {
+		return fmt.Errorf("%w: gamma = %v", ErrUnsupported, gamma)
+	}
+	return im.add(layers.NewSELU(alpha, float64(gamma)))
 }
 
 // importPRelu reads PRelu with a constant slope as a layers.PReLU: one

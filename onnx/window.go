@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/numlearn/numlearn/internal/conv"
@@ -319,4 +320,111 @@ func importGlobalAveragePool(im *importer, n *node) error {
 	}
 	im.shape = []int{c, 1, 1}
 	return nil
+}
+
+// importPad reads Pad of images (N, C, H, W) that pads the rows and
+// columns alone, by pads that are not negative (a negative pad crops), as
+// a layers.Pad: mode constant (with its value), reflect or edge. Up to
+// operator set version 10 the pads and the value are attributes, from 11
+// on inputs, which must be constants (version 18's axes input is refused).
+// Pads are ONNX's (x1_begin, x2_begin, …, x1_end, x2_end, …): those of
+// the batch and channel axes must be 0.
+func importPad(im *importer, n *node) error {
+	mode := layers.PadConstant
+	for _, a := range n.attrs {
+		if a.name == "mode" {
+			if a.typ != attrTypeString {
+				return fmt.Errorf("%w: attribute %q is not a string", ErrFormat, "mode")
+			}
+			mode = layers.PadMode(a.s)
+		}
+	}
+	if mode != layers.PadConstant && mode != layers.PadReflect && mode != layers.PadEdge {
+		return fmt.Errorf("%w: Pad mode %q (constant, reflect and edge are read)", ErrUnsupported, shown(string(mode)))
+	}
+	pads, value, err := im.padValues(n)
+	if err != nil {
+		return err
+	}
+	if len(pads) != 8 {
+		return fmt.Errorf("%w: Pad pads %v, not those of images (N, C, H, W)", ErrUnsupported, shownList(pads))
+	}
+	if pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
+		return fmt.Errorf("%w: Pad pads %v of the batch or channel axis (only rows and columns are padded)", ErrUnsupported, shownList(pads))
+	}
+	top, left, bottom, right := pads[2], pads[3], pads[6], pads[7]
+	for _, p := range []int64{top, left, bottom, right} {
+		switch {
+		case p < 0:
+			return fmt.Errorf("%w: Pad pads %v: negative, which crops", ErrUnsupported, shownList(pads))
+		case p > maxSide:
+			return fmt.Errorf("%w: Pad pads %v: more than %d", ErrUnsupported, shownList(pads), maxSide)
+		}
+	}
+	c, h, w, err := im.image("Pad")
+	if err != nil {
+		return err
+	}
+	if h != 0 && w != 0 {
+		oh, ow := h+int(top+bottom), w+int(left+right)
+		switch {
+		case mode == layers.PadReflect && (max(top, bottom) >= int64(h) || max(left, right) >= int64(w)):
+			return fmt.Errorf("%w: Pad reflect pads %v of images of %d×%d: a pad not less than its side", ErrUnsupported, shownList(pads), h, w)
+		case oh > maxSide || ow > maxSide:
+			return fmt.Errorf("%w: Pad pads %v of images of %d×%d: a padded side of more than %d", ErrUnsupported, shownList(pads), h, w, maxSide)
+		case !conv.Within(maxValues, c, oh, ow):
+			return fmt.Errorf("%w: Pad pads %v of images of %d×%d×%d: more than %d values", ErrUnsupported, shownList(pads), c, h, w, maxValues)
+		}
+		im.shape = []int{c, oh, ow}
+	} else {
+		im.shape = []int{c, 0, 0}
+	}
+	return im.add(layers.NewPad(int(top), int(bottom), int(left), int(right), mode, value))
+}
+
+// padValues returns the pads and the constant value of Pad node n: its
+// attributes up to operator set version 10, its constant inputs from 11.
+func (im *importer) padValues(n *node) (pads []int64, value float64, err error) {
+	if im.opset <= 10 {
+		if pads, err = intsAttr(n, "pads"); err != nil {
+			return nil, 0, err
+		}
+		if pads == nil {
+			return nil, 0, fmt.Errorf("%w: Pad without pads", ErrFormat)
+		}
+		v, err := floatAttr(n, "value", 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		value = float64(v)
+	} else {
+		if len(n.inputs) > 3 && n.inputs[3] != "" {
+			return nil, 0, fmt.Errorf("%w: Pad with an axes input", ErrUnsupported)
+		}
+		if len(n.inputs) < 2 || n.inputs[1] == "" {
+			return nil, 0, fmt.Errorf("%w: Pad without pads", ErrFormat)
+		}
+		p, err := im.constant(n.inputs[1])
+		if err != nil {
+			return nil, 0, err
+		}
+		if p == nil || p.w != nil || !p.vector {
+			return nil, 0, fmt.Errorf("%w: Pad pads %q, not a constant vector of integers", ErrUnsupported, shown(n.inputs[1]))
+		}
+		pads = p.ints
+		if len(n.inputs) > 2 && n.inputs[2] != "" {
+			cv, err := im.weight(n, 2)
+			if err != nil {
+				return nil, 0, err
+			}
+			if cv.size() != 1 {
+				return nil, 0, fmt.Errorf("%w: Pad constant_value %q of shape %v, not one value", ErrFormat, shown(cv.name), shownList(cv.dims))
+			}
+			value = cv.values(false).Data()[0]
+		}
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return nil, 0, fmt.Errorf("%w: Pad value %v", ErrUnsupported, value)
+	}
+	return pads, value, nil
 }
