@@ -121,28 +121,15 @@ func (h *LogSoftmaxWithLoss) Output() *tensor.Tensor { return h.y }
 // Loss returns the loss the last Forward computed.
 func (h *LogSoftmaxWithLoss) Loss() float64 { return h.cost }
 
-// logSoftmax sets dst to the log-softmax of each row of n values of src:
-// y = (x − max) − log Σ exp(x − max), the maximum subtracted first so that
-// no exponential overflows. dst and src have the same length and may be
-// the same slice.
+// logSoftmax sets dst to the log-softmax of each row of n values of src,
+// as logSoftmaxLine computes it for each. dst and src have the same
+// length and may be the same slice.
 func logSoftmax(dst, src []float64, n int) {
 	if n == 0 {
 		return
 	}
 	for off := 0; off < len(src); off += n {
-		x, y := src[off:off+n], dst[off:off+n]
-		m := x[0]
-		for _, v := range x[1:] {
-			m = max(m, v)
-		}
-		var sum float64
-		for _, v := range x {
-			sum += math.Exp(v - m)
-		}
-		lse := math.Log(sum)
-		for i, v := range x {
-			y[i] = (v - m) - lse
-		}
+		logSoftmaxLine(dst, src, off, n, 1)
 	}
 }
 

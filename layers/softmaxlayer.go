@@ -246,7 +246,9 @@ func softmaxLine(dst, src []float64, off, n, inner int) {
 }
 
 // logSoftmaxLine sets the line of n values inner apart from off in dst to
-// the log-softmax of the same line in src, which may be the same slice.
+// the log-softmax of the same line in src, which may be the same slice:
+// y = (x − max) − log Σ exp(x − max), the maximum subtracted first so that
+// no exponential overflows.
 func logSoftmaxLine(dst, src []float64, off, n, inner int) {
 	end := off + n*inner
 	m := src[off]
