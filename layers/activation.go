@@ -26,14 +26,22 @@ func (a *activation) forward(x *tensor.Tensor, f func(dst, src *tensor.Tensor)) 
 // backward checks dout against the last output and returns the dx buffer
 // with the data of the output, dout and dx, for the layer's formula.
 func (a *activation) backward(layer string, dout *tensor.Tensor) (dx *tensor.Tensor, y, d, g []float64) {
-	if a.y == nil {
+	dx = backwardBuffer(layer, a.y, dout, &a.dx)
+	return dx, a.y.Data(), dout.Data(), dx.Data()
+}
+
+// backwardBuffer checks dout against last, the tensor of the output's
+// shape that a layer's last Forward kept (nil before the first), and
+// returns buf shaped as dout, for ∂L/∂x. It panics, naming the layer, if
+// Forward has not run or the shapes differ.
+func backwardBuffer(layer string, last, dout *tensor.Tensor, buf *buffer.Reusable) *tensor.Tensor {
+	if last == nil {
 		panic(fmt.Sprintf("layers: %s.Backward: called before Forward", layer))
 	}
-	if !slices.Equal(a.y.Shape(), dout.Shape()) {
-		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), a.y.Shape()))
+	if !slices.Equal(last.Shape(), dout.Shape()) {
+		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), last.Shape()))
 	}
-	dx = a.dx.Shaped(dout.Shape()...)
-	return dx, a.y.Data(), dout.Data(), dx.Data()
+	return buf.Shaped(dout.Shape()...)
 }
 
 // elementWise is a layer whose Forward applies one scalar function to

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/tensor"
@@ -36,13 +35,7 @@ func (r *rectifier) forward(x *tensor.Tensor) (y *tensor.Tensor, xs, ys []float6
 // backward checks dout against the last input and returns the dx buffer
 // with the data of the input, dout and dx, for the layer's formula.
 func (r *rectifier) backward(layer string, dout *tensor.Tensor) (dx *tensor.Tensor, xs, d, g []float64) {
-	if r.x == nil {
-		panic(fmt.Sprintf("layers: %s.Backward: called before Forward", layer))
-	}
-	if !slices.Equal(r.x.Shape(), dout.Shape()) {
-		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), r.x.Shape()))
-	}
-	dx = r.dx.Shaped(dout.Shape()...)
+	dx = backwardBuffer(layer, r.x, dout, &r.dx)
 	return dx, r.x.Data(), dout.Data(), dx.Data()
 }
 

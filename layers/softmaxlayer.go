@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/tensor"
@@ -202,13 +201,7 @@ func (a *along) forward(layer string, axis int, x *tensor.Tensor) (y *tensor.Ten
 // backward checks dout against the last output and returns the dx buffer
 // with the data of the output, dout and dx.
 func (a *along) backward(layer string, dout *tensor.Tensor) (dx *tensor.Tensor, y, d, g []float64) {
-	if a.y == nil {
-		panic(fmt.Sprintf("layers: %s.Backward: called before Forward", layer))
-	}
-	if !slices.Equal(a.y.Shape(), dout.Shape()) {
-		panic(fmt.Sprintf("layers: %s.Backward: dout shape %v does not match output shape %v", layer, dout.Shape(), a.y.Shape()))
-	}
-	dx = a.dx.Shaped(dout.Shape()...)
+	dx = backwardBuffer(layer, a.y, dout, &a.dx)
 	return dx, a.y.Data(), dout.Data(), dx.Data()
 }
 
