@@ -238,7 +238,7 @@ type run struct {
 	model, good, pending  []*tensor.Tensor
 	lastGood, pendingStep int
 
-	rates grad.RateSetter // the optimizer, when a schedule sets its rate
+	rates grad.RateSetter // the optimizer, when its rate can be read and set
 	base  float64         // the rate the schedule scales
 
 	early *earlyStop // nil without EarlyStopping
@@ -255,12 +255,12 @@ func (n *Network) newRun(x, t *tensor.Tensor, cfg TrainConfig, iters int) (r *ru
 	if r.every == 0 {
 		r.every = r.perEpoch
 	}
+	r.rates, _ = cfg.Optimizer.(grad.RateSetter)
 	if cfg.Schedule != nil {
-		rs, ok := cfg.Optimizer.(grad.RateSetter)
-		if !ok {
+		if r.rates == nil {
 			return nil, fmt.Errorf("%w: a Schedule needs an optimizer whose rate can be set (grad.RateSetter); %T is not one", ErrConfig, cfg.Optimizer)
 		}
-		r.rates, r.base = rs, rs.LearningRate()
+		r.base = r.rates.LearningRate()
 	}
 	if cfg.EarlyStopping != nil {
 		if cfg.TestX == nil || r.every < 0 {
@@ -308,7 +308,7 @@ func (n *Network) newRun(x, t *tensor.Tensor, cfg TrainConfig, iters int) (r *ru
 // rate.
 func (r *run) finish() {
 	r.n.seq.Release()
-	if r.rates != nil {
+	if r.cfg.Schedule != nil {
 		r.rates.SetLearningRate(r.base)
 	}
 }
@@ -402,15 +402,15 @@ func (r *run) loop(ctx context.Context) (*History, error) {
 // and returns the rate the step uses (0 when the optimizer's cannot be
 // read).
 func (r *run) setRate(it int) float64 {
-	if r.rates != nil {
+	switch {
+	case r.rates == nil:
+		return 0
+	case r.cfg.Schedule != nil:
 		lr := r.base * r.cfg.Schedule(it, r.iters)
 		r.rates.SetLearningRate(lr)
 		return lr
 	}
-	if rs, ok := r.cfg.Optimizer.(grad.RateSetter); ok {
-		return rs.LearningRate()
-	}
-	return 0
+	return r.rates.LearningRate()
 }
 
 // evalSets are the training and test sets of a run, prepared for reading
