@@ -61,23 +61,37 @@ type BatchNorm struct {
 
 	xn     buffer.Reusable // x̂ of the last Forward, (n, d)
 	invStd []float64       // 1/√(σ² + ε) of the last Forward, per feature
-	sum    []float64       // a per-feature sum, in Backward
+	sum    []float64       // μ of the last training Forward, per feature
+	coef   []float64       // γ·s, mean(dout) and mean(dout·x̂) of a Backward, d each
 
 	out, dx         buffer.Reusable
 	xView, dView    tensor.Tensor // the input and dout read as (n, d)
 	outView, dxView tensor.Tensor // the results in the input's shape
 
-	// A large batch is shared among the cores by blocks of features, each
-	// summed over the rows in order wherever it runs (see rangeJob).
-	job         rangeJob
-	fwd, bwd    func(lo, hi int) // forwardCols and backwardCols, bound once
-	xs, xnd, ys []float64        // x, x̂ and y (dx in Backward) of the pass in progress
-	ds          []float64        // dout in Backward
+	// A large batch is shared among the cores in two phases: the sums
+	// over the batch by blocks of features, each summed over the rows in
+	// order wherever it runs, then the element-wise results by blocks of
+	// rows (see rangeJob), so that no two cores write to the same lines.
+	job                    rangeJob
+	stats, norm, sums, dxs func(lo, hi int) // the phases' methods, bound once
+	xs, xnd, ys            []float64        // x, x̂ and y (dx in Backward) of the pass in progress
+	ds                     []float64        // dout in Backward
 }
 
-// batchNormPiece is the number of features in one piece of a shared
-// pass: a cache line of each row.
-const batchNormPiece = 8
+// batchNormPiece and batchNormRows align the blocks of features and of
+// rows a shared pass is cut into: a cache line of each row, and eight
+// rows, whose values take whole cache lines for any number of features.
+const (
+	batchNormPiece = 8
+	batchNormRows  = 8
+)
+
+// bind makes the method values the shared phases run, once.
+func (b *BatchNorm) bind() {
+	if b.stats == nil {
+		b.stats, b.norm, b.sums, b.dxs = b.statsCols, b.normRows, b.sumsCols, b.dxRows
+	}
+}
 
 // NewBatchNorm returns a BatchNorm layer that uses gamma and beta, both of
 // shape (d), themselves as its parameters, with zero gradients and running
@@ -93,7 +107,7 @@ func NewBatchNorm(gamma, beta *tensor.Tensor) *BatchNorm {
 		DGamma: tensor.New(d), DBeta: tensor.New(d),
 		RunningMean: tensor.New(d), RunningVar: tensor.New(d),
 		Epsilon: batchNormEpsilon, Momentum: batchNormMomentum,
-		invStd: make([]float64, d), sum: make([]float64, d),
+		invStd: make([]float64, d), sum: make([]float64, d), coef: make([]float64, 3*d),
 	}
 }
 
@@ -122,10 +136,9 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	b.xs, b.xnd = b.xView.Data(), b.xn.Shaped(n, d).Data()
 	out := b.out.Shaped(n, d)
 	b.ys = out.Data()
-	if b.fwd == nil {
-		b.fwd, b.bwd = b.forwardCols, b.backwardCols
-	}
-	b.job.run(b.fwd, d, batchNormPiece, 3*n*d)
+	b.bind()
+	b.job.runBlocks(b.stats, d, batchNormPiece, 2*n*d)
+	b.job.runBlocks(b.norm, n, batchNormRows, 3*n*d)
 	b.xs, b.xnd, b.ys = nil, nil, nil
 	if x.Dims() == 2 {
 		return out
@@ -134,55 +147,60 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return &b.outView
 }
 
-// forwardCols normalizes features [lo, hi) of the batch in progress.
-func (b *BatchNorm) forwardCols(lo, hi int) {
+// statsCols computes μ (training) and 1/√(σ² + ε) of features [lo, hi)
+// for the Forward in progress, each summed over the rows in order, and
+// moves the running statistics.
+func (b *BatchNorm) statsCols(lo, hi int) {
 	n, d := b.n, b.Gamma.Size()
-	xs, xn := b.xs, b.xnd
-	mean, inv := b.sum[lo:hi], b.invStd[lo:hi] // mean is scratch here
+	xs := b.xs
+	mean, inv := b.sum[lo:hi], b.invStd[lo:hi]
 	rm, rv := b.RunningMean.Data()[lo:hi], b.RunningVar.Data()[lo:hi]
-
-	if b.mode == Training {
-		clear(mean)
-		for i := range n {
-			for j, v := range xs[i*d+lo : i*d+hi] {
-				mean[j] += v
-			}
-		}
-		for j := range mean {
-			mean[j] /= float64(n)
-		}
-		clear(inv) // σ², then 1/√(σ² + ε)
-		for i := range n {
-			row, c := xs[i*d+lo:i*d+hi], xn[i*d+lo:i*d+hi]
-			for j, v := range row {
-				c[j] = v - mean[j] // x − μ, normalized below
-				inv[j] += c[j] * c[j]
-			}
-		}
-		for j := range inv {
-			v := inv[j] / float64(n)
-			rm[j] = b.Momentum*rm[j] + (1-b.Momentum)*mean[j]
-			rv[j] = b.Momentum*rv[j] + (1-b.Momentum)*v
-			inv[j] = 1 / math.Sqrt(v+b.Epsilon)
-		}
-	} else {
+	if b.mode != Training {
 		for j := range inv {
 			inv[j] = 1 / math.Sqrt(rv[j]+b.Epsilon)
 		}
-		for i := range n {
-			row, c := xs[i*d+lo:i*d+hi], xn[i*d+lo:i*d+hi]
-			for j, v := range row {
-				c[j] = v - rm[j]
-			}
+		return
+	}
+	clear(mean)
+	for i := range n {
+		for j, v := range xs[i*d+lo : i*d+hi] {
+			mean[j] += v
 		}
 	}
-
-	g, be, ys := b.Gamma.Data()[lo:hi], b.Beta.Data()[lo:hi], b.ys
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	clear(inv) // σ², then 1/√(σ² + ε)
 	for i := range n {
-		c, y := xn[i*d+lo:i*d+hi], ys[i*d+lo:i*d+hi]
-		for j := range c {
-			c[j] *= inv[j]           // x̂ = (x − μ)/√(σ² + ε)
-			y[j] = g[j]*c[j] + be[j] // y = γ·x̂ + β
+		for j, v := range xs[i*d+lo : i*d+hi] {
+			c := v - mean[j]
+			inv[j] += c * c
+		}
+	}
+	for j := range inv {
+		v := inv[j] / float64(n)
+		rm[j] = b.Momentum*rm[j] + (1-b.Momentum)*mean[j]
+		rv[j] = b.Momentum*rv[j] + (1-b.Momentum)*v
+		inv[j] = 1 / math.Sqrt(v+b.Epsilon)
+	}
+}
+
+// normRows computes x̂ and y of rows [lo, hi) for the Forward in
+// progress, from the statistics statsCols left.
+func (b *BatchNorm) normRows(lo, hi int) {
+	d := b.Gamma.Size()
+	mean := b.sum
+	if b.mode != Training {
+		mean = b.RunningMean.Data()
+	}
+	inv, g, be := b.invStd[:d], b.Gamma.Data()[:d], b.Beta.Data()[:d]
+	mean = mean[:d]
+	for i := lo; i < hi; i++ {
+		x, c, y := b.xs[i*d:i*d+d], b.xnd[i*d:i*d+d], b.ys[i*d:i*d+d]
+		for j, v := range x {
+			h := (v - mean[j]) * inv[j] // x̂ = (x − μ)/√(σ² + ε)
+			c[j] = h
+			y[j] = g[j]*h + be[j] // y = γ·x̂ + β
 		}
 	}
 }
@@ -210,10 +228,9 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	b.dView.Wrap(dout.Data(), n, d)
 	dx := b.dx.Shaped(n, d)
 	b.ds, b.xnd, b.ys = b.dView.Data(), b.xn.Shaped(n, d).Data(), dx.Data()
-	if b.bwd == nil {
-		b.fwd, b.bwd = b.forwardCols, b.backwardCols
-	}
-	b.job.run(b.bwd, d, batchNormPiece, 3*n*d)
+	b.bind()
+	b.job.runBlocks(b.sums, d, batchNormPiece, 2*n*d)
+	b.job.runBlocks(b.dxs, n, batchNormRows, 3*n*d)
 	b.ds, b.xnd, b.ys = nil, nil, nil
 	if len(b.inShape) == 2 {
 		return dx
@@ -222,11 +239,12 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return &b.dxView
 }
 
-// backwardCols computes the gradients of features [lo, hi) for the
-// Backward in progress.
-func (b *BatchNorm) backwardCols(lo, hi int) {
+// sumsCols computes ∂L/∂β and ∂L/∂γ of features [lo, hi) for the
+// Backward in progress, each summed over the rows in order, and the
+// per-feature factors dxRows uses.
+func (b *BatchNorm) sumsCols(lo, hi int) {
 	n, d := b.n, b.Gamma.Size()
-	ds, xn, out := b.ds, b.xnd, b.ys
+	ds, xn := b.ds, b.xnd
 	dg, db := b.DGamma.Data()[lo:hi], b.DBeta.Data()[lo:hi]
 	clear(dg)
 	clear(db)
@@ -238,21 +256,33 @@ func (b *BatchNorm) backwardCols(lo, hi int) {
 		}
 	}
 	gamma, inv := b.Gamma.Data()[lo:hi], b.invStd[lo:hi]
+	scale, mdb, mdg := b.coef[lo:hi], b.coef[d+lo:d+hi], b.coef[2*d+lo:2*d+hi]
+	fn := float64(n)
+	for j := range scale {
+		scale[j] = gamma[j] * inv[j]
+		mdb[j] = db[j] / fn // mean(dout)
+		mdg[j] = dg[j] / fn // mean(dout·x̂)
+	}
+}
+
+// dxRows computes ∂L/∂x of rows [lo, hi) for the Backward in progress,
+// from the factors sumsCols left.
+func (b *BatchNorm) dxRows(lo, hi int) {
+	d := b.Gamma.Size()
+	scale, mdb, mdg := b.coef[:d], b.coef[d:2*d], b.coef[2*d:3*d]
 	if b.forward == Training {
-		// mean(dout) = ∂L/∂β / n and mean(dout·x̂) = ∂L/∂γ / n.
-		fn := float64(n)
-		for i := range n {
-			c, g, o := xn[i*d+lo:i*d+hi], ds[i*d+lo:i*d+hi], out[i*d+lo:i*d+hi]
+		for i := lo; i < hi; i++ {
+			c, g, o := b.xnd[i*d:i*d+d], b.ds[i*d:i*d+d], b.ys[i*d:i*d+d]
 			for j, v := range g {
-				o[j] = gamma[j] * inv[j] * (v - db[j]/fn - c[j]*dg[j]/fn)
+				o[j] = scale[j] * (v - mdb[j] - c[j]*mdg[j])
 			}
 		}
-	} else {
-		for i := range n {
-			g, o := ds[i*d+lo:i*d+hi], out[i*d+lo:i*d+hi]
-			for j, v := range g {
-				o[j] = gamma[j] * inv[j] * v
-			}
+		return
+	}
+	for i := lo; i < hi; i++ {
+		g, o := b.ds[i*d:i*d+d], b.ys[i*d:i*d+d]
+		for j, v := range g {
+			o[j] = scale[j] * v
 		}
 	}
 }
