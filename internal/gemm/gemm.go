@@ -163,7 +163,13 @@ type job struct {
 	colItems  int
 	packItems int // per chunk
 	perChunk  int
-	total     int
+	// ownB is set when each compute item packs the columns of op(B) it
+	// reads itself, into its participant's buffer: when a row block is
+	// the whole of C's rows, no two items read the same columns, and a
+	// panel packed on one core and read on another costs a transfer
+	// between their caches.
+	ownB  bool
+	total int
 
 	gen  uint32
 	next atomic.Uint64 // gen<<32 | number of the next unclaimed item
@@ -181,6 +187,7 @@ type job struct {
 type buffers struct {
 	ap   []float64
 	tile []float64
+	bp   []float64 // the item's own columns of op(B), when the job's ownB is set
 }
 
 func (bu *buffers) ensure(kern *kernel, rows, kc int) {
@@ -231,27 +238,38 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.nc = min(roundUp(n, nr), max(nr, packBMax/k/nr*nr))
 	chunks := ceilDiv(n, j.nc)
 	rowPanels := ceilDiv(m, mr)
-	// Several items per participant, so that one descheduled in the middle
-	// of an item (the machine may be shared) holds up little work; an item
-	// of a single micro-panel of rows costs no more per flop than a larger
-	// one as long as B stays in the cache.
-	j.rowsPer = mr * min(max(mcTarget/mr, 1), max(1, rowPanels/(itemsPerThread*threads)))
+	// A row block is as tall as mcTarget allows: every row block reads
+	// all of the chunk of op(B), which for a wide B does not fit in the
+	// L2 cache, so a short one reads it again from memory (a product of
+	// 100 rows by 4,320 columns in blocks of 16 rows read B seven times
+	// and ran no faster on two cores than on one). When the rows allow,
+	// each participant gets several row blocks, so that one descheduled in
+	// the middle of an item (the machine may be shared) holds up little
+	// work.
+	maxPanels := max(mcTarget/mr, 1)
+	j.rowsPer = mr * min(maxPanels, rowPanels)
+	if threads > 1 && rowPanels >= itemsPerThread*threads {
+		j.rowsPer = mr * min(maxPanels, rowPanels/(itemsPerThread*threads))
+	}
 	j.rowItems = ceilDiv(m, j.rowsPer)
 	ncPanels := j.nc / nr
 	j.colsPer, j.colItems = j.nc, 1
 	if threads > 1 && j.rowItems < itemsPerThread*threads {
 		// Too few row blocks to go round evenly (a batch of 100 rows is
-		// 7 blocks of 16, 4 and 3 on two cores): cut the columns too.
+		// one block): cut the columns too, each block of them read once.
 		cols := min(ncPanels, ceilDiv(itemsPerThread*threads, j.rowItems))
 		j.colsPer = nr * ceilDiv(ncPanels, cols)
 		j.colItems = ceilDiv(j.nc, j.colsPer)
 	}
 	j.packItems = ceilDiv(ncPanels, packPanels)
-	j.perChunk = j.packItems + j.rowItems*j.colItems
-	j.total = chunks * j.perChunk
-	if need := j.nc * k; len(j.bp) < need {
+	j.ownB = j.rowItems == 1 && j.colItems > 1
+	if j.ownB {
+		j.packItems = 0
+	} else if need := j.nc * k; len(j.bp) < need {
 		j.bp = make([]float64, need)
 	}
+	j.perChunk = j.packItems + j.rowItems*j.colItems
+	j.total = chunks * j.perChunk
 	j.gen++
 	j.done.Store(0)
 	j.ids.Store(0)
@@ -298,7 +316,7 @@ func (j *job) run(bu *buffers, gen uint32, total int) {
 		if item >= j.packItems {
 			start += j.packItems // products wait for their chunk's packing
 		}
-		for j.done.Load() < int64(start) {
+		for !j.ownB && j.done.Load() < int64(start) {
 			runtime.Gosched()
 		}
 		jc := chunk * j.nc
@@ -319,31 +337,36 @@ func (j *job) run(bu *buffers, gen uint32, total int) {
 func (j *job) packB(jc, item int) {
 	nr, k := j.kern.nr, j.k
 	for q := item * packPanels; q < min((item+1)*packPanels, j.nc/nr); q++ {
-		j0 := jc + q*nr
-		w := min(nr, j.n-j0)
-		dst := j.bp[q*k*nr : (q+1)*k*nr]
-		if w <= 0 {
-			continue
+		j.packPanel(j.bp[q*k*nr:(q+1)*k*nr], jc+q*nr)
+	}
+}
+
+// packPanel packs the micro-panel of op(B) of columns j0 … j0+nr−1, all
+// k rows, into dst, zero-padded beyond column n.
+func (j *job) packPanel(dst []float64, j0 int) {
+	nr, k := j.kern.nr, j.k
+	w := min(nr, j.n-j0)
+	if w <= 0 {
+		return
+	}
+	if !j.transB { // op(B)[p][j] = b[p·ldb+j]
+		for p := range k {
+			d := dst[p*nr : p*nr+nr]
+			copy(d, j.b[p*j.ldb+j0:p*j.ldb+j0+w])
+			clear(d[w:])
 		}
-		if !j.transB { // op(B)[p][j] = b[p·ldb+j]
-			for p := range k {
-				d := dst[p*nr : p*nr+nr]
-				copy(d, j.b[p*j.ldb+j0:p*j.ldb+j0+w])
-				clear(d[w:])
-			}
-			continue
+		return
+	}
+	// op(B)[p][j] = b[j·ldb+p]
+	for jj := range w {
+		src := j.b[(j0+jj)*j.ldb : (j0+jj)*j.ldb+k]
+		for p, v := range src {
+			dst[p*nr+jj] = v
 		}
-		// op(B)[p][j] = b[j·ldb+p]
-		for jj := range w {
-			src := j.b[(j0+jj)*j.ldb : (j0+jj)*j.ldb+k]
-			for p, v := range src {
-				dst[p*nr+jj] = v
-			}
-		}
-		if w < nr {
-			for p := range k {
-				clear(dst[p*nr+w : p*nr+nr])
-			}
+	}
+	if w < nr {
+		for p := range k {
+			clear(dst[p*nr+w : p*nr+nr])
 		}
 	}
 }
@@ -397,6 +420,16 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 		return
 	}
 	bu.ensure(kern, rows, j.kc)
+	bp, q0 := j.bp, ci*j.colsPer/nr // the chunk's packed op(B) and this item's first panel in it
+	if j.ownB {
+		if need := roundUp(cols, nr) * j.k; len(bu.bp) < need {
+			bu.bp = make([]float64, need)
+		}
+		bp, q0 = bu.bp, 0
+		for jr := 0; jr < cols; jr += nr {
+			j.packPanel(bp[jr*j.k:(jr+nr)*j.k], c0+jr)
+		}
+	}
 	for pc := 0; pc < j.k; pc += j.kc {
 		kc := min(j.kc, j.k-pc)
 		beta := j.beta
@@ -405,8 +438,8 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 		}
 		j.packA(bu.ap, i0, rows, pc, kc)
 		for jr := 0; jr < cols; jr += nr {
-			q := (ci*j.colsPer + jr) / nr // panel within the chunk
-			bpan := j.bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+			q := q0 + jr/nr // panel within bp
+			bpan := bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
 			w := min(nr, cols-jr)
 			for ir := 0; ir < rows; ir += mr {
 				apan := bu.ap[ir*kc : (ir+mr)*kc]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -359,5 +360,57 @@ func FuzzGemm(f *testing.F) {
 func TestConcurrentShapesAreParallel(t *testing.T) {
 	for _, s := range [][3]int{{300, 60, 500}, {256, 80, 420}, {90, 300, 320}} {
 		require.GreaterOrEqual(t, 2*float64(s[0]*s[1]*s[2]), float64(parallelFlops), "shape %v", s)
+	}
+}
+
+// TestSameBitsOnAnyNumberOfCores computes products that are shared among
+// the cores — cut by rows, by columns with one packed op(B) for all, and
+// by columns each packing its own (a short, wide C) — with GOMAXPROCS 1,
+// 2, 3 and 8, and requires the same bits every time: every element is
+// summed in the same order wherever it runs. Each result is also checked
+// against the definition.
+func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large products")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(21, 22))
+	shapes := []struct {
+		name    string
+		m, n, k int
+	}{
+		{"wide", 100, 4320, 100},  // one row block: columns, each packing its own
+		{"short", 30, 700, 300},   // the same with a partial row panel
+		{"batch", 100, 1100, 600}, // two chunks of op(B)
+		{"tall", 1000, 100, 100},  // row blocks
+	}
+	for _, kern := range kernelChoice() {
+		for _, tr := range transposes {
+			for _, s := range shapes {
+				for _, ab := range [][2]float64{{1, 0}, {1.5, 0.5}} {
+					name := fmt.Sprintf("kernel=%s/trans=%s/shape=%s/alpha=%g", kern.name, tr.name, s.name, ab[0])
+					t.Run(name, func(t *testing.T) {
+						p := newProblem(rng, tr.transA, tr.transB, s.m, s.n, s.k, 2, ab[0], ab[1])
+						runtime.GOMAXPROCS(1)
+						p.check(t, &kern)
+						var want []float64
+						for _, procs := range []int{1, 2, 3, 8} {
+							runtime.GOMAXPROCS(procs)
+							got := append([]float64(nil), p.c...)
+							gemmWith(&kern, p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, got, p.ldc)
+							if want == nil {
+								want = got
+								continue
+							}
+							for i := range got {
+								if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+									t.Fatalf("GOMAXPROCS=%d: c[%d][%d] = %v, on one core %v", procs, i/p.ldc, i%p.ldc, got[i], want[i])
+								}
+							}
+						}
+					})
+				}
+			}
+		}
 	}
 }

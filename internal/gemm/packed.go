@@ -53,6 +53,7 @@ func GemmPackedB(m, n, k int, a []float64, lda int, bp []float64, beta float64, 
 	j.kc = ceilDiv(k, ceilDiv(k, kcMax))
 	j.nc = roundUp(n, kern.nr)
 	j.rowsPer, j.colsPer = roundUp(m, kern.mr), j.nc
+	j.ownB = false
 	own := j.bp
 	j.bp = bp
 	j.compute(&j.local, 0, 0, 0)
