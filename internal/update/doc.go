@@ -15,12 +15,11 @@
 //
 // # Cores
 //
-// A parameter of 32,768 values or more (the 4320×100 weights of the
+// A parameter of 131,072 values or more (the 4320×100 weights of the
 // book's SimpleConvNet) is updated in pieces of 8,192 values shared among
 // GOMAXPROCS cores (internal/workers). Each element's new value depends
 // only on its own values, so the result is the same bits on any number of
-// cores. SGD, p ← p − lr·g, is gonum's floats.AddScaled on each piece,
-// and is shared from 131,072 values, as it costs less per value.
+// cores. SGD, p ← p − lr·g, is gonum's floats.AddScaled on each piece.
 //
 // # Assembly
 //

@@ -18,7 +18,7 @@ import (
 func TestSharedUpdateIsTheSameOnAnyCores(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(7, 8))
-	n := sgdShareLen + 3*pieceLen + 13 // several pieces and a ragged tail
+	n := shareLen + 3*pieceLen + 13 // several pieces and a ragged tail
 	randSlice := func() []float64 {
 		s := make([]float64, n)
 		for i := range s {
