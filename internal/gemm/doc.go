@@ -35,7 +35,7 @@
 // and multiplying work from the calling goroutine, which works too. The
 // work is cut into blocks of rows of C, or, when C has too few rows to go
 // round (a batch of 100), into blocks of columns, each of which packs the
-// columns of op(B) it reads itself. Every element is summed in the same
+// panels of op(B) it reads itself. Every element is summed in the same
 // order whichever core computes it, so the result is the same bits on any
 // number of cores. Jobs and packing buffers are recycled, so a product
 // allocates nothing once warm.

@@ -163,11 +163,11 @@ type job struct {
 	colItems  int
 	packItems int // per chunk
 	perChunk  int
-	// ownB is set when each compute item packs the columns of op(B) it
-	// reads itself, into its participant's buffer: when a row block is
-	// the whole of C's rows, no two items read the same columns, and a
-	// panel packed on one core and read on another costs a transfer
-	// between their caches.
+	// ownB is set when each compute item packs the panels of op(B) it
+	// reads itself, one at a time just before its products: when a row
+	// block is the whole of C's rows, no two items read the same columns,
+	// and a panel packed on one core and read on another costs a
+	// transfer between their caches.
 	ownB  bool
 	total int
 
@@ -187,7 +187,7 @@ type job struct {
 type buffers struct {
 	ap   []float64
 	tile []float64
-	bp   []float64 // the item's own columns of op(B), when the job's ownB is set
+	bp   []float64 // a panel of op(B) packed by the item itself, when the job's ownB is set
 }
 
 func (bu *buffers) ensure(kern *kernel, rows, kc int) {
@@ -239,13 +239,13 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	chunks := ceilDiv(n, j.nc)
 	rowPanels := ceilDiv(m, mr)
 	// A row block is as tall as mcTarget allows: every row block reads
-	// all of the chunk of op(B), which for a wide B does not fit in the
-	// L2 cache, so a short one reads it again from memory (a product of
-	// 100 rows by 4,320 columns in blocks of 16 rows read B seven times
-	// and ran no faster on two cores than on one). When the rows allow,
-	// each participant gets several row blocks, so that one descheduled in
-	// the middle of an item (the machine may be shared) holds up little
-	// work.
+	// all of the chunk of op(B), so a short one reads it again (a product
+	// of 100 rows by 4,320 columns in blocks of 16 rows read a 3.5 MB
+	// op(B) seven times and ran no faster on two cores than on one). When
+	// the rows allow, each participant gets several row blocks, so that
+	// one descheduled in the middle of an item (the machine may be
+	// shared) holds up little work; when they do not, the columns are cut
+	// below.
 	maxPanels := max(mcTarget/mr, 1)
 	j.rowsPer = mr * min(maxPanels, rowPanels)
 	if threads > 1 && rowPanels >= itemsPerThread*threads {
@@ -255,8 +255,7 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	ncPanels := j.nc / nr
 	j.colsPer, j.colItems = j.nc, 1
 	if threads > 1 && j.rowItems < itemsPerThread*threads {
-		// Too few row blocks to go round evenly (a batch of 100 rows is
-		// one block): cut the columns too, each block of them read once.
+		// Too few row blocks to go round evenly: cut the columns too.
 		cols := min(ncPanels, ceilDiv(itemsPerThread*threads, j.rowItems))
 		j.colsPer = nr * ceilDiv(ncPanels, cols)
 		j.colItems = ceilDiv(j.nc, j.colsPer)
@@ -337,35 +336,35 @@ func (j *job) run(bu *buffers, gen uint32, total int) {
 func (j *job) packB(jc, item int) {
 	nr, k := j.kern.nr, j.k
 	for q := item * packPanels; q < min((item+1)*packPanels, j.nc/nr); q++ {
-		j.packPanel(j.bp[q*k*nr:(q+1)*k*nr], jc+q*nr)
+		j.packPanel(j.bp[q*k*nr:(q+1)*k*nr], jc+q*nr, 0, k)
 	}
 }
 
-// packPanel packs the micro-panel of op(B) of columns j0 … j0+nr−1, all
-// k rows, into dst, zero-padded beyond column n.
-func (j *job) packPanel(dst []float64, j0 int) {
-	nr, k := j.kern.nr, j.k
+// packPanel packs rows p0 … p0+kc−1 of the micro-panel of op(B) of
+// columns j0 … j0+nr−1 into dst, zero-padded beyond column n.
+func (j *job) packPanel(dst []float64, j0, p0, kc int) {
+	nr := j.kern.nr
 	w := min(nr, j.n-j0)
 	if w <= 0 {
 		return
 	}
 	if !j.transB { // op(B)[p][j] = b[p·ldb+j]
-		for p := range k {
+		for p := range kc {
 			d := dst[p*nr : p*nr+nr]
-			copy(d, j.b[p*j.ldb+j0:p*j.ldb+j0+w])
+			copy(d, j.b[(p0+p)*j.ldb+j0:(p0+p)*j.ldb+j0+w])
 			clear(d[w:])
 		}
 		return
 	}
 	// op(B)[p][j] = b[j·ldb+p]
 	for jj := range w {
-		src := j.b[(j0+jj)*j.ldb : (j0+jj)*j.ldb+k]
+		src := j.b[(j0+jj)*j.ldb+p0 : (j0+jj)*j.ldb+p0+kc]
 		for p, v := range src {
 			dst[p*nr+jj] = v
 		}
 	}
 	if w < nr {
-		for p := range k {
+		for p := range kc {
 			clear(dst[p*nr+w : p*nr+nr])
 		}
 	}
@@ -420,15 +419,8 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 		return
 	}
 	bu.ensure(kern, rows, j.kc)
-	bp, q0 := j.bp, ci*j.colsPer/nr // the chunk's packed op(B) and this item's first panel in it
-	if j.ownB {
-		if need := roundUp(cols, nr) * j.k; len(bu.bp) < need {
-			bu.bp = make([]float64, need)
-		}
-		bp, q0 = bu.bp, 0
-		for jr := 0; jr < cols; jr += nr {
-			j.packPanel(bp[jr*j.k:(jr+nr)*j.k], c0+jr)
-		}
+	if j.ownB && len(bu.bp) < nr*j.kc {
+		bu.bp = make([]float64, nr*kcMax)
 	}
 	for pc := 0; pc < j.k; pc += j.kc {
 		kc := min(j.kc, j.k-pc)
@@ -438,8 +430,14 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 		}
 		j.packA(bu.ap, i0, rows, pc, kc)
 		for jr := 0; jr < cols; jr += nr {
-			q := q0 + jr/nr // panel within bp
-			bpan := bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+			var bpan []float64
+			if j.ownB { // packed here, just before its products
+				bpan = bu.bp[:kc*nr]
+				j.packPanel(bpan, c0+jr, pc, kc)
+			} else {
+				q := (ci*j.colsPer + jr) / nr // panel within the chunk
+				bpan = j.bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+			}
 			w := min(nr, cols-jr)
 			for ir := 0; ir < rows; ir += mr {
 				apan := bu.ap[ir*kc : (ir+mr)*kc]

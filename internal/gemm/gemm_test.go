@@ -364,8 +364,8 @@ func TestConcurrentShapesAreParallel(t *testing.T) {
 }
 
 // TestSameBitsOnAnyNumberOfCores computes products that are shared among
-// the cores — cut by rows, by columns with one packed op(B) for all, and
-// by columns each packing its own (a short, wide C) — with GOMAXPROCS 1,
+// the cores — cut by rows with one packed op(B) for all, and by columns
+// each packing its own panels (a C of one row block) — with GOMAXPROCS 1,
 // 2, 3 and 8, and requires the same bits every time: every element is
 // summed in the same order wherever it runs. Each result is also checked
 // against the definition.
@@ -383,6 +383,7 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 		{"short", 30, 700, 300},   // the same with a partial row panel
 		{"batch", 100, 1100, 600}, // two chunks of op(B)
 		{"tall", 1000, 100, 100},  // row blocks
+		{"deep", 100, 100, 1000},  // the same with two k-blocks
 	}
 	for _, kern := range kernelChoice() {
 		for _, tr := range transposes {
