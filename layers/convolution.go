@@ -267,7 +267,7 @@ type convJob struct {
 	pass    int
 	n       int
 	chunks  int // the runs of a backward pass
-	next    atomic.Int64
+	split   workers.Split
 	ids     atomic.Int64
 	scratch []convScratch
 	// parts holds the partial gradients of the runs of the last backward
@@ -365,7 +365,11 @@ func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, d
 		}
 	}
 	j.w, j.pass, j.n = w, pass, n
-	j.next.Store(0)
+	if pass == passBackward {
+		j.split.Reset(j.chunks, helpers+1)
+	} else {
+		j.split.Reset(n, helpers+1)
+	}
 	j.ids.Store(0)
 	workers.Share(j, helpers, &j.wg)
 	j.w = nil
@@ -392,12 +396,18 @@ func (j *convJob) sum(dw, db []float64) {
 
 // Run does images, or runs of images in a backward pass, until none is
 // left.
-func (j *convJob) Run() {
+func (j *convJob) Run() { j.RunPart(0, 1) }
+
+// RunPart is Run for participant p (a workers.PartJob), who starts with
+// its own share of the images, the same share in every pass, so that
+// an image's values stay with the core that computed them.
+func (j *convJob) RunPart(p, _ int) {
 	s := &j.scratch[j.ids.Add(1)-1]
+	cursor := 0
 	if j.pass == passBackward {
 		for {
-			c := int(j.next.Add(1) - 1)
-			if c >= j.chunks {
+			c, ok := j.split.Take(p, &cursor)
+			if !ok {
 				return
 			}
 			s.dw, s.db = j.parts[c][:j.dw], j.parts[c][j.dw:]
@@ -407,8 +417,8 @@ func (j *convJob) Run() {
 		}
 	}
 	for {
-		i := int(j.next.Add(1) - 1)
-		if i >= j.n {
+		i, ok := j.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		j.w.work(s, j.pass, i)

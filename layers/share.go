@@ -2,7 +2,6 @@ package layers
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/numlearn/numlearn/internal/workers"
 )
@@ -16,7 +15,7 @@ type rangeJob struct {
 	fn     func(lo, hi int)
 	n, per int
 	pieces int
-	next   atomic.Int64
+	split  workers.Split
 	wg     sync.WaitGroup
 }
 
@@ -44,7 +43,7 @@ func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 		return
 	}
 	j.fn, j.n, j.per, j.pieces = fn, n, per, pieces
-	j.next.Store(0)
+	j.split.Reset(pieces, helpers+1)
 	workers.Share(j, helpers, &j.wg)
 	j.fn = nil
 }
@@ -71,10 +70,15 @@ func (j *rangeJob) runBlocks(fn func(lo, hi int), n, align, work int) {
 }
 
 // Run does ranges until none is left (a workers.Job).
-func (j *rangeJob) Run() {
+func (j *rangeJob) Run() { j.RunPart(0, 1) }
+
+// RunPart does ranges until none is left, starting with participant p's
+// share (a workers.PartJob).
+func (j *rangeJob) RunPart(p, _ int) {
+	cursor := 0
 	for {
-		k := int(j.next.Add(1)) - 1
-		if k >= j.pieces {
+		k, ok := j.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		j.fn(k*j.per, min((k+1)*j.per, j.n))

@@ -169,6 +169,7 @@ type job struct {
 	// and a panel packed on one core and read on another costs a
 	// transfer between their caches.
 	ownB  bool
+	split workers.Split // the items of an ownB job
 	total int
 
 	gen  uint32
@@ -275,17 +276,41 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	if len(j.parts) < threads {
 		j.parts = append(j.parts, make([]buffers, threads-len(j.parts))...)
 	}
+	helpers := min(threads-1, j.perChunk-1)
+	if j.ownB {
+		j.split.Reset(j.total, helpers+1)
+	}
 	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
 
-	workers.Share(j, min(threads-1, j.perChunk-1), &j.wg)
+	workers.Share(j, helpers, &j.wg)
 	putJob(j)
 }
 
 // Run takes part in the product in progress (a workers.Job), with
 // buffers of its own.
-func (j *job) Run() {
-	v := j.next.Load()
-	j.run(&j.parts[j.ids.Add(1)-1], uint32(v>>32), j.total)
+func (j *job) Run() { j.RunPart(0, 1) }
+
+// RunPart is Run for participant p (a workers.PartJob). When each item
+// packs its own op(B), participant p starts on its own share of the
+// columns, the same from product to product: the columns of C that are
+// a weight's rows (∂L/∂x = dout·Wᵀ) are then worked on by the core that
+// computed their gradient and updated them.
+func (j *job) RunPart(p, _ int) {
+	bu := &j.parts[j.ids.Add(1)-1]
+	if !j.ownB {
+		v := j.next.Load()
+		j.run(bu, uint32(v>>32), j.total)
+		return
+	}
+	cursor := 0
+	for {
+		idx, ok := j.split.Take(p, &cursor)
+		if !ok {
+			return
+		}
+		chunk, item := idx/j.perChunk, idx%j.perChunk
+		j.compute(bu, chunk*j.nc, item/j.colItems, item%j.colItems)
+	}
 }
 
 // claim returns the number of the next unclaimed item of generation gen,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/numlearn/numlearn/internal/workers"
 )
@@ -38,9 +37,11 @@ func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
 	}
 	task := taskPool.Get().(*mulTask)
 	chunks := min(c.Rows, chunksPerProc*procs)
-	*task = mulTask{dst: dst, c: c, w: w, m: m, bias: bias, chunks: chunks}
-	workers.Share(task, workers.Helpers(chunks), &task.wg)
-	*task = mulTask{}
+	task.dst, task.c, task.w, task.m, task.bias, task.chunks = dst, c, w, m, bias, chunks
+	helpers := workers.Helpers(chunks)
+	task.split.Reset(chunks, helpers+1)
+	workers.Share(task, helpers, &task.wg)
+	task.dst, task.c, task.w, task.bias = nil, nil, nil, nil
 	taskPool.Put(task)
 }
 
@@ -67,7 +68,7 @@ type mulTask struct {
 	c            *CSR
 	m            int
 	chunks       int
-	next         atomic.Int64
+	split        workers.Split
 	wg           sync.WaitGroup
 }
 
@@ -75,10 +76,15 @@ var taskPool = sync.Pool{New: func() any { return new(mulTask) }}
 
 // Run computes chunks until none is left (a workers.Job). Chunk k covers the rows from
 // k·Rows/chunks to (k+1)·Rows/chunks.
-func (t *mulTask) Run() {
+func (t *mulTask) Run() { t.RunPart(0, 1) }
+
+// RunPart computes chunks until none is left, starting with participant
+// p's share of the rows (a workers.PartJob).
+func (t *mulTask) RunPart(p, _ int) {
+	cursor := 0
 	for {
-		k := int(t.next.Add(1)) - 1
-		if k >= t.chunks {
+		k, ok := t.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		r0, r1 := k*t.c.Rows/t.chunks, (k+1)*t.c.Rows/t.chunks

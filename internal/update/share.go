@@ -2,7 +2,6 @@ package update
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -40,7 +39,7 @@ type shareJob struct {
 	p, g, a, b []float64 // the parameter, its gradient and up to two state slices
 	args       [4]float64
 	pieces     int
-	next       atomic.Int64
+	split      workers.Split
 	wg         sync.WaitGroup
 }
 
@@ -59,7 +58,7 @@ func shared(rule int, p, g, a, b []float64, args [4]float64) bool {
 	}
 	j := jobPool.Get().(*shareJob)
 	j.rule, j.p, j.g, j.a, j.b, j.args, j.pieces = rule, p, g, a, b, args, pieces
-	j.next.Store(0)
+	j.split.Reset(pieces, helpers+1)
 	workers.Share(j, helpers, &j.wg)
 	j.p, j.g, j.a, j.b = nil, nil, nil, nil
 	jobPool.Put(j)
@@ -67,10 +66,16 @@ func shared(rule int, p, g, a, b []float64, args [4]float64) bool {
 }
 
 // Run updates pieces until none is left (a workers.Job).
-func (j *shareJob) Run() {
+func (j *shareJob) Run() { j.RunPart(0, 1) }
+
+// RunPart updates pieces until none is left, starting with participant
+// p's share (a workers.PartJob): the parameter's first part on the
+// calling goroutine, as the products that computed its gradient share it.
+func (j *shareJob) RunPart(p, _ int) {
+	cursor := 0
 	for {
-		k := int(j.next.Add(1)) - 1
-		if k >= j.pieces {
+		k, ok := j.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		lo, hi := k*pieceLen, min((k+1)*pieceLen, len(j.p))

@@ -36,6 +36,19 @@
 // 22 µs each then take 23 µs on two cores, where parking both sides took
 // 47 µs, no faster than one core (BenchmarkShare, pieces=2/loop=20000).
 //
+// # Affinity
+//
+// A job that implements PartJob learns which participant runs it: 0 on
+// the calling goroutine, 1 … on the helpers. With a Split, each
+// participant starts on a contiguous share of the pieces of its own and
+// then takes what is left of the others', so that passes over the same
+// data cut the same way — a convolution's images, then the Affine
+// layer's rows of the same batch; a weight's gradient by rows, then its
+// update — leave each share with the core that last worked on it rather
+// than moving it between the cores' caches. SimpleConvNet's training step
+// on two cores took 4.54 ms against 4.82 ms with every piece taken from
+// one counter (five alternating runs of BenchmarkConvTrainStep).
+//
 // # Determinism
 //
 // Which goroutine does which piece varies from run to run. A job whose

@@ -12,6 +12,16 @@ import (
 // returns when none is left.
 type Job interface{ Run() }
 
+// PartJob is a Job that wants to know which participant runs it:
+// RunPart(p, parts) is called instead of Run, with p = 0 on the calling
+// goroutine and 1 … parts−1 on the helpers of one Share, so that the job
+// can give each participant its own share of the pieces first (see
+// Split).
+type PartJob interface {
+	Job
+	RunPart(p, parts int)
+}
+
 // The states of a worker. An idle worker is on the idle list, spinning
 // or parked; Share moves it to offered, and then either the worker moves
 // it to running or Share takes the offer back (to spinning) when it has
@@ -31,6 +41,8 @@ const (
 type worker struct {
 	state atomic.Uint64   // offer number << 2 | state
 	job   Job             // the job offered; written before state becomes offered
+	part  int             // the participant it is in the job offered
+	parts int             // of how many
 	wg    *sync.WaitGroup // counts it while the offer stands or it runs
 	wake  chan struct{}   // one token per park, sent by whoever offers a job to a parked worker
 }
@@ -69,7 +81,11 @@ func (w *worker) loop() {
 		if !w.await() {
 			continue
 		}
-		w.job.Run()
+		if pj, ok := w.job.(PartJob); ok {
+			pj.RunPart(w.part, w.parts)
+		} else {
+			w.job.Run()
+		}
 		wg := w.wg
 		w.job, w.wg = nil, nil
 		wg.Done() // before the state changes, which the caller may be watching
@@ -104,8 +120,8 @@ func (w *worker) await() bool {
 }
 
 // offer offers w the job and returns the state word of the offer.
-func (w *worker) offer(job Job, wg *sync.WaitGroup) uint64 {
-	w.job, w.wg = job, wg
+func (w *worker) offer(job Job, wg *sync.WaitGroup, part, parts int) uint64 {
+	w.job, w.wg, w.part, w.parts = job, wg, part, parts
 	for {
 		v := w.state.Load() // spinning or parked: w is the caller's
 		o := (v>>2+1)<<2 | offered
@@ -140,7 +156,12 @@ const maxHelpers = 255
 // back, since Run returning means no piece was left to take.
 func Share(job Job, helpers int, wg *sync.WaitGroup) {
 	helpers = min(helpers, maxHelpers)
+	pj, _ := job.(PartJob)
 	if helpers <= 0 {
+		if pj != nil {
+			pj.RunPart(0, 1)
+			return
+		}
 		job.Run()
 		return
 	}
@@ -155,9 +176,13 @@ func Share(job Job, helpers int, wg *sync.WaitGroup) {
 	mu.Unlock()
 	wg.Add(n)
 	for i, w := range taken[:n] {
-		offers[i] = w.offer(job, wg)
+		offers[i] = w.offer(job, wg, i+1, n+1)
 	}
-	job.Run()
+	if pj != nil {
+		pj.RunPart(0, n+1)
+	} else {
+		job.Run()
+	}
 	var back [maxHelpers]*worker
 	nb := 0
 	for i, w := range taken[:n] {
