@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/numlearn/numlearn/internal/hugepage"
 	"github.com/numlearn/numlearn/internal/workers"
@@ -94,8 +93,9 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 	task := gatherPool.Get().(*gatherTask)
 	chunks := min(len(rows), chunksPerProc*runtime.GOMAXPROCS(0))
 	task.dst, task.src, task.rows, task.chunks = c, src, rows, chunks
-	task.next.Store(0)
-	workers.Share(task, workers.Helpers(chunks), &task.wg)
+	helpers := workers.Helpers(chunks)
+	task.split.Reset(chunks, helpers+1)
+	workers.Share(task, helpers, &task.wg)
 	task.dst, task.src, task.rows = nil, nil, nil
 	gatherPool.Put(task)
 }
@@ -122,17 +122,22 @@ type gatherTask struct {
 	dst, src *CSR
 	rows     []int
 	chunks   int
-	next     atomic.Int64
+	split    workers.Split
 	wg       sync.WaitGroup
 }
 
 var gatherPool = sync.Pool{New: func() any { return new(gatherTask) }}
 
 // Run copies chunks until none is left (a workers.Job).
-func (t *gatherTask) Run() {
+func (t *gatherTask) Run() { t.RunPart(0, 1) }
+
+// RunPart is Run for participant p, who starts with its own share of the
+// rows (a workers.PartJob).
+func (t *gatherTask) RunPart(p, _ int) {
+	cursor := 0
 	for {
-		k := int(t.next.Add(1)) - 1
-		if k >= t.chunks {
+		k, ok := t.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		n := len(t.rows)
@@ -233,7 +238,7 @@ type transposeTask struct {
 	t, c   *CSR
 	chunks int
 	place  bool // the second phase
-	next   atomic.Int64
+	split  workers.Split
 	wg     sync.WaitGroup
 }
 
@@ -247,8 +252,9 @@ func (t *CSR) transposeShared(c *CSR, chunks int) {
 	clear(t.counts)
 	task := transposePool.Get().(*transposeTask)
 	task.t, task.c, task.chunks, task.place = t, c, chunks, false
-	task.next.Store(0)
-	workers.Share(task, workers.Helpers(chunks), &task.wg)
+	helpers := workers.Helpers(chunks)
+	task.split.Reset(chunks, helpers+1)
+	workers.Share(task, helpers, &task.wg)
 
 	// Column j starts at ptr[j]; chunk k's entries of column j go after
 	// those of the chunks before it.
@@ -276,18 +282,24 @@ func (t *CSR) transposeShared(c *CSR, chunks int) {
 	t.ColIdx = grow(t.ColIdx, nnz)
 	t.Val = grow(t.Val, nnz)
 	task.place = true
-	task.next.Store(0)
-	workers.Share(task, workers.Helpers(chunks), &task.wg)
+	helpers = workers.Helpers(chunks)
+	task.split.Reset(chunks, helpers+1)
+	workers.Share(task, helpers, &task.wg)
 	task.t, task.c = nil, nil
 	transposePool.Put(task)
 }
 
 // Run counts or places chunks until none is left (a workers.Job).
-func (task *transposeTask) Run() {
+func (task *transposeTask) Run() { task.RunPart(0, 1) }
+
+// RunPart is Run for participant p, who starts with its own share of the
+// rows (a workers.PartJob).
+func (task *transposeTask) RunPart(p, _ int) {
+	cursor := 0
 	t, c := task.t, task.c
 	for {
-		k := int(task.next.Add(1)) - 1
-		if k >= task.chunks {
+		k, ok := task.split.Take(p, &cursor)
+		if !ok {
 			return
 		}
 		r0, r1 := k*c.Rows/task.chunks, (k+1)*c.Rows/task.chunks
