@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/numlearn/numlearn/internal/buffer"
 	"github.com/numlearn/numlearn/internal/conv"
@@ -268,7 +267,6 @@ type convJob struct {
 	n       int
 	chunks  int // the runs of a backward pass
 	split   workers.Split
-	ids     atomic.Int64
 	scratch []convScratch
 	// parts holds the partial gradients of the runs of the last backward
 	// pass: dw then db, in one slice per run.
@@ -370,7 +368,6 @@ func (j *convJob) run(w imageWorker, pass, n int, flops int, sizes [3]int, dw, d
 	} else {
 		j.split.Reset(n, helpers+1)
 	}
-	j.ids.Store(0)
 	workers.Share(j, helpers, &j.wg)
 	j.w = nil
 }
@@ -402,7 +399,7 @@ func (j *convJob) Run() { j.RunPart(0, 1) }
 // its own share of the images, the same share in every pass, so that
 // an image's values stay with the core that computed them.
 func (j *convJob) RunPart(p, _ int) {
-	s := &j.scratch[j.ids.Add(1)-1]
+	s := &j.scratch[p] // the same buffers for a core from pass to pass
 	cursor := 0
 	if j.pass == passBackward {
 		for {

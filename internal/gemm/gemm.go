@@ -175,7 +175,6 @@ type job struct {
 	gen  uint32
 	next atomic.Uint64 // gen<<32 | number of the next unclaimed item
 	done atomic.Int64  // items finished
-	ids  atomic.Int64  // participants so far, who take parts[id]
 	wg   sync.WaitGroup
 
 	bp    []float64 // packed chunk of op(B), shared by all participants
@@ -272,7 +271,6 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.total = chunks * j.perChunk
 	j.gen++
 	j.done.Store(0)
-	j.ids.Store(0)
 	if len(j.parts) < threads {
 		j.parts = append(j.parts, make([]buffers, threads-len(j.parts))...)
 	}
@@ -296,7 +294,7 @@ func (j *job) Run() { j.RunPart(0, 1) }
 // a weight's rows (∂L/∂x = dout·Wᵀ) are then worked on by the core that
 // computed their gradient and updated them.
 func (j *job) RunPart(p, _ int) {
-	bu := &j.parts[j.ids.Add(1)-1]
+	bu := &j.parts[p] // the same buffers for a core from product to product
 	if !j.ownB {
 		v := j.next.Load()
 		j.run(bu, uint32(v>>32), j.total)
