@@ -34,10 +34,7 @@ const shareWork = 1 << 17
 // once), so that run allocates nothing.
 func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 	pieces := (n + per - 1) / per
-	helpers := 0
-	if work >= shareWork {
-		helpers = workers.Helpers(pieces)
-	}
+	helpers := helpersFor(pieces, work)
 	if helpers == 0 {
 		fn(0, n)
 		return
@@ -46,6 +43,15 @@ func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 	j.split.Reset(pieces, helpers+1)
 	workers.Share(j, helpers, &j.wg)
 	j.fn = nil
+}
+
+// helpersFor returns how many helpers a loop of pieces pieces that
+// touches work values gets: none below shareWork.
+func helpersFor(pieces, work int) int {
+	if work < shareWork {
+		return 0
+	}
+	return workers.Helpers(pieces)
 }
 
 // runBlocks is run for a loop whose pieces should be as large as the
@@ -57,10 +63,7 @@ func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 // and ran several times slower than one core alone.
 func (j *rangeJob) runBlocks(fn func(lo, hi int), n, align, work int) {
 	pieces := (n + align - 1) / align
-	helpers := 0
-	if work >= shareWork {
-		helpers = workers.Helpers(pieces)
-	}
+	helpers := helpersFor(pieces, work)
 	if helpers == 0 {
 		fn(0, n)
 		return
