@@ -274,7 +274,10 @@ func (b *BatchNorm) dxRows(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			c, g, o := b.xnd[i*d:i*d+d], b.ds[i*d:i*d+d], b.ys[i*d:i*d+d]
 			for j, v := range g {
-				o[j] = scale[j] * (v - mdb[j] - c[j]*mdg[j])
+				// The conversion rounds c·mean(dout·x̂) on its own, as on
+				// amd64, where Go may otherwise fuse it into the
+				// subtraction (arm64, ppc64le, s390x).
+				o[j] = scale[j] * (v - mdb[j] - float64(c[j]*mdg[j]))
 			}
 		}
 		return

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -315,7 +316,7 @@ func TestBatchNormStepDoesNotAllocate(t *testing.T) {
 		t.Skip("allocation counts mean nothing under the race detector")
 	}
 	rng := newRand()
-	for _, shape := range [][]int{{100, 50}, {10, 2, 3, 4}} {
+	for _, shape := range [][]int{{100, 50}, {10, 2, 3, 4}, {1000, 200}} { // the last is shared among the cores
 		d := 1
 		for _, s := range shape[1:] {
 			d *= s
@@ -330,5 +331,49 @@ func TestBatchNormStepDoesNotAllocate(t *testing.T) {
 			bn.Forward(x)
 		})
 		assert.Zero(t, allocs, "shape %v", shape)
+	}
+}
+
+// TestBatchNormSharedIsTheSameOnAnyNumberOfCores runs passes large enough
+// to be shared (both phases: the sums by features and the rest by rows),
+// in training and inference, with GOMAXPROCS 1, 2, 3 and 8, and requires
+// the same bits every time and agreement with the book's layer.
+func TestBatchNormSharedIsTheSameOnAnyNumberOfCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := newRand()
+	for _, shape := range [][]int{{1000, 200}, {533, 137}, {64, 16, 12, 12}} {
+		d := 1
+		for _, s := range shape[1:] {
+			d *= s
+		}
+		require.GreaterOrEqual(t, 2*shape[0]*d, shareWork, "shape %v is not shared", shape)
+		gamma, beta := tensor.RandN(rng, 1, d), tensor.RandN(rng, 1, d)
+		x, dout := tensor.RandN(rng, 3, shape...), tensor.RandN(rng, 1, shape...)
+		var want [][]float64
+		for _, procs := range []int{1, 2, 3, 8} {
+			runtime.GOMAXPROCS(procs)
+			bn := NewBatchNorm(gamma.Clone(), beta.Clone())
+			got := [][]float64{
+				bn.Forward(x).Clone().Data(), bn.Backward(dout).Clone().Data(),
+				bn.DGamma.Clone().Data(), bn.DBeta.Clone().Data(),
+				bn.RunningMean.Clone().Data(), bn.RunningVar.Clone().Data(),
+			}
+			bn.SetMode(Inference)
+			got = append(got, bn.Forward(x).Clone().Data(), bn.Backward(dout).Clone().Data())
+			if want == nil {
+				want = got
+				book := newBookBatchNorm(gamma.Clone().Data(), beta.Clone().Data())
+				assert.InDeltaSlice(t, flat(book.forward(rowsOf(x), true)), got[0], bookTol, "shape %v output", shape)
+				assert.InDeltaSlice(t, flat(book.backward(rowsOf(dout))), got[1], bookTol, "shape %v dx", shape)
+				continue
+			}
+			for k := range got {
+				for i := range got[k] {
+					if math.Float64bits(got[k][i]) != math.Float64bits(want[k][i]) {
+						t.Fatalf("shape %v, GOMAXPROCS=%d: result %d, element %d: %v, on one core %v", shape, procs, k, i, got[k][i], want[k][i])
+					}
+				}
+			}
+		}
 	}
 }

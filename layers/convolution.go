@@ -392,14 +392,15 @@ func (j *convJob) sum(dw, db []float64) {
 }
 
 // Run does images, or runs of images in a backward pass, until none is
-// left.
+// left, alone: it is RunPart(0, 1), on participant 0's scratch (Share
+// calls RunPart).
 func (j *convJob) Run() { j.RunPart(0, 1) }
 
 // RunPart is Run for participant p (a workers.PartJob), who starts with
 // its own share of the images, the same share in every pass, so that
-// an image's values stay with the core that computed them.
+// an image's values tend to stay with the core that computed them.
 func (j *convJob) RunPart(p, _ int) {
-	s := &j.scratch[p] // the same buffers for a core from pass to pass
+	s := &j.scratch[p] // the same buffers for participant p from pass to pass
 	cursor := 0
 	if j.pass == passBackward {
 		for {

@@ -284,17 +284,17 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	putJob(j)
 }
 
-// Run takes part in the product in progress (a workers.Job), with
-// buffers of its own.
+// Run takes part in the product in progress alone: it is RunPart(0, 1),
+// and like it uses participant 0's buffers (Share calls RunPart).
 func (j *job) Run() { j.RunPart(0, 1) }
 
 // RunPart is Run for participant p (a workers.PartJob). When each item
 // packs its own op(B), participant p starts on its own share of the
 // columns, the same from product to product: the columns of C that are
-// a weight's rows (∂L/∂x = dout·Wᵀ) are then worked on by the core that
-// computed their gradient and updated them.
+// a weight's rows (∂L/∂x = dout·Wᵀ) then tend to be worked on by the
+// core that computed their gradient and updated them.
 func (j *job) RunPart(p, _ int) {
-	bu := &j.parts[p] // the same buffers for a core from product to product
+	bu := &j.parts[p] // the same buffers for participant p from product to product
 	if !j.ownB {
 		v := j.next.Load()
 		j.run(bu, uint32(v>>32), j.total)

@@ -312,11 +312,11 @@ func (task *transposeTask) RunPart(p, _ int) {
 		}
 		colIdx, val := t.ColIdx, t.Val
 		for i := r0; i < r1; i++ {
-			for p := c.RowPtr[i]; p < c.RowPtr[i+1]; p++ {
-				j := c.ColIdx[p]
+			for e := c.RowPtr[i]; e < c.RowPtr[i+1]; e++ {
+				j := c.ColIdx[e]
 				q := cnt[j]
 				colIdx[q] = int32(i)
-				val[q] = c.Val[p]
+				val[q] = c.Val[e]
 				cnt[j] = q + 1
 			}
 		}

@@ -4,11 +4,15 @@ import "sync/atomic"
 
 // Split hands out the pieces [0, n) of a PartJob so that each participant
 // starts on a contiguous share of its own, then takes what is left of the
-// others'. Participant p of a job gets the same share from one Share to
-// the next, so jobs over the same data cut the same way (a weight matrix's
-// gradient, then its update) leave each share in the cache of the core
-// that last worked on it. Which participant computes a piece never
-// changes what the piece computes.
+// others'. The caller is always participant 0, and so always starts on
+// the first share; a helper's number is its place among the helpers of
+// that Share, the same from one Share to the next when there is one
+// helper (two cores) and not always with more. Jobs over the same data
+// cut the same way (a weight matrix's gradient, then its update) then
+// tend to leave each share in the cache of the core that last worked on
+// it: goroutines are not pinned to cores, but a busy one mostly stays on
+// its own. Which participant computes a piece never changes what the
+// piece computes.
 type Split struct {
 	shares []share
 }

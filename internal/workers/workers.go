@@ -13,10 +13,11 @@ import (
 type Job interface{ Run() }
 
 // PartJob is a Job that wants to know which participant runs it:
-// RunPart(p, parts) is called instead of Run, with p = 0 on the calling
-// goroutine and 1 … parts−1 on the helpers of one Share, so that the job
-// can give each participant its own share of the pieces first (see
-// Split).
+// Share calls RunPart(p, parts) instead of Run, with p = 0 on the calling
+// goroutine and 1 … parts−1 on the helpers, each p on one goroutine, so
+// that the job can give each participant its own share of the pieces
+// first (see Split) and scratch space of its own. A PartJob's Run is
+// RunPart(0, 1), for one goroutine alone.
 type PartJob interface {
 	Job
 	RunPart(p, parts int)
