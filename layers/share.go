@@ -14,7 +14,6 @@ import (
 type rangeJob struct {
 	fn     func(lo, hi int)
 	n, per int
-	pieces int
 	split  workers.Split
 	wg     sync.WaitGroup
 }
@@ -34,15 +33,24 @@ const shareWork = 1 << 17
 // once), so that run allocates nothing.
 func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 	pieces := (n + per - 1) / per
+	j.share(fn, n, per, pieces, helpersFor(pieces, work))
+}
+
+// runBlocks is run for a loop whose pieces should be as large as the
+// cores allow: [0, n) is cut into one contiguous block per core taking
+// part, each a multiple of align indices. BatchNorm shares its features
+// so: each block loops over the batch's rows once, where pieces of one
+// cache line each would loop over them once per eight features.
+func (j *rangeJob) runBlocks(fn func(lo, hi int), n, align, work int) {
+	pieces := (n + align - 1) / align
 	helpers := helpersFor(pieces, work)
 	if helpers == 0 {
 		fn(0, n)
 		return
 	}
-	j.fn, j.n, j.per, j.pieces = fn, n, per, pieces
-	j.split.Reset(pieces, helpers+1)
-	workers.Share(j, helpers, &j.wg)
-	j.fn = nil
+	per := (pieces + helpers) / (helpers + 1) * align
+	blocks := (n + per - 1) / per
+	j.share(fn, n, per, blocks, min(helpers, blocks-1))
 }
 
 // helpersFor returns how many helpers a loop of pieces pieces that
@@ -54,22 +62,18 @@ func helpersFor(pieces, work int) int {
 	return workers.Helpers(pieces)
 }
 
-// runBlocks is run for a loop whose pieces should be as large as the
-// cores allow: [0, n) is cut into one contiguous block per core taking
-// part, each a multiple of align indices, so that two cores write next
-// to each other only where their blocks meet. BatchNorm shares its
-// features so: in pieces of one cache line, neighbouring pieces taken
-// at the same moment by two cores wrote to the same lines of every row
-// and ran several times slower than one core alone.
-func (j *rangeJob) runBlocks(fn func(lo, hi int), n, align, work int) {
-	pieces := (n + align - 1) / align
-	helpers := helpersFor(pieces, work)
+// share calls fn on the pieces of per indices of [0, n) on the calling
+// goroutine and up to helpers workers, or once on all of [0, n) when
+// there are none.
+func (j *rangeJob) share(fn func(lo, hi int), n, per, pieces, helpers int) {
 	if helpers == 0 {
 		fn(0, n)
 		return
 	}
-	per := (pieces + helpers) / (helpers + 1) * align
-	j.run(fn, n, per, work)
+	j.fn, j.n, j.per = fn, n, per
+	j.split.Reset(pieces, helpers+1)
+	workers.Share(j, helpers, &j.wg)
+	j.fn = nil
 }
 
 // Run does ranges until none is left (a workers.Job).

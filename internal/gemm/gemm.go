@@ -338,7 +338,7 @@ func (j *job) run(bu *buffers, gen uint32, total int) {
 		if item >= j.packItems {
 			start += j.packItems // products wait for their chunk's packing
 		}
-		for !j.ownB && j.done.Load() < int64(start) {
+		for j.done.Load() < int64(start) {
 			runtime.Gosched()
 		}
 		jc := chunk * j.nc

@@ -38,7 +38,6 @@ type shareJob struct {
 	rule       int
 	p, g, a, b []float64 // the parameter, its gradient and up to two state slices
 	args       [4]float64
-	pieces     int
 	split      workers.Split
 	wg         sync.WaitGroup
 }
@@ -57,7 +56,7 @@ func shared(rule int, p, g, a, b []float64, args [4]float64) bool {
 		return false
 	}
 	j := jobPool.Get().(*shareJob)
-	j.rule, j.p, j.g, j.a, j.b, j.args, j.pieces = rule, p, g, a, b, args, pieces
+	j.rule, j.p, j.g, j.a, j.b, j.args = rule, p, g, a, b, args
 	j.split.Reset(pieces, helpers+1)
 	workers.Share(j, helpers, &j.wg)
 	j.p, j.g, j.a, j.b = nil, nil, nil, nil

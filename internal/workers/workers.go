@@ -23,6 +23,16 @@ type PartJob interface {
 	RunPart(p, parts int)
 }
 
+// runAs runs job as participant p of parts: RunPart for a PartJob, Run
+// for any other.
+func runAs(job Job, p, parts int) {
+	if pj, ok := job.(PartJob); ok {
+		pj.RunPart(p, parts)
+		return
+	}
+	job.Run()
+}
+
 // The states of a worker. An idle worker is on the idle list, spinning
 // or parked; Share moves it to offered, and then either the worker moves
 // it to running or Share takes the offer back (to spinning) when it has
@@ -82,11 +92,7 @@ func (w *worker) loop() {
 		if !w.await() {
 			continue
 		}
-		if pj, ok := w.job.(PartJob); ok {
-			pj.RunPart(w.part, w.parts)
-		} else {
-			w.job.Run()
-		}
+		runAs(w.job, w.part, w.parts)
 		wg := w.wg
 		w.job, w.wg = nil, nil
 		wg.Done() // before the state changes, which the caller may be watching
@@ -157,13 +163,8 @@ const maxHelpers = 255
 // back, since Run returning means no piece was left to take.
 func Share(job Job, helpers int, wg *sync.WaitGroup) {
 	helpers = min(helpers, maxHelpers)
-	pj, _ := job.(PartJob)
 	if helpers <= 0 {
-		if pj != nil {
-			pj.RunPart(0, 1)
-			return
-		}
-		job.Run()
+		runAs(job, 0, 1)
 		return
 	}
 	grow(runtime.GOMAXPROCS(0) - 1)
@@ -179,11 +180,7 @@ func Share(job Job, helpers int, wg *sync.WaitGroup) {
 	for i, w := range taken[:n] {
 		offers[i] = w.offer(job, wg, i+1, n+1)
 	}
-	if pj != nil {
-		pj.RunPart(0, n+1)
-	} else {
-		job.Run()
-	}
+	runAs(job, 0, n+1)
 	var back [maxHelpers]*worker
 	nb := 0
 	for i, w := range taken[:n] {
