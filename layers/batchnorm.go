@@ -315,24 +315,36 @@ func (b *BatchNorm) Describe() Description {
 	return NewDescription("BatchNorm", batchNormConfig{Epsilon: b.Epsilon, Momentum: b.Momentum})
 }
 
+// decodeBatchNorm reads the configuration of a layer of kind kind, a
+// BatchNorm or BatchNorm2D, over the defaults in cfg, and checks it and
+// the layer's four tensors — γ, β, the running mean and variance — which
+// must all have one 1-D shape, named shape in the error; nonEmpty refuses
+// the shape (0).
+func decodeBatchNorm(kind string, d Description, cfg batchNormConfig, params []*tensor.Tensor, shape string, nonEmpty bool) (batchNormConfig, error) {
+	if err := d.Decode(&cfg); err != nil {
+		return cfg, err
+	}
+	if !(cfg.Epsilon > 0) || math.IsInf(cfg.Epsilon, 0) || !(cfg.Momentum >= 0 && cfg.Momentum <= 1) {
+		return cfg, fmt.Errorf("layers: %s: epsilon %v must be finite and positive and momentum %v in [0, 1]", kind, cfg.Epsilon, cfg.Momentum)
+	}
+	if err := wantTensors(kind, params, 1, 1, 1, 1); err != nil {
+		return cfg, err
+	}
+	for _, p := range params {
+		if p.Size() != params[0].Size() || nonEmpty && p.Size() == 0 {
+			return cfg, fmt.Errorf("layers: %s: tensors of shapes %v, %v, %v and %v: want four of one shape %s",
+				kind, params[0].Shape(), params[1].Shape(), params[2].Shape(), params[3].Shape(), shape)
+		}
+	}
+	return cfg, nil
+}
+
 // buildBatchNorm makes a BatchNorm layer from γ, β and the running mean
 // and variance, all of shape (d).
 func buildBatchNorm(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
-	cfg := batchNormConfig{Epsilon: batchNormEpsilon, Momentum: batchNormMomentum}
-	if err := d.Decode(&cfg); err != nil {
+	cfg, err := decodeBatchNorm("BatchNorm", d, batchNormConfig{Epsilon: batchNormEpsilon, Momentum: batchNormMomentum}, params, "(d)", false)
+	if err != nil {
 		return nil, err
-	}
-	if !(cfg.Epsilon > 0) || math.IsInf(cfg.Epsilon, 0) || !(cfg.Momentum >= 0 && cfg.Momentum <= 1) {
-		return nil, fmt.Errorf("layers: BatchNorm: epsilon %v must be finite and positive and momentum %v in [0, 1]", cfg.Epsilon, cfg.Momentum)
-	}
-	if err := wantTensors("BatchNorm", params, 1, 1, 1, 1); err != nil {
-		return nil, err
-	}
-	for _, p := range params[1:] {
-		if p.Size() != params[0].Size() {
-			return nil, fmt.Errorf("layers: BatchNorm: tensors of shapes %v, %v, %v and %v: want four of one shape (d)",
-				params[0].Shape(), params[1].Shape(), params[2].Shape(), params[3].Shape())
-		}
 	}
 	b := NewBatchNorm(params[0], params[1])
 	b.RunningMean, b.RunningVar = params[2], params[3]

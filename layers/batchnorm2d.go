@@ -266,21 +266,9 @@ func (b *BatchNorm2D) Describe() Description {
 // buildBatchNorm2D makes a BatchNorm2D layer from γ, β and the running
 // mean and variance, all of shape (C).
 func buildBatchNorm2D(d Description, params []*tensor.Tensor, _ *rand.Rand) (Layer, error) {
-	cfg := batchNormConfig{Epsilon: batchNorm2DEpsilon, Momentum: batchNorm2DMomentum}
-	if err := d.Decode(&cfg); err != nil {
+	cfg, err := decodeBatchNorm("BatchNorm2D", d, batchNormConfig{Epsilon: batchNorm2DEpsilon, Momentum: batchNorm2DMomentum}, params, "(C), C > 0", true)
+	if err != nil {
 		return nil, err
-	}
-	if !(cfg.Epsilon > 0) || math.IsInf(cfg.Epsilon, 0) || !(cfg.Momentum >= 0 && cfg.Momentum <= 1) {
-		return nil, fmt.Errorf("layers: BatchNorm2D: epsilon %v must be finite and positive and momentum %v in [0, 1]", cfg.Epsilon, cfg.Momentum)
-	}
-	if err := wantTensors("BatchNorm2D", params, 1, 1, 1, 1); err != nil {
-		return nil, err
-	}
-	for _, p := range params {
-		if p.Size() != params[0].Size() || p.Size() == 0 {
-			return nil, fmt.Errorf("layers: BatchNorm2D: tensors of shapes %v, %v, %v and %v: want four of one shape (C), C > 0",
-				params[0].Shape(), params[1].Shape(), params[2].Shape(), params[3].Shape())
-		}
 	}
 	b := NewBatchNorm2D(params[0], params[1])
 	b.RunningMean, b.RunningVar = params[2], params[3]
