@@ -78,8 +78,8 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 	}
 	c.Rows, c.Cols = len(rows), src.Cols
 	c.RowPtr = grow(c.RowPtr, len(rows)+1)
-	c.ColIdx = grow(c.ColIdx, nnz)
-	c.Val = grow(c.Val, nnz)
+	c.ColIdx = growCount(c.ColIdx, nnz)
+	c.Val = growCount(c.Val, nnz)
 	c.RowPtr[0] = 0
 	k := 0
 	for i, r := range rows {
@@ -181,8 +181,8 @@ func (t *CSR) Transpose(c *CSR) {
 	for j := 2; j < len(ptr); j++ {
 		ptr[j] += ptr[j-1]
 	}
-	t.ColIdx = grow(t.ColIdx, nnz)
-	t.Val = grow(t.Val, nnz)
+	t.ColIdx = growCount(t.ColIdx, nnz)
+	t.Val = growCount(t.Val, nnz)
 	colIdx, val := t.ColIdx, t.Val
 	for i := range c.Rows {
 		for p := c.RowPtr[i]; p < c.RowPtr[i+1]; p++ {
@@ -221,6 +221,17 @@ func grow[T int | int32 | float64](s []T, n int) []T {
 		s = make([]T, n)
 		hugepage.Advise(s)
 		return s
+	}
+	return s[:n]
+}
+
+// growCount is grow for a length that changes from call to call, a
+// batch's number of nonzeros: a new array gets a quarter more room than
+// asked, so that a count creeping up over a training run (as ReLU outputs
+// thin out) reallocates a few times rather than at each new maximum.
+func growCount[T int32 | float64](s []T, n int) []T {
+	if cap(s) < n {
+		return grow(s, n+n/4)[:n]
 	}
 	return s[:n]
 }
@@ -279,8 +290,8 @@ func (t *CSR) transposeShared(c *CSR, chunks int) {
 	}
 	t.Rows, t.Cols = c.Cols, c.Rows
 	t.RowPtr = ptr[:cols+1]
-	t.ColIdx = grow(t.ColIdx, nnz)
-	t.Val = grow(t.Val, nnz)
+	t.ColIdx = growCount(t.ColIdx, nnz)
+	t.Val = growCount(t.Val, nnz)
 	task.place = true
 	helpers = workers.Helpers(chunks)
 	task.split.Reset(chunks, helpers+1)

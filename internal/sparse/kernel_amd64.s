@@ -417,3 +417,95 @@ donec:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func dots512(dst *float64, stride int, d *float64, m int, w *float64, idx *int32, count int)
+//
+// For each of the count row indices i at idx: dst[i·stride] = d[i·m : (i+1)·m]
+// dotted with w[:m], summed in four zmm registers (32 running sums, lane
+// j mod 32) and then across them and their lanes.
+TEXT ·dots512(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), R8
+	MOVQ stride+8(FP), R9
+	SHLQ $3, R9
+	MOVQ d+16(FP), R10
+	MOVQ m+24(FP), R11
+	MOVQ w+32(FP), R12
+	MOVQ idx+40(FP), R13
+	MOVQ count+48(FP), R14
+	MOVQ R11, CX
+	ANDQ $7, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVW AX, K1 // the lanes of the last m mod 8 entries
+	MOVQ R11, DX
+	SHLQ $3, DX // a row of d in bytes
+
+nextdot:
+	TESTQ R14, R14
+	JZ donedots
+	MOVLQSX (R13), BX
+	MOVQ BX, AX
+	IMULQ DX, AX
+	LEAQ (R10)(AX*1), SI
+	MOVQ R12, DI
+	MOVQ R11, CX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	CMPQ CX, $32
+	JLT tail8dot
+
+loop32dot:
+	VMOVUPD (SI), Z4
+	VMOVUPD 64(SI), Z5
+	VMOVUPD 128(SI), Z6
+	VMOVUPD 192(SI), Z7
+	VFMADD231PD (DI), Z4, Z0
+	VFMADD231PD 64(DI), Z5, Z1
+	VFMADD231PD 128(DI), Z6, Z2
+	VFMADD231PD 192(DI), Z7, Z3
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $32, CX
+	CMPQ CX, $32
+	JGE loop32dot
+
+tail8dot:
+	CMPQ CX, $8
+	JLT tailmaskdot
+	VMOVUPD (SI), Z4
+	VFMADD231PD (DI), Z4, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP tail8dot
+
+tailmaskdot:
+	TESTQ CX, CX
+	JZ sumdot
+	VMOVUPD.Z (SI), K1, Z4
+	VMOVUPD.Z (DI), K1, Z5
+	VFMADD231PD Z5, Z4, Z1
+
+sumdot:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VADDPD Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	MOVQ BX, AX
+	IMULQ R9, AX
+	VMOVSD X0, (R8)(AX*1)
+	ADDQ $4, R13
+	DECQ R14
+	JMP nextdot
+
+donedots:
+	VZEROUPPER
+	RET
