@@ -17,9 +17,9 @@
 // added. On amd64 the inner loop is Go assembly using AVX-512 or AVX2 with
 // FMA, chosen from the CPU's features (golang.org/x/sys/cpu); elsewhere, or
 // with the purego build tag, it is plain Go. MulTransAt's dot products
-// are AVX-512 assembly, or gonum's (SSE2 on amd64) without AVX-512. Large products are shared
-// among GOMAXPROCS goroutines by rows of the result, so no two goroutines
-// write the same element.
+// are AVX-512 assembly, or gonum's (SSE2 on amd64) without AVX-512. Large
+// products are shared among GOMAXPROCS goroutines by rows of the result
+// (of w for MulTransAt), so no two goroutines write the same element.
 //
 // # Shapes
 //
