@@ -18,6 +18,7 @@ var benchShapes = []struct {
 	{"shape=60000x784x50", 60000, 784, 50, false, false}, // the training set
 	{"shape=100x4320x100", 100, 4320, 100, false, false}, // the convnet's first Affine
 	{"shape=1000x1000x1000", 1000, 1000, 1000, false, false},
+	{"shape=100x1000Tx100", 100, 1000, 100, true, false}, // dW of a 100-wide layer, batch 1000
 }
 
 // BenchmarkGemm measures every kernel this CPU runs on the benchmark

@@ -32,6 +32,10 @@ const (
 	// cost more than its half of the work. Products from about 1.7·10⁷
 	// operations up share.
 	parallelFlops = 1 << 24
+	// kSplitMax bounds the values of C times its k-blocks for which the
+	// k-blocks are shared (see job.kSplit): the partial products are kept
+	// whole until they are added.
+	kSplitMax = 1 << 20
 )
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
@@ -168,9 +172,18 @@ type job struct {
 	// block is the whole of C's rows, no two items read the same columns,
 	// and a panel packed on one core and read on another costs a
 	// transfer between their caches.
-	ownB  bool
-	split workers.Split // the items of an ownB job
-	total int
+	ownB bool
+	// kSplit is set when the items are C's k-blocks instead: the whole
+	// of C is one row block and one column block (a weight's gradient
+	// xᵀ·dout, whose k is the batch), which a column cut would make every
+	// item pack all of op(A) for a few columns. Item b computes k-block b
+	// alone; the first goes straight to C, the others to kbuf, and gemm
+	// adds them to C in order, each element as the k-blocks would
+	// have been added one after another: the same bits as on one core.
+	kSplit bool
+	kbuf   []float64
+	split  workers.Split // the items of an ownB or kSplit job
+	total  int
 
 	gen  uint32
 	next atomic.Uint64 // gen<<32 | number of the next unclaimed item
@@ -262,12 +275,23 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	}
 	j.packItems = ceilDiv(ncPanels, packPanels)
 	j.ownB = j.rowItems == 1 && j.colItems > 1
+	kBlocks := ceilDiv(k, j.kc)
+	j.kSplit = j.ownB && beta == 0 && chunks == 1 && kBlocks > 1 && kBlocks*m*n <= kSplitMax
+	if j.kSplit {
+		j.colsPer, j.colItems = j.nc, 1
+		if need := (kBlocks - 1) * m * n; len(j.kbuf) < need {
+			j.kbuf = make([]float64, need)
+		}
+	}
 	if j.ownB {
 		j.packItems = 0
 	} else if need := j.nc * k; len(j.bp) < need {
 		j.bp = make([]float64, need)
 	}
 	j.perChunk = j.packItems + j.rowItems*j.colItems
+	if j.kSplit {
+		j.perChunk = kBlocks
+	}
 	j.total = chunks * j.perChunk
 	j.gen++
 	j.done.Store(0)
@@ -281,7 +305,25 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
 
 	workers.Share(j, helpers, &j.wg)
+	if j.kSplit {
+		j.addBlocks(kBlocks)
+	}
 	putJob(j)
+}
+
+// addBlocks adds the partial products of k-blocks 1 … kBlocks−1 in kbuf to
+// C, which holds k-block 0's, block after block for each element.
+func (j *job) addBlocks(kBlocks int) {
+	size := j.m * j.n
+	for i := range j.m {
+		row := j.c[i*j.ldc : i*j.ldc+j.n]
+		for b := 1; b < kBlocks; b++ {
+			part := j.kbuf[(b-1)*size+i*j.n : (b-1)*size+(i+1)*j.n]
+			for jj, v := range part {
+				row[jj] += v
+			}
+		}
+	}
 }
 
 // Run takes part in the product in progress alone: it is RunPart(0, 1),
@@ -305,6 +347,10 @@ func (j *job) RunPart(p, _ int) {
 		idx, ok := j.split.Take(p, &cursor)
 		if !ok {
 			return
+		}
+		if j.kSplit {
+			j.computeK(bu, idx)
+			continue
 		}
 		chunk, item := idx/j.perChunk, idx%j.perChunk
 		j.compute(bu, chunk*j.nc, item/j.colItems, item%j.colItems)
@@ -433,7 +479,7 @@ func (j *job) packA(ap []float64, i0, rows, pc, kc int) {
 // applies beta, the later ones accumulate.
 func (j *job) compute(bu *buffers, jc, ri, ci int) {
 	kern := j.kern
-	mr, nr := kern.mr, kern.nr
+	nr := kern.nr
 	i0 := ri * j.rowsPer
 	rows := min(j.rowsPer, j.m-i0)
 	c0 := jc + ci*j.colsPer
@@ -446,49 +492,75 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 		bu.bp = make([]float64, nr*kcMax)
 	}
 	for pc := 0; pc < j.k; pc += j.kc {
-		kc := min(j.kc, j.k-pc)
 		beta := j.beta
 		if pc > 0 {
 			beta = 1
 		}
-		j.packA(bu.ap, i0, rows, pc, kc)
-		for jr := 0; jr < cols; jr += nr {
-			var bpan []float64
-			if j.ownB { // packed here, just before its products
-				bpan = bu.bp[:kc*nr]
-				j.packPanel(bpan, c0+jr, pc, kc)
-			} else {
-				q := (ci*j.colsPer + jr) / nr // panel within the chunk
-				bpan = j.bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+		j.block(bu, j.c, j.ldc, i0, rows, c0, cols, ci, pc, beta)
+	}
+}
+
+// computeK is the item of a job whose k-blocks are shared (kSplit): k-block
+// b of the whole of C, written to C itself for the first and to the b-th
+// partial product in kbuf for the others, which gemm then adds to C in
+// order.
+func (j *job) computeK(bu *buffers, b int) {
+	bu.ensure(j.kern, j.m, j.kc)
+	if len(bu.bp) < j.kern.nr*j.kc {
+		bu.bp = make([]float64, j.kern.nr*kcMax)
+	}
+	if b == 0 {
+		j.block(bu, j.c, j.ldc, 0, j.m, 0, j.n, 0, 0, 0)
+		return
+	}
+	size := j.m * j.n
+	j.block(bu, j.kbuf[(b-1)*size:b*size], j.n, 0, j.m, 0, j.n, 0, b*j.kc, 0)
+}
+
+// block adds one k-block, op(A)'s columns [pc, pc+kc) times op(B)'s rows
+// of the same range, to beta times the rows [i0, i0+rows) and columns [c0,
+// c0+cols) of dst (leading dimension ldc), column block ci of its chunk.
+func (j *job) block(bu *buffers, dst []float64, ldc, i0, rows, c0, cols, ci, pc int, beta float64) {
+	kern := j.kern
+	mr, nr := kern.mr, kern.nr
+	kc := min(j.kc, j.k-pc)
+	j.packA(bu.ap, i0, rows, pc, kc)
+	for jr := 0; jr < cols; jr += nr {
+		var bpan []float64
+		if j.ownB { // packed here, just before its products
+			bpan = bu.bp[:kc*nr]
+			j.packPanel(bpan, c0+jr, pc, kc)
+		} else {
+			q := (ci*j.colsPer + jr) / nr // panel within the chunk
+			bpan = j.bp[q*j.k*nr+pc*nr : q*j.k*nr+(pc+kc)*nr]
+		}
+		w := min(nr, cols-jr)
+		for ir := 0; ir < rows; ir += mr {
+			apan := bu.ap[ir*kc : (ir+mr)*kc]
+			h := min(mr, rows-ir)
+			ci0 := (i0+ir)*ldc + c0 + jr
+			if h == mr && w == nr {
+				kern.fn(kc, apan, bpan, dst[ci0:ci0+(mr-1)*ldc+nr], ldc, beta)
+				continue
 			}
-			w := min(nr, cols-jr)
-			for ir := 0; ir < rows; ir += mr {
-				apan := bu.ap[ir*kc : (ir+mr)*kc]
-				h := min(mr, rows-ir)
-				ci0 := (i0+ir)*j.ldc + c0 + jr
-				if h == mr && w == nr {
-					kern.fn(kc, apan, bpan, j.c[ci0:ci0+(mr-1)*j.ldc+nr], j.ldc, beta)
+			kern.forRows(h)(kc, apan, bpan, bu.tile, nr, 0)
+			for ii := range h {
+				dst := dst[ci0+ii*ldc : ci0+ii*ldc+w]
+				src := bu.tile[ii*nr : ii*nr+w]
+				if beta == 0 && w == 8 {
+					// The assembly kernels' full row of a tile, copied
+					// value by value: copy would call memmove for each.
+					d, v := (*[8]float64)(dst), (*[8]float64)(src)
+					d[0], d[1], d[2], d[3] = v[0], v[1], v[2], v[3]
+					d[4], d[5], d[6], d[7] = v[4], v[5], v[6], v[7]
 					continue
 				}
-				kern.forRows(h)(kc, apan, bpan, bu.tile, nr, 0)
-				for ii := range h {
-					dst := j.c[ci0+ii*j.ldc : ci0+ii*j.ldc+w]
-					src := bu.tile[ii*nr : ii*nr+w]
-					if beta == 0 && w == 8 {
-						// The assembly kernels' full row of a tile, copied
-						// value by value: copy would call memmove for each.
-						d, v := (*[8]float64)(dst), (*[8]float64)(src)
-						d[0], d[1], d[2], d[3] = v[0], v[1], v[2], v[3]
-						d[4], d[5], d[6], d[7] = v[4], v[5], v[6], v[7]
-						continue
-					}
-					if beta == 0 {
-						copy(dst, src)
-						continue
-					}
-					for jj, v := range src {
-						dst[jj] = beta*dst[jj] + v
-					}
+				if beta == 0 {
+					copy(dst, src)
+					continue
+				}
+				for jj, v := range src {
+					dst[jj] = beta*dst[jj] + v
 				}
 			}
 		}

@@ -383,7 +383,8 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 		{"short", 30, 700, 300},   // the same with a partial row panel
 		{"batch", 100, 1100, 600}, // two chunks of op(B)
 		{"tall", 1000, 100, 100},  // row blocks
-		{"deep", 100, 100, 1000},  // the same with two k-blocks
+		{"deep", 100, 100, 1000},  // four k-blocks, shared when beta is 0
+		{"deeper", 60, 60, 2500},  // ten k-blocks, more than the cores
 	}
 	for _, kern := range kernelChoice() {
 		for _, tr := range transposes {
