@@ -45,11 +45,6 @@ func benchStep(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t
 
 // benchStepBatch is benchStep with a batch of the given size.
 func benchStepBatch(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t *tensor.Tensor, seed uint64, batch int) {
-	benchStepWarm(b, name, net, opt, x, t, seed, batch, 1)
-}
-
-// benchStepWarm is benchStepBatch after warm warm-up steps.
-func benchStepWarm(b *testing.B, name string, net *Network, opt grad.Optimizer, x, t *tensor.Tensor, seed uint64, batch, warm int) {
 	cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(seed), BatchSize: batch})
 	if err != nil {
 		b.Fatal(err)
@@ -60,9 +55,7 @@ func benchStepWarm(b *testing.B, name string, net *Network, opt grad.Optimizer, 
 		opt.Update(net.Params(), s.gradient(it))
 		it++
 	}
-	for range warm {
-		step()
-	}
+	step()
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -164,16 +157,11 @@ func BenchmarkTrainStepLarge(b *testing.B) {
 
 // BenchmarkConvTrainStep is one step of the book's train_convnet.py on
 // SimpleConvNet with a batch of 100, as Train takes it: draw the batch,
-// forward, backward, Adam update. SimpleConvNet is timed after 100 steps:
-// in the first few its fully connected layer's input (the pooled ReLU
-// output) is too dense for the sparse path, and after a dense batch the
-// next 64 are taken dense without looking, so a timing that began at once
-// would mix in a share of those steps that depends on how many it ran; a
-// training run of 12,000 steps spends its time past them.
+// forward, backward, Adam update.
 func BenchmarkConvTrainStep(b *testing.B) {
 	x, t := benchData(60000)
 	images := x.Reshape(60000, 1, 28, 28)
-	benchStepWarm(b, "net=simpleconv/batch=100", NewSimpleConvNet(ConvNetConfig{}, newRand(57)), &grad.Adam{}, images, t, 58, 100, 100)
+	benchStep(b, "net=simpleconv/batch=100", NewSimpleConvNet(ConvNetConfig{}, newRand(57)), &grad.Adam{}, images, t, 58)
 	deep := NewDeepConvNet(DeepConvNetConfig{Dropout: 0.5}, newRand(60))
 	benchStep(b, "net=deepconv/batch=100", deep, &grad.Adam{}, images, t, 61)
 }

@@ -27,10 +27,6 @@ type Affine struct {
 	DW, DB *tensor.Tensor // ∂L/∂W and ∂L/∂B from the last Backward
 
 	skipDX bool // Backward leaves out dx (skipInputGrad)
-	// atNonzeros makes Backward compute dx only where the input was
-	// nonzero, when it has the input in compressed form
-	// (backwardAtNonzeros).
-	atNonzeros bool
 
 	x      *tensor.Tensor // the last input as (n, in); nil after forwardRows until gathered; not owned
 	xShape []int          // the last input's own shape; empty after forwardRows
@@ -196,8 +192,7 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	} else if dout.Dims() != 2 || dout.Shape()[0] != n || dout.Shape()[1] != outDim {
 		panic(fmt.Sprintf("layers: Affine.Backward: dout shape %v does not match output shape [%d %d]", dout.Shape(), n, outDim))
 	}
-	haveXT := a.sparse && sparse.AllFinite(d2.Data())
-	if haveXT {
+	if a.sparse && sparse.AllFinite(d2.Data()) {
 		a.xt.Transpose(a.cur) // xᵀ in compressed-row form
 		sparse.Mul(a.DW.Data(), &a.xt, d2.Data(), outDim, nil)
 	} else {
@@ -211,31 +206,12 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		return nil
 	}
 	dx := a.dx.Shaped(n, a.W.Shape()[0])
-	if a.atNonzeros && haveXT {
-		// xᵀ is at hand from DW; the entries of dx at x's zeros keep
-		// whatever they held.
-		sparse.MulTransAt(dx.Data(), &a.xt, d2.Data(), a.W.Data(), outDim)
-	} else {
-		dx.MatMulTransB(d2, a.W)
-	}
+	dx.MatMulTransB(d2, a.W)
 	if len(a.xShape) == 1 || len(a.xShape) > 2 {
 		a.dxView.Wrap(dx.Data(), a.xShape...)
 		return &a.dxView
 	}
 	return dx
-}
-
-// backwardAtNonzeros is Backward for a layer whose input comes from layers
-// that discard ∂L/∂input wherever their output is 0 (a ReLU: see
-// discardsGradAtZeros), as a Sequence plans it. On the sparse path dx is
-// then worked out only at the input's nonzeros, from the transpose that
-// DW was formed from, and holds stale values elsewhere: SimpleConvNet's
-// first fully connected layer takes an input about 4 % nonzero after ReLU
-// and pooling, and its dx = dout·Wᵀ was two thirds of its backward pass.
-func (a *Affine) backwardAtNonzeros(dout *tensor.Tensor) *tensor.Tensor {
-	a.atNonzeros = true
-	defer func() { a.atNonzeros = false }()
-	return a.Backward(dout)
 }
 
 // skipInputGrad makes Backward compute DW and DB only and return nil when

@@ -58,10 +58,6 @@ type step struct {
 	// engine or the input does not fit the block (the layers then say
 	// why).
 	usedFused bool
-	// dxAtNonzeros says that the layers before this step discard
-	// ∂L/∂output wherever their output is 0 (see discardsGradAtZeros),
-	// so the step's layer need only compute its ∂L/∂input elsewhere.
-	dxAtNonzeros bool
 }
 
 // NewSequence returns a sequence of the layers, which it uses themselves,
@@ -83,7 +79,7 @@ func NewSequence(ls ...Layer) *Sequence {
 			i += 3
 			continue
 		}
-		s.steps = append(s.steps, step{lo: i, hi: i + 1, dxAtNonzeros: discardsGradAtZeros(ls[:i])})
+		s.steps = append(s.steps, step{lo: i, hi: i + 1})
 		i++
 	}
 	s.learnFrom = len(ls)
@@ -121,27 +117,6 @@ func fuse(ls []Layer) *convReLUPool {
 		return nil
 	}
 	return newConvReLUPool(c)
-}
-
-// discardsGradAtZeros reports whether the last of ls set ∂L/∂input to 0
-// wherever their output is 0, whatever ∂L/∂output holds there: a ReLU
-// (its output is 0 exactly where its gradient is; it selects, so even a
-// NaN there is dropped), or a ReLU followed by the book's max Pooling (a
-// window whose maximum is 0 routes its gradient to a ReLU output of 0).
-// The fused Convolution → ReLU → Pooling block ends so too.
-func discardsGradAtZeros(ls []Layer) bool {
-	n := len(ls)
-	if n >= 1 {
-		if _, ok := ls[n-1].(*ReLU); ok {
-			return true
-		}
-	}
-	if n >= 2 {
-		_, pool := ls[n-1].(*Pooling)
-		_, relu := ls[n-2].(*ReLU)
-		return pool && relu
-	}
-	return false
 }
 
 // Layers returns the layers, in order.
@@ -257,10 +232,6 @@ func (s *Sequence) Backward(dout *tensor.Tensor) {
 		st := &s.steps[k]
 		if st.usedFused {
 			dout = backward(st.fused, dout, st.lo == s.learnFrom)
-			continue
-		}
-		if a, ok := s.layers[st.lo].(*Affine); ok && st.dxAtNonzeros && st.lo > s.learnFrom {
-			dout = a.backwardAtNonzeros(dout)
 			continue
 		}
 		for j := st.hi - 1; j >= max(st.lo, s.learnFrom); j-- {

@@ -9,17 +9,15 @@
 //		sparse.Mul(y, &x, w, m, b)      // y (n, m) = x·w (in, m) + b (m)
 //		xt.Transpose(&x)
 //		sparse.Mul(dw, &xt, dout, m, nil) // dw (in, m) = xᵀ·dout (n, m)
-//		sparse.MulTransAt(dx, &xt, dout, w, m) // dx (n, in) = dout·wᵀ at x's nonzeros
 //	}
 //
 // Each row of the result is accumulated in registers while the row's
 // nonzeros stream past: for each nonzero x[i][k], row k of w is scaled and
 // added. On amd64 the inner loop is Go assembly using AVX-512 or AVX2 with
 // FMA, chosen from the CPU's features (golang.org/x/sys/cpu); elsewhere, or
-// with the purego build tag, it is plain Go. MulTransAt's dot products
-// are AVX-512 assembly, or gonum's (SSE2 on amd64) without AVX-512. Large
-// products are shared among GOMAXPROCS goroutines by rows of the result
-// (of w for MulTransAt), so no two goroutines write the same element.
+// with the purego build tag, it is plain Go. Large products are shared
+// among GOMAXPROCS goroutines by rows of the result, so no two goroutines
+// write the same element.
 //
 // # Shapes
 //

@@ -9,8 +9,8 @@ import (
 )
 
 var (
-	avx512Kernels = kernels{name: "avx512", rows: mulRows512, dots: dotRows512, allFinite: allFinite512, compress: compress512}
-	avx2Kernels   = kernels{name: "avx2", rows: mulRowsAVX2, dots: dotRowsSSE, allFinite: allFiniteAVX2, compress: compressGo}
+	avx512Kernels = kernels{name: "avx512", rows: mulRows512, allFinite: allFinite512, compress: compress512}
+	avx2Kernels   = kernels{name: "avx2", rows: mulRowsAVX2, allFinite: allFiniteAVX2, compress: compressGo}
 
 	// The AVX-512 kernels use only AVX-512F, plus VL for compressing the
 	// 32-bit indices in a ymm register.
@@ -70,12 +70,6 @@ func finite512(x *float64, n int) bool
 
 //go:noescape
 func finiteAVX2(x *float64, n int) bool
-
-// dots512 sets dst[i·stride] to the dot product of d[i·m:(i+1)·m] and
-// w[:m] for each of the count row indices i at idx (see MulTransAt).
-//
-//go:noescape
-func dots512(dst *float64, stride int, d *float64, m int, w *float64, idx *int32, count int)
 
 // compress512asm is compress for n entries at row.
 //
@@ -156,23 +150,4 @@ func compress512(row, val []float64, idx []int32) int {
 	// The kernel stores 8 entries at a time at the count so far.
 	_, _ = val[len(row)+compressSlack-1], idx[len(row)+compressSlack-1]
 	return compress512asm(&row[0], len(row), &val[0], &idx[0])
-}
-
-func dotRows512(dst []float64, xt *CSR, d, w []float64, m, r0, r1 int) {
-	if m == 0 {
-		dotRowsGo(dst, xt, d, w, m, r0, r1)
-		return
-	}
-	stride := xt.Rows
-	for k := r0; k < r1; k++ {
-		p0, p1 := xt.RowPtr[k], xt.RowPtr[k+1]
-		if p0 == p1 {
-			continue
-		}
-		// The largest index at idx is below xt.Cols, so every row of d
-		// and entry of dst the kernel touches is in range.
-		_ = d[(xt.Cols-1)*m+m-1]
-		_ = dst[(xt.Cols-1)*stride+k]
-		dots512(&dst[k], stride, unsafe.SliceData(d), m, &w[k*m], &xt.ColIdx[p0], p1-p0)
-	}
 }

@@ -35,19 +35,13 @@ func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
 		kernel.rows(dst, c, w, m, bias, 0, c.Rows)
 		return
 	}
-	shareRows(dst, c, nil, w, m, bias, procs)
-}
-
-// shareRows computes the rows of dst among up to procs goroutines: Mul's
-// dst = c·w + bias, or with d MulTransAt's entries of d·wᵀ.
-func shareRows(dst []float64, c *CSR, d, w []float64, m int, bias []float64, procs int) {
 	task := taskPool.Get().(*mulTask)
 	chunks := min(c.Rows, chunksPerProc*procs)
-	task.dst, task.c, task.d, task.w, task.m, task.bias, task.chunks = dst, c, d, w, m, bias, chunks
+	task.dst, task.c, task.w, task.m, task.bias, task.chunks = dst, c, w, m, bias, chunks
 	helpers := workers.Helpers(chunks)
 	task.split.Reset(chunks, helpers+1)
 	workers.Share(task, helpers, &task.wg)
-	task.dst, task.c, task.d, task.w, task.bias = nil, nil, nil, nil, nil
+	task.dst, task.c, task.w, task.bias = nil, nil, nil, nil
 	taskPool.Put(task)
 }
 
@@ -67,11 +61,10 @@ const (
 	chunksPerProc = 4
 )
 
-// mulTask is one product in progress (Mul's, or MulTransAt's when d is
-// set); workers take its chunks of rows by index.
+// mulTask is one product in progress; workers take its chunks of rows by
+// index.
 type mulTask struct {
 	dst, w, bias []float64
-	d            []float64 // MulTransAt's d; nil for Mul
 	c            *CSR
 	m            int
 	chunks       int
@@ -95,11 +88,7 @@ func (t *mulTask) RunPart(p, _ int) {
 			return
 		}
 		r0, r1 := k*t.c.Rows/t.chunks, (k+1)*t.c.Rows/t.chunks
-		if t.d != nil {
-			kernel.dots(t.dst, t.c, t.d, t.w, t.m, r0, r1)
-		} else {
-			kernel.rows(t.dst, t.c, t.w, t.m, t.bias, r0, r1)
-		}
+		kernel.rows(t.dst, t.c, t.w, t.m, t.bias, r0, r1)
 	}
 }
 
@@ -107,10 +96,7 @@ func (t *mulTask) RunPart(p, _ int) {
 type kernels struct {
 	name string
 	// rows sets rows [r0, r1) of dst = c·w + bias.
-	rows func(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int)
-	// dots sets the entries of dst at the stored entries of rows [r0, r1)
-	// of xt (see MulTransAt).
-	dots      func(dst []float64, xt *CSR, d, w []float64, m, r0, r1 int)
+	rows      func(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int)
 	allFinite func(x []float64) bool
 	// compress writes the nonzeros of row to val and their indices to idx,
 	// which have room for len(row)+compressSlack entries, and returns
@@ -121,7 +107,7 @@ type kernels struct {
 // compressSlack is how far past the last nonzero compress may write.
 const compressSlack = 8
 
-var goKernels = kernels{name: "go", rows: mulRowsGo, dots: dotRowsGo, allFinite: allFiniteGo, compress: compressGo}
+var goKernels = kernels{name: "go", rows: mulRowsGo, allFinite: allFiniteGo, compress: compressGo}
 
 // mulRowsGo is the portable kernel.
 func mulRowsGo(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int) {
