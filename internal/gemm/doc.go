@@ -37,13 +37,15 @@
 // round (a batch of 100), into blocks of columns, each of which packs the
 // panels of op(B) it reads itself. A small C summed over a deep k (a
 // weight's gradient xᵀ·dout over a batch of 1,000) is cut instead into its
-// k-blocks, whose partial products are added to C in order once all are
+// k-blocks (each cut into column blocks when there are more cores than
+// k-blocks), whose partial products are added to C in order once all are
 // done: 100×100 from k = 1,000 went from 0.32 ms on one core to 0.19 ms
 // on two, where the column cut had every block pack all of op(A) and ran
 // no faster. Every element is summed in the same order whichever core
 // computes it (the k-blocks depend on k alone, and a k-block is added to C
 // in one rounding either way), so the result is the same bits on any
-// number of cores. Jobs and packing buffers are recycled, so a product
+// number of cores — NaN payloads aside: when two NaNs meet in a sum, which
+// one the result carries may differ. Jobs and packing buffers are recycled, so a product
 // allocates nothing once warm.
 //
 // # Aliasing

@@ -32,10 +32,6 @@ const (
 	// cost more than its half of the work. Products from about 1.7·10⁷
 	// operations up share.
 	parallelFlops = 1 << 24
-	// kSplitMax bounds the values of C times its k-blocks for which the
-	// k-blocks are shared (see job.kSplit): the partial products are kept
-	// whole until they are added.
-	kSplitMax = 1 << 20
 )
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
@@ -173,13 +169,18 @@ type job struct {
 	// and a panel packed on one core and read on another costs a
 	// transfer between their caches.
 	ownB bool
-	// kSplit is set when the items are C's k-blocks instead: the whole
-	// of C is one row block and one column block (a weight's gradient
-	// xᵀ·dout, whose k is the batch), which a column cut would make every
-	// item pack all of op(A) for a few columns. Item b computes k-block b
-	// alone; the first goes straight to C, the others to kbuf, and gemm
-	// adds them to C in order, each element as the k-blocks would
-	// have been added one after another: the same bits as on one core.
+	// kSplit is set when the items are C's k-blocks instead, each cut
+	// into as many column blocks as it takes to give every participant
+	// an item: the whole of C is one row block (a weight's gradient
+	// xᵀ·dout, whose k is the batch), and a column cut alone would make
+	// every item pack all of op(A) for a few columns. An item computes
+	// its columns of k-block b alone; k-block 0 goes straight to C (with
+	// beta), the others to kbuf, and gemm adds them to C in order, each
+	// element as the k-blocks would have been added one after another:
+	// the same bits as on one core (NaN payloads aside: which of two NaNs
+	// a sum keeps may differ). kbuf stays small: one chunk of op(B) means
+	// n ≤ packBMax/k, so it holds at most about 2·mcTarget·packBMax/kcMax
+	// values (2 MiB).
 	kSplit bool
 	kbuf   []float64
 	split  workers.Split // the items of an ownB or kSplit job
@@ -215,6 +216,9 @@ func (bu *buffers) ensure(kern *kernel, rows, kc int) {
 var (
 	jobsMu   sync.Mutex
 	freeJobs []*job
+	// kSplits counts the products whose k-blocks were shared, for the
+	// tests to see that their shapes take that path.
+	kSplits atomic.Int64
 )
 
 func getJob() *job {
@@ -276,12 +280,15 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	j.packItems = ceilDiv(ncPanels, packPanels)
 	j.ownB = j.rowItems == 1 && j.colItems > 1
 	kBlocks := ceilDiv(k, j.kc)
-	j.kSplit = j.ownB && beta == 0 && chunks == 1 && kBlocks > 1 && kBlocks*m*n <= kSplitMax
+	j.kSplit = j.ownB && chunks == 1 && kBlocks > 1
 	if j.kSplit {
-		j.colsPer, j.colItems = j.nc, 1
+		cols := min(ncPanels, ceilDiv(threads, kBlocks))
+		j.colsPer = nr * ceilDiv(ncPanels, cols)
+		j.colItems = ceilDiv(j.nc, j.colsPer)
 		if need := (kBlocks - 1) * m * n; len(j.kbuf) < need {
 			j.kbuf = make([]float64, need)
 		}
+		kSplits.Add(1)
 	}
 	if j.ownB {
 		j.packItems = 0
@@ -290,7 +297,7 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	}
 	j.perChunk = j.packItems + j.rowItems*j.colItems
 	if j.kSplit {
-		j.perChunk = kBlocks
+		j.perChunk = kBlocks * j.colItems
 	}
 	j.total = chunks * j.perChunk
 	j.gen++
@@ -349,7 +356,7 @@ func (j *job) RunPart(p, _ int) {
 			return
 		}
 		if j.kSplit {
-			j.computeK(bu, idx)
+			j.computeK(bu, idx/j.colItems, idx%j.colItems)
 			continue
 		}
 		chunk, item := idx/j.perChunk, idx%j.perChunk
@@ -500,21 +507,26 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 	}
 }
 
-// computeK is the item of a job whose k-blocks are shared (kSplit): k-block
-// b of the whole of C, written to C itself for the first and to the b-th
-// partial product in kbuf for the others, which gemm then adds to C in
-// order.
-func (j *job) computeK(bu *buffers, b int) {
+// computeK is the item of a job whose k-blocks are shared (kSplit): column
+// block ci of k-block b, added to beta·C for the first k-block and written
+// to the b-th partial product in kbuf for the others, which gemm then adds
+// to C in order.
+func (j *job) computeK(bu *buffers, b, ci int) {
+	c0 := ci * j.colsPer
+	cols := min(j.colsPer, j.n-c0)
+	if cols <= 0 {
+		return
+	}
 	bu.ensure(j.kern, j.m, j.kc)
 	if len(bu.bp) < j.kern.nr*j.kc {
 		bu.bp = make([]float64, j.kern.nr*kcMax)
 	}
 	if b == 0 {
-		j.block(bu, j.c, j.ldc, 0, j.m, 0, j.n, 0, 0, 0)
+		j.block(bu, j.c, j.ldc, 0, j.m, c0, cols, ci, 0, j.beta)
 		return
 	}
 	size := j.m * j.n
-	j.block(bu, j.kbuf[(b-1)*size:b*size], j.n, 0, j.m, 0, j.n, 0, b*j.kc, 0)
+	j.block(bu, j.kbuf[(b-1)*size:b*size], j.n, 0, j.m, c0, cols, ci, b*j.kc, 0)
 }
 
 // block adds one k-block, op(A)'s columns [pc, pc+kc) times op(B)'s rows

@@ -383,21 +383,31 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 		{"short", 30, 700, 300},   // the same with a partial row panel
 		{"batch", 100, 1100, 600}, // two chunks of op(B)
 		{"tall", 1000, 100, 100},  // row blocks
-		{"deep", 100, 100, 1000},  // four k-blocks, shared when beta is 0
+		{"deep", 100, 100, 1000},  // four k-blocks, shared: on 8 cores each in two column blocks
 		{"deeper", 60, 60, 2500},  // ten k-blocks, more than the cores
 	}
 	for _, kern := range kernelChoice() {
+		splits := kSplits.Load()
 		for _, tr := range transposes {
 			for _, s := range shapes {
-				for _, ab := range [][2]float64{{1, 0}, {1.5, 0.5}} {
+				for _, ab := range [][2]float64{{1, 0}, {1.5, 0}, {1.5, 0.5}} {
 					name := fmt.Sprintf("kernel=%s/trans=%s/shape=%s/alpha=%g", kern.name, tr.name, s.name, ab[0])
 					t.Run(name, func(t *testing.T) {
 						p := newProblem(rng, tr.transA, tr.transB, s.m, s.n, s.k, 2, ab[0], ab[1])
 						runtime.GOMAXPROCS(1)
 						p.check(t, &kern)
 						var want []float64
+						// A product of other values first, so that what a
+						// pooled job's buffers keep from it cannot pass for
+						// parts of the next.
+						other := make([]float64, len(p.a))
+						for i, v := range p.a {
+							other[i] = 1 - 2*v
+						}
 						for _, procs := range []int{1, 2, 3, 8} {
 							runtime.GOMAXPROCS(procs)
+							scratch := append([]float64(nil), p.c...)
+							gemmWith(&kern, p.transA, p.transB, p.m, p.n, p.k, p.alpha, other, p.lda, p.b, p.ldb, p.beta, scratch, p.ldc)
 							got := append([]float64(nil), p.c...)
 							gemmWith(&kern, p.transA, p.transB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, got, p.ldc)
 							if want == nil {
@@ -413,6 +423,11 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 					})
 				}
 			}
+		}
+		// The deep shapes share their k-blocks on some of these core
+		// counts with every kernel (with 6-row panels, only on 8).
+		if kSplits.Load() == splits {
+			t.Errorf("kernel %s: no product shared its k-blocks", kern.name)
 		}
 	}
 }
