@@ -157,44 +157,44 @@ func BenchmarkTrainStepLarge(b *testing.B) {
 	}
 }
 
-// benchMNIST returns MNIST's training images (60000, 1, 28, 28) and
-// one-hot labels, fetching the files when they are missing. The
+// benchMNIST returns MNIST's training and test sets, fetching the files
+// when they are missing, or skips the benchmark when it cannot. The
 // convolutional benchmarks take real digits: what a convolution and ReLU
 // leave nonzero depends on the strokes (65 to 78 % of SimpleConvNet's
 // pooled outputs on MNIST, some 4 % on benchData's scattered pixels once
 // trained a little), and with it whether the fully connected layer after
 // them reads its input in compressed form.
-func benchMNIST(b *testing.B) (x, t *tensor.Tensor) {
+func benchMNIST(b *testing.B) (train, test *mnist.Set) {
 	b.Helper()
 	dir, err := mnist.DefaultDir()
+	if err == nil {
+		err = mnist.Download(context.Background(), dir)
+	}
+	if err == nil {
+		train, test, err = mnist.Load(dir)
+	}
 	if err != nil {
-		b.Fatal(err)
+		b.Skipf("needs the MNIST files: %v", err)
 	}
-	if err := mnist.Download(context.Background(), dir); err != nil {
-		b.Fatal(err)
-	}
-	train, _, err := mnist.Load(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return train.Images4D(), train.OneHot()
+	return train, test
 }
 
 // BenchmarkConvTrainStep is one step of the book's train_convnet.py on
 // SimpleConvNet with a batch of 100, as Train takes it on MNIST: draw the
 // batch, forward, backward, Adam update.
 func BenchmarkConvTrainStep(b *testing.B) {
-	images, t := benchMNIST(b)
+	train, _ := benchMNIST(b)
+	images, t := train.Images4D(), train.OneHot()
 	benchStep(b, "net=simpleconv/batch=100", NewSimpleConvNet(ConvNetConfig{}, newRand(57)), &grad.Adam{}, images, t, 58)
 	deep := NewDeepConvNet(DeepConvNetConfig{Dropout: 0.5}, newRand(60))
 	benchStep(b, "net=deepconv/batch=100", deep, &grad.Adam{}, images, t, 61)
 }
 
-// BenchmarkConvAccuracy evaluates SimpleConvNet on 10,000 MNIST images,
-// the size of its test set.
+// BenchmarkConvAccuracy evaluates SimpleConvNet on MNIST's 10,000 test
+// images.
 func BenchmarkConvAccuracy(b *testing.B) {
-	all, labels := benchMNIST(b)
-	images, t := all.Slice(0, 10000), labels.Slice(0, 10000)
+	_, test := benchMNIST(b)
+	images, t := test.Images4D(), test.OneHot()
 	net := NewSimpleConvNet(ConvNetConfig{}, newRand(59))
 	net.Accuracy(images, t)
 	b.Run("net=simpleconv/n=10000", func(b *testing.B) {
