@@ -172,34 +172,44 @@ func (t *CSR) Transpose(c *CSR) {
 	}
 	t.Rows, t.Cols = c.Cols, c.Rows
 	// Counting sort by column: count into RowPtr[j+2], sum, then place each
-	// entry at RowPtr[j+1]++, which leaves RowPtr[j+1] at row j's end. The
-	// loops range over slices of one row, which spares the bounds checks
-	// of indexing by entry: 22 µs for a batch of 100 MNIST images against
-	// 39 µs.
+	// entry at RowPtr[j+1]++, which leaves RowPtr[j+1] at row j's end.
 	ptr := grow(t.RowPtr, c.Cols+2)
 	clear(ptr)
-	count := ptr[2:]
-	for _, j := range c.ColIdx[c.RowPtr[0] : c.RowPtr[0]+nnz] {
-		count[j]++
-	}
+	countCols(ptr[2:], c, 0, c.Rows)
 	for j := 2; j < len(ptr); j++ {
 		ptr[j] += ptr[j-1]
 	}
 	t.ColIdx = growCount(t.ColIdx, nnz)
 	t.Val = growCount(t.Val, nnz)
+	t.placeRows(ptr[1:], c, 0, c.Rows)
+	t.RowPtr = ptr[:c.Cols+1]
+}
+
+// countCols adds to count[j] the entries of column j in rows [r0, r1) of
+// c.
+func countCols(count []int, c *CSR, r0, r1 int) {
+	for _, j := range c.ColIdx[c.RowPtr[r0]:c.RowPtr[r1]] {
+		count[j]++
+	}
+}
+
+// placeRows places the entries of rows [r0, r1) of c into t, cᵀ, in row
+// order: the next entry of column j goes to next[j], which moves on by
+// one. The loops range over slices of one row, which spares the bounds
+// checks of indexing by entry: 22 µs for the transpose of a batch of 100
+// MNIST images against 39 µs.
+func (t *CSR) placeRows(next []int, c *CSR, r0, r1 int) {
 	colIdx, val := t.ColIdx, t.Val
-	next := ptr[1:]
-	for i := range c.Rows {
-		p0, p1 := c.RowPtr[i], c.RowPtr[i+1]
-		vals := c.Val[p0:p1]
-		for p, j := range c.ColIdx[p0:p1] {
+	for i := r0; i < r1; i++ {
+		e0, e1 := c.RowPtr[i], c.RowPtr[i+1]
+		vals := c.Val[e0:e1]
+		for e, j := range c.ColIdx[e0:e1] {
 			q := next[j]
 			colIdx[q] = int32(i)
-			val[q] = vals[p]
+			val[q] = vals[e]
 			next[j] = q + 1
 		}
 	}
-	t.RowPtr = ptr[:c.Cols+1]
 }
 
 // compressGo is the portable compress. It writes every entry and advances
@@ -321,22 +331,10 @@ func (task *transposeTask) RunPart(p, _ int) {
 		}
 		r0, r1 := k*c.Rows/task.chunks, (k+1)*c.Rows/task.chunks
 		cnt := t.counts[k*c.Cols : (k+1)*c.Cols]
-		if !task.place {
-			for _, j := range c.ColIdx[c.RowPtr[r0]:c.RowPtr[r1]] {
-				cnt[j]++
-			}
-			continue
-		}
-		colIdx, val := t.ColIdx, t.Val
-		for i := r0; i < r1; i++ {
-			e0, e1 := c.RowPtr[i], c.RowPtr[i+1]
-			vals := c.Val[e0:e1]
-			for e, j := range c.ColIdx[e0:e1] {
-				q := cnt[j]
-				colIdx[q] = int32(i)
-				val[q] = vals[e]
-				cnt[j] = q + 1
-			}
+		if task.place {
+			t.placeRows(cnt, c, r0, r1)
+		} else {
+			countCols(cnt, c, r0, r1)
 		}
 	}
 }
