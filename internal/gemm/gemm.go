@@ -204,12 +204,17 @@ type buffers struct {
 	bp   []float64 // a panel of op(B) packed by the item itself, when the job's ownB is set
 }
 
-func (bu *buffers) ensure(kern *kernel, rows, kc int) {
+// ensure sizes the buffers for a block of rows rows of op(A) and depth kc,
+// and, with ownB, for a panel of op(B) packed by the item itself.
+func (bu *buffers) ensure(kern *kernel, rows, kc int, ownB bool) {
 	if need := roundUp(rows, kern.mr) * kc; len(bu.ap) < need {
 		bu.ap = make([]float64, max(need, mcTarget*kcMax))
 	}
 	if need := kern.mr * kern.nr; len(bu.tile) < need {
 		bu.tile = make([]float64, need)
+	}
+	if ownB && len(bu.bp) < kern.nr*kc {
+		bu.bp = make([]float64, kern.nr*kcMax)
 	}
 }
 
@@ -270,21 +275,17 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 	}
 	j.rowItems = ceilDiv(m, j.rowsPer)
 	ncPanels := j.nc / nr
-	j.colsPer, j.colItems = j.nc, 1
+	j.cutColumns(1)
 	if threads > 1 && j.rowItems < itemsPerThread*threads {
 		// Too few row blocks to go round evenly: cut the columns too.
-		cols := min(ncPanels, ceilDiv(itemsPerThread*threads, j.rowItems))
-		j.colsPer = nr * ceilDiv(ncPanels, cols)
-		j.colItems = ceilDiv(j.nc, j.colsPer)
+		j.cutColumns(ceilDiv(itemsPerThread*threads, j.rowItems))
 	}
 	j.packItems = ceilDiv(ncPanels, packPanels)
 	j.ownB = j.rowItems == 1 && j.colItems > 1
 	kBlocks := ceilDiv(k, j.kc)
 	j.kSplit = j.ownB && chunks == 1 && kBlocks > 1
 	if j.kSplit {
-		cols := min(ncPanels, ceilDiv(threads, kBlocks))
-		j.colsPer = nr * ceilDiv(ncPanels, cols)
-		j.colItems = ceilDiv(j.nc, j.colsPer)
+		j.cutColumns(ceilDiv(threads, kBlocks))
 		if need := (kBlocks - 1) * m * n; len(j.kbuf) < need {
 			j.kbuf = make([]float64, need)
 		}
@@ -316,6 +317,15 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 		j.addBlocks(kBlocks)
 	}
 	putJob(j)
+}
+
+// cutColumns cuts a chunk of op(B)'s columns into about cols blocks, as
+// many as its micro-panels allow, each a whole number of micro-panels.
+func (j *job) cutColumns(cols int) {
+	nr := j.kern.nr
+	ncPanels := j.nc / nr
+	j.colsPer = nr * ceilDiv(ncPanels, min(ncPanels, cols))
+	j.colItems = ceilDiv(j.nc, j.colsPer)
 }
 
 // addBlocks adds the partial products of k-blocks 1 … kBlocks−1 in kbuf to
@@ -485,8 +495,6 @@ func (j *job) packA(ap []float64, i0, rows, pc, kc int) {
 // chunk starting at column jc, one k-block at a time: the first k-block
 // applies beta, the later ones accumulate.
 func (j *job) compute(bu *buffers, jc, ri, ci int) {
-	kern := j.kern
-	nr := kern.nr
 	i0 := ri * j.rowsPer
 	rows := min(j.rowsPer, j.m-i0)
 	c0 := jc + ci*j.colsPer
@@ -494,10 +502,7 @@ func (j *job) compute(bu *buffers, jc, ri, ci int) {
 	if cols <= 0 {
 		return
 	}
-	bu.ensure(kern, rows, j.kc)
-	if j.ownB && len(bu.bp) < nr*j.kc {
-		bu.bp = make([]float64, nr*kcMax)
-	}
+	bu.ensure(j.kern, rows, j.kc, j.ownB)
 	for pc := 0; pc < j.k; pc += j.kc {
 		beta := j.beta
 		if pc > 0 {
@@ -517,10 +522,7 @@ func (j *job) computeK(bu *buffers, b, ci int) {
 	if cols <= 0 {
 		return
 	}
-	bu.ensure(j.kern, j.m, j.kc)
-	if len(bu.bp) < j.kern.nr*j.kc {
-		bu.bp = make([]float64, j.kern.nr*kcMax)
-	}
+	bu.ensure(j.kern, j.m, j.kc, true)
 	if b == 0 {
 		j.block(bu, j.c, j.ldc, 0, j.m, c0, cols, ci, 0, j.beta)
 		return
