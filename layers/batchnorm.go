@@ -68,28 +68,75 @@ type BatchNorm struct {
 	xView, dView    tensor.Tensor // the input and dout read as (n, d)
 	outView, dxView tensor.Tensor // the results in the input's shape
 
-	// A large batch is shared among the cores in two phases: the sums
-	// over the batch by blocks of features, each summed over the rows in
-	// order wherever it runs, then the element-wise results by blocks of
-	// rows (see rangeJob), so that no two cores write to the same lines.
-	job                    rangeJob
-	stats, norm, sums, dxs func(lo, hi int) // the phases' methods, bound once
-	xs, xnd, ys            []float64        // x, x̂ and y (dx in Backward) of the pass in progress
-	ds                     []float64        // dout in Backward
+	// A large batch is shared among the cores by rows, in pieces whose
+	// number depends on the batch's shape alone (see statRows): each
+	// piece sums its rows in order, and the pieces' sums are added in
+	// piece order, so the statistics are the same bits on any number of
+	// cores; the element-wise results are computed by blocks of rows
+	// (see rangeJob). A core thus reads and writes the rows that the
+	// layer before left in its cache, and no two cores write to the
+	// same lines.
+	job                          rangeJob
+	means, vars, norm, sums, dxs func(lo, hi int) // the phases' methods, bound once
+	xs, xnd, ys                  []float64        // x, x̂ and y (dx in Backward) of the pass in progress
+	ds                           []float64        // dout in Backward
+	parts                        []float64        // the pieces' sums, two of d values per piece
+	per                          int              // rows per piece of the pass in progress
 }
 
-// batchNormPiece and batchNormRows align the blocks of features and of
-// rows a shared pass is cut into: a cache line of each row, and eight
-// rows, whose values take whole cache lines for any number of features.
-const (
-	batchNormPiece = 8
-	batchNormRows  = 8
-)
+// batchNormRows aligns the blocks of rows an element-wise pass is cut
+// into: eight rows, whose values take whole cache lines for any number of
+// features.
+const batchNormRows = 8
+
+// batchNormSum is about how many values one piece of a sum over the batch
+// adds up: a batch of up to 168 rows of 100 features is one piece, summed
+// in row order as the book's np.mean does, and a batch of 1000 such rows
+// six pieces.
+const batchNormSum = 1 << 14
+
+// statRows returns the rows of one piece of a sum over a batch of rows of
+// d features: a multiple of batchNormRows, so that a piece's rows take
+// whole cache lines. It depends on d alone, never on the cores.
+func statRows(d int) int {
+	r := (batchNormSum + d - 1) / max(d, 1)
+	return (r + batchNormRows - 1) / batchNormRows * batchNormRows
+}
 
 // bind makes the method values the shared phases run, once.
 func (b *BatchNorm) bind() {
-	if b.stats == nil {
-		b.stats, b.norm, b.sums, b.dxs = b.statsCols, b.normRows, b.sumsCols, b.dxRows
+	if b.means == nil {
+		b.means, b.vars, b.norm, b.sums, b.dxs = b.meanRows, b.varRows, b.normRows, b.sumsRows, b.dxRows
+	}
+}
+
+// startSums readies the pieces' sums of a pass over n rows of d
+// features, with two sums of d values per piece, and returns the number
+// of pieces.
+func (b *BatchNorm) startSums(n, d int) int {
+	b.per = statRows(d)
+	pieces := max(1, (n+b.per-1)/b.per)
+	if len(b.parts) < 2*pieces*d {
+		b.parts = make([]float64, 2*pieces*d)
+	}
+	return pieces
+}
+
+// part returns the k-th sum (0 or 1) of the piece that starts at row lo.
+func (b *BatchNorm) part(lo, k int) []float64 {
+	d := b.Gamma.Size()
+	p := lo / b.per
+	return b.parts[(2*p+k)*d : (2*p+k+1)*d]
+}
+
+// addParts sets dst to the k-th sums of pieces 0, 1, … added in that
+// order, whichever cores computed them.
+func (b *BatchNorm) addParts(dst []float64, k, pieces int) {
+	copy(dst, b.part(0, k))
+	for p := 1; p < pieces; p++ {
+		for j, v := range b.part(p*b.per, k) {
+			dst[j] += v
+		}
 	}
 }
 
@@ -137,7 +184,7 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	out := b.out.Shaped(n, d)
 	b.ys = out.Data()
 	b.bind()
-	b.job.runBlocks(b.stats, d, batchNormPiece, 2*n*d)
+	b.stats(n, d)
 	b.job.runBlocks(b.norm, n, batchNormRows, 3*n*d)
 	b.xs, b.xnd, b.ys = nil, nil, nil
 	if x.Dims() == 2 {
@@ -147,36 +194,26 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return &b.outView
 }
 
-// statsCols computes μ (training) and 1/√(σ² + ε) of features [lo, hi)
-// for the Forward in progress, each summed over the rows in order, and
-// moves the running statistics.
-func (b *BatchNorm) statsCols(lo, hi int) {
-	n, d := b.n, b.Gamma.Size()
-	xs := b.xs
-	mean, inv := b.sum[lo:hi], b.invStd[lo:hi]
-	rm, rv := b.RunningMean.Data()[lo:hi], b.RunningVar.Data()[lo:hi]
+// stats computes μ (training) and 1/√(σ² + ε) of every feature for the
+// Forward in progress, and moves the running statistics: the mean, then
+// the mean of (x − μ)², each summed over the rows by pieces.
+func (b *BatchNorm) stats(n, d int) {
+	mean, inv := b.sum[:d], b.invStd[:d]
+	rm, rv := b.RunningMean.Data()[:d], b.RunningVar.Data()[:d]
 	if b.mode != Training {
 		for j := range inv {
 			inv[j] = 1 / math.Sqrt(rv[j]+b.Epsilon)
 		}
 		return
 	}
-	clear(mean)
-	for i := range n {
-		for j, v := range xs[i*d+lo : i*d+hi] {
-			mean[j] += v
-		}
-	}
+	pieces := b.startSums(n, d)
+	b.job.run(b.means, n, b.per, 2*n*d)
+	b.addParts(mean, 0, pieces)
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	clear(inv) // σ², then 1/√(σ² + ε)
-	for i := range n {
-		for j, v := range xs[i*d+lo : i*d+hi] {
-			c := v - mean[j]
-			inv[j] += c * c
-		}
-	}
+	b.job.run(b.vars, n, b.per, 2*n*d)
+	b.addParts(inv, 0, pieces) // σ²·n, then 1/√(σ² + ε)
 	for j := range inv {
 		v := inv[j] / float64(n)
 		rm[j] = b.Momentum*rm[j] + (1-b.Momentum)*mean[j]
@@ -185,8 +222,41 @@ func (b *BatchNorm) statsCols(lo, hi int) {
 	}
 }
 
+// The passes that sum by pieces are given whole pieces, [lo, hi) on
+// one core the whole batch, and sum each piece of it on its own.
+
+// meanRows sums x over each piece of rows [lo, hi), in row order.
+func (b *BatchNorm) meanRows(lo, hi int) {
+	d := b.Gamma.Size()
+	for ; lo < hi; lo += b.per {
+		s := b.part(lo, 0)
+		clear(s)
+		for i := lo; i < min(lo+b.per, hi); i++ {
+			for j, v := range b.xs[i*d : i*d+d] {
+				s[j] += v
+			}
+		}
+	}
+}
+
+// varRows sums (x − μ)² over each piece of rows [lo, hi), in row order.
+func (b *BatchNorm) varRows(lo, hi int) {
+	d := b.Gamma.Size()
+	mean := b.sum[:d]
+	for ; lo < hi; lo += b.per {
+		s := b.part(lo, 0)
+		clear(s)
+		for i := lo; i < min(lo+b.per, hi); i++ {
+			for j, v := range b.xs[i*d : i*d+d] {
+				c := v - mean[j]
+				s[j] += c * c
+			}
+		}
+	}
+}
+
 // normRows computes x̂ and y of rows [lo, hi) for the Forward in
-// progress, from the statistics statsCols left.
+// progress, from the statistics stats left.
 func (b *BatchNorm) normRows(lo, hi int) {
 	d := b.Gamma.Size()
 	mean := b.sum
@@ -229,7 +299,19 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	dx := b.dx.Shaped(n, d)
 	b.ds, b.xnd, b.ys = b.dView.Data(), b.xn.Shaped(n, d).Data(), dx.Data()
 	b.bind()
-	b.job.runBlocks(b.sums, d, batchNormPiece, 2*n*d)
+	pieces := b.startSums(n, d)
+	b.job.run(b.sums, n, b.per, 2*n*d)
+	dg, db := b.DGamma.Data()[:d], b.DBeta.Data()[:d]
+	b.addParts(db, 0, pieces)
+	b.addParts(dg, 1, pieces)
+	gamma, inv := b.Gamma.Data()[:d], b.invStd[:d]
+	scale, mdb, mdg := b.coef[:d], b.coef[d:2*d], b.coef[2*d:3*d]
+	fn := float64(n)
+	for j := range scale {
+		scale[j] = gamma[j] * inv[j]
+		mdb[j] = db[j] / fn // mean(dout)
+		mdg[j] = dg[j] / fn // mean(dout·x̂)
+	}
 	b.job.runBlocks(b.dxs, n, batchNormRows, 3*n*d)
 	b.ds, b.xnd, b.ys = nil, nil, nil
 	if len(b.inShape) == 2 {
@@ -239,34 +321,27 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	return &b.dxView
 }
 
-// sumsCols computes ∂L/∂β and ∂L/∂γ of features [lo, hi) for the
-// Backward in progress, each summed over the rows in order, and the
-// per-feature factors dxRows uses.
-func (b *BatchNorm) sumsCols(lo, hi int) {
-	n, d := b.n, b.Gamma.Size()
-	ds, xn := b.ds, b.xnd
-	dg, db := b.DGamma.Data()[lo:hi], b.DBeta.Data()[lo:hi]
-	clear(dg)
-	clear(db)
-	for i := range n {
-		c, g := xn[i*d+lo:i*d+hi], ds[i*d+lo:i*d+hi]
-		for j, v := range g {
-			db[j] += v
-			dg[j] += v * c[j]
+// sumsRows sums dout and dout·x̂ over each piece of rows [lo, hi) for
+// the Backward in progress, in row order: the pieces' shares of ∂L/∂β
+// and ∂L/∂γ.
+func (b *BatchNorm) sumsRows(lo, hi int) {
+	d := b.Gamma.Size()
+	for ; lo < hi; lo += b.per {
+		db, dg := b.part(lo, 0), b.part(lo, 1)
+		clear(db)
+		clear(dg)
+		for i := lo; i < min(lo+b.per, hi); i++ {
+			c, g := b.xnd[i*d:i*d+d], b.ds[i*d:i*d+d]
+			for j, v := range g {
+				db[j] += v
+				dg[j] += v * c[j]
+			}
 		}
-	}
-	gamma, inv := b.Gamma.Data()[lo:hi], b.invStd[lo:hi]
-	scale, mdb, mdg := b.coef[lo:hi], b.coef[d+lo:d+hi], b.coef[2*d+lo:2*d+hi]
-	fn := float64(n)
-	for j := range scale {
-		scale[j] = gamma[j] * inv[j]
-		mdb[j] = db[j] / fn // mean(dout)
-		mdg[j] = dg[j] / fn // mean(dout·x̂)
 	}
 }
 
 // dxRows computes ∂L/∂x of rows [lo, hi) for the Backward in progress,
-// from the factors sumsCols left.
+// from the factors Backward left.
 func (b *BatchNorm) dxRows(lo, hi int) {
 	d := b.Gamma.Size()
 	scale, mdb, mdg := b.coef[:d], b.coef[d:2*d], b.coef[2*d:3*d]
