@@ -139,7 +139,10 @@ func Accelerated() bool { return Kernel() != goKernel.name }
 // items that multiply a block of A's rows with it. Whoever takes part —
 // the caller and any idle workers — claims the next number, waits until
 // the items it depends on are done (in practice only briefly, as they are
-// already being worked on), and does the item.
+// already being worked on), and does the item. A product of one chunk
+// hands out its multiplying items by shares of C's rows instead (see
+// byShares), and one whose items pack their own op(B) by shares of its
+// items (ownB, kSplit).
 //
 // The participants are the caller and workers of internal/workers, which
 // returns once each of them has left run; a worker that starts after the
@@ -183,8 +186,16 @@ type job struct {
 	// values (2 MiB).
 	kSplit bool
 	kbuf   []float64
-	split  workers.Split // the items of an ownB or kSplit job
-	total  int
+	// byShares is set for a job of one chunk whose op(B) is packed once
+	// for all: the participants claim the packing items, then take the
+	// compute items from split, participant p starting on the p-th
+	// contiguous share of C's rows. C's rows are then written by about
+	// the same core as the rows of the passes before and after it (an
+	// activation, BatchNorm, cut the same way), rather than by whichever
+	// core claimed each row block first, and stay in its cache.
+	byShares bool
+	split    workers.Split // the items of an ownB, kSplit or byShares job
+	total    int
 
 	gen  uint32
 	next atomic.Uint64 // gen<<32 | number of the next unclaimed item
@@ -307,8 +318,12 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 		j.parts = append(j.parts, make([]buffers, threads-len(j.parts))...)
 	}
 	helpers := min(threads-1, j.perChunk-1)
-	if j.ownB {
+	j.byShares = !j.ownB && chunks == 1
+	switch {
+	case j.ownB:
 		j.split.Reset(j.total, helpers+1)
+	case j.byShares:
+		j.split.Reset(j.rowItems*j.colItems, helpers+1)
 	}
 	j.next.Store(uint64(j.gen) << 32) // publishes the fields above
 
@@ -356,8 +371,14 @@ func (j *job) RunPart(p, _ int) {
 	bu := &j.parts[p] // the same buffers for participant p from product to product
 	if !j.ownB {
 		v := j.next.Load()
-		j.run(bu, uint32(v>>32), j.total)
-		return
+		if !j.byShares {
+			j.run(bu, uint32(v>>32), j.total)
+			return
+		}
+		j.run(bu, uint32(v>>32), j.packItems)
+		for j.done.Load() < int64(j.packItems) {
+			runtime.Gosched()
+		}
 	}
 	cursor := 0
 	for {
@@ -367,6 +388,10 @@ func (j *job) RunPart(p, _ int) {
 		}
 		if j.kSplit {
 			j.computeK(bu, idx/j.colItems, idx%j.colItems)
+			continue
+		}
+		if j.byShares {
+			j.compute(bu, 0, idx/j.colItems, idx%j.colItems)
 			continue
 		}
 		chunk, item := idx/j.perChunk, idx%j.perChunk
