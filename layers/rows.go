@@ -94,15 +94,51 @@ func rowRun(rows []int) (from int, ok bool) {
 }
 
 // gatherRows returns rows rows of data as a batch: a view when they are
-// consecutive, else a copy into buf.
-func gatherRows(buf *buffer.Reusable, shape *[]int, data *tensor.Tensor, rows []int) *tensor.Tensor {
+// consecutive, else a copy into buf, shared among the cores by rows when
+// large (see gatherJob).
+func gatherRows(g *gatherJob, buf *buffer.Reusable, shape *[]int, data *tensor.Tensor, rows []int) *tensor.Tensor {
 	if from, ok := checkRows(rows, data.Shape()[0], data.Shape()); ok {
 		return data.Slice(from, from+len(rows))
 	}
 	*shape = append(append((*shape)[:0], len(rows)), data.Shape()[1:]...)
 	b := buf.Shaped(*shape...)
-	b.TakeRows(data, rows)
+	g.take(b.Data(), data.Data(), rows)
 	return b
+}
+
+// gatherJob copies the rows of a batch, row by row, on as many cores as
+// are free when the batch is large: participant p copies the p-th share
+// of the rows, the images that it then convolves (a convolution shares
+// its images the same way), so that they are in its cache.
+type gatherJob struct {
+	job       rangeJob
+	fn        func(lo, hi int) // copyRows, bound once
+	dst, src  []float64
+	rows      []int
+	rowLength int
+}
+
+// take copies rows rows of src, of rowLength values each, into dst;
+// the rows have been checked.
+func (g *gatherJob) take(dst, src []float64, rows []int) {
+	if len(rows) == 0 {
+		return
+	}
+	if g.fn == nil {
+		g.fn = g.copyRows
+	}
+	g.dst, g.src, g.rows, g.rowLength = dst, src, rows, len(dst)/len(rows)
+	g.job.run(g.fn, len(rows), 1, 2*len(dst))
+	g.dst, g.src, g.rows = nil, nil, nil
+}
+
+// copyRows copies the batch's rows [lo, hi).
+func (g *gatherJob) copyRows(lo, hi int) {
+	n := g.rowLength
+	for i := lo; i < hi; i++ {
+		r := g.rows[i]
+		copy(g.dst[i*n:(i+1)*n], g.src[r*n:(r+1)*n])
+	}
 }
 
 // forwardRows returns what Forward would for the input made of rows rows

@@ -34,8 +34,9 @@ type Sequence struct {
 	steps   []step
 	mode    Mode
 
-	batch buffer.Reusable // rows gathered for a first layer that cannot read them in place
-	shape []int           // the shape of a gathered batch
+	batch  buffer.Reusable // rows gathered for a first layer that cannot read them in place
+	shape  []int           // the shape of a gathered batch
+	gather gatherJob
 
 	// learnFrom is the index of the first layer with learnable
 	// parameters: Backward stops there, since the layers before it have
@@ -201,7 +202,7 @@ func (s *Sequence) ForwardRows(set *Rows, rows []int) *tensor.Tensor {
 	if a, ok := s.first().(*Affine); ok && set.x != nil && set.x.Shape()[1] == a.W.Shape()[0] {
 		return s.forwardFrom(1, a.forwardRows(set, rows))
 	}
-	return s.Forward(gatherRows(&s.batch, &s.shape, set.data, rows))
+	return s.Forward(gatherRows(&s.gather, &s.batch, &s.shape, set.data, rows))
 }
 
 // Release drops what the layers keep of the last batch read by
