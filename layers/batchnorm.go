@@ -90,10 +90,10 @@ type BatchNorm struct {
 const batchNormRows = 8
 
 // batchNormSum is about how many values one piece of a sum over the batch
-// adds up: a batch of up to 168 rows of 100 features is one piece, summed
-// in row order as the book's np.mean does, and a batch of 1000 such rows
-// six pieces.
-const batchNormSum = 1 << 14
+// adds up: a batch of up to 48 rows of 100 features is one piece, summed
+// in row order, and a batch of 1000 such rows 21 pieces, enough for
+// sixteen cores.
+const batchNormSum = 1 << 12
 
 // statRows returns the rows of one piece of a sum over a batch of rows of
 // d features: a multiple of batchNormRows, so that a piece's rows take

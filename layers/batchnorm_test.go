@@ -335,7 +335,7 @@ func TestBatchNormStepDoesNotAllocate(t *testing.T) {
 }
 
 // TestBatchNormSharedIsTheSameOnAnyNumberOfCores runs passes large enough
-// to be shared (both phases: the sums by features and the rest by rows),
+// to be shared (both phases: the sums by pieces of rows and the rest by rows),
 // in training and inference, with GOMAXPROCS 1, 2, 3 and 8, and requires
 // the same bits every time and agreement with the book's layer.
 func TestBatchNormSharedIsTheSameOnAnyNumberOfCores(t *testing.T) {

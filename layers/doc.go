@@ -206,16 +206,21 @@
 // The layers share their work among GOMAXPROCS cores (internal/workers),
 // always cut into pieces that the data alone decides, so that a training
 // run gives the same bits on one core as on sixteen: a convolution's
-// images, one at a time forward; its backward pass in eight fixed runs of
-// consecutive images, each summing its images' gradients in order, the
-// runs then added in order (so up to eight cores share a backward pass);
+// images, one at a time forward; its backward pass in sixteen fixed runs
+// of consecutive images, each summing its images' gradients in order, the
+// runs then added in order (so up to sixteen cores share a backward pass);
 // Affine's products, whose tiles each sum their terms in the same order
 // wherever they run; ReLU on inputs of 65,536 values and more, in runs of
-// elements; and BatchNorm on batches of 1000 rows of 100 features and the
-// like, in blocks of 8 features, each summed over the rows in order.
-// Small passes, such as those of the book's 784-50-10 net on a batch of
-// 100, stay on the calling goroutine: a hand-off would cost more than it
-// saves.
+// elements; BatchNorm on batches of 1000 rows of 100 features and the
+// like, its sums over the batch in pieces of about 4,096 values each
+// summed over its rows in order, the pieces then added in order (a batch
+// of up to 48 rows of 100 features is one piece); and the copying of a
+// large batch's rows for a first layer that cannot read them in place.
+// Each core starts on the same share of the rows (or images) in every
+// pass, so that the rows a core writes in one layer are those it reads in
+// the next, from its own cache. Small passes, such as those of the book's
+// 784-50-10 net on a batch of 100, stay on the calling goroutine: a
+// hand-off would cost more than it saves.
 //
 // # Errors
 //
