@@ -90,9 +90,9 @@ type BatchNorm struct {
 const batchNormRows = 8
 
 // batchNormSum is about how many values one piece of a sum over the batch
-// adds up: a batch of up to 48 rows of 100 features is one piece, summed
-// in row order, and a batch of 1000 such rows 21 pieces, enough for
-// sixteen cores.
+// adds up, at least (a piece is at least batchNormRows rows): a batch of
+// up to 48 rows of 100 features is one piece, summed in row order, and a
+// batch of 1000 such rows 21 pieces, enough for sixteen cores.
 const batchNormSum = 1 << 12
 
 // statRows returns the rows of one piece of a sum over a batch of rows of
@@ -115,7 +115,7 @@ func (b *BatchNorm) bind() {
 // of pieces.
 func (b *BatchNorm) startSums(n, d int) int {
 	b.per = statRows(d)
-	pieces := max(1, (n+b.per-1)/b.per)
+	pieces := (n + b.per - 1) / b.per
 	if len(b.parts) < 2*pieces*d {
 		b.parts = make([]float64, 2*pieces*d)
 	}
@@ -130,8 +130,13 @@ func (b *BatchNorm) part(lo, k int) []float64 {
 }
 
 // addParts sets dst to the k-th sums of pieces 0, 1, … added in that
-// order, whichever cores computed them.
+// order, whichever cores computed them: zeros when there are none (an
+// empty batch).
 func (b *BatchNorm) addParts(dst []float64, k, pieces int) {
+	if pieces == 0 {
+		clear(dst)
+		return
+	}
 	copy(dst, b.part(0, k))
 	for p := 1; p < pieces; p++ {
 		for j, v := range b.part(p*b.per, k) {

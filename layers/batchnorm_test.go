@@ -377,3 +377,61 @@ func TestBatchNormSharedIsTheSameOnAnyNumberOfCores(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormSumsByPieces reuses one layer for batches of 1000, 49 and
+// 97 rows of 100 features — 21 pieces of 48 rows with a last of 40, two
+// with a last of 1, three with a last of 1 — on 1, 2, 3 and 8 cores, and
+// requires ∂L/∂β to be, bit for bit, dout summed over each piece's rows
+// in order and the pieces added in order, worked out here.
+func TestBatchNormSumsByPieces(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := newRand()
+	const d, per = 100, 48
+	require.Equal(t, per, statRows(d))
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		bn := NewBatchNorm(tensor.Full(1, d), tensor.New(d))
+		for _, n := range []int{1000, 49, 97} {
+			x, dout := tensor.RandN(rng, 1, n, d), tensor.RandN(rng, 1, n, d)
+			bn.Forward(x)
+			bn.Backward(dout)
+			want := make([]float64, d)
+			for lo := 0; lo < n; lo += per {
+				piece := make([]float64, d)
+				for i := lo; i < min(lo+per, n); i++ {
+					for j := range piece {
+						piece[j] += dout.Data()[i*d+j]
+					}
+				}
+				for j := range want {
+					if lo == 0 {
+						want[j] = piece[j]
+					} else {
+						want[j] += piece[j]
+					}
+				}
+			}
+			for j, w := range want {
+				if got := bn.DBeta.Data()[j]; math.Float64bits(got) != math.Float64bits(w) {
+					t.Fatalf("GOMAXPROCS=%d, %d rows: ∂L/∂β[%d] = %v, want %v", procs, n, j, got, w)
+				}
+			}
+		}
+	}
+}
+
+// TestBatchNormEmptyBatch runs an inference pass over no rows after a
+// training step: the output and ∂L/∂x are empty, and ∂L/∂γ and ∂L/∂β,
+// sums over no rows, are zero rather than the last step's.
+func TestBatchNormEmptyBatch(t *testing.T) {
+	rng := newRand()
+	bn := NewBatchNorm(tensor.Full(1, 4), tensor.New(4))
+	bn.Forward(tensor.RandN(rng, 1, 10, 4))
+	bn.Backward(tensor.RandN(rng, 1, 10, 4))
+	require.NotEqual(t, []float64{0, 0, 0, 0}, bn.DBeta.Data())
+	bn.SetMode(Inference)
+	assert.Equal(t, []int{0, 4}, bn.Forward(tensor.New(0, 4)).Shape())
+	assert.Equal(t, []int{0, 4}, bn.Backward(tensor.New(0, 4)).Shape())
+	assert.Equal(t, []float64{0, 0, 0, 0}, bn.DGamma.Data())
+	assert.Equal(t, []float64{0, 0, 0, 0}, bn.DBeta.Data())
+}

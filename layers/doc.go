@@ -212,8 +212,8 @@
 // Affine's products, whose tiles each sum their terms in the same order
 // wherever they run; ReLU on inputs of 65,536 values and more, in runs of
 // elements; BatchNorm on batches of 1000 rows of 100 features and the
-// like, its sums over the batch in pieces of about 4,096 values each
-// summed over its rows in order, the pieces then added in order (a batch
+// like, its sums over the batch in pieces of at least 4,096 values and 8
+// rows, each summed over its rows in order, the pieces then added in order (a batch
 // of up to 48 rows of 100 features is one piece); and the copying of a
 // large batch's rows for a first layer that cannot read them in place.
 // Each core starts on the same share of the rows (or images) in every

@@ -7,10 +7,11 @@ import (
 )
 
 // rangeJob shares a loop over [0, n) among the cores in pieces of a fixed
-// size, for layers whose work on each index depends on nothing another
-// piece computes: element-wise activations, and BatchNorm's features,
-// each of which sums over the batch in row order whichever core has it.
-// So the results are the same bits however many cores take part.
+// size, for layers whose work on each piece depends on nothing another
+// piece computes: element-wise activations, the copying of a batch's
+// rows, and BatchNorm's rows — its sums over the batch each piece of rows
+// into a partial sum of its own, added in order afterwards. So the
+// results are the same bits however many cores take part.
 type rangeJob struct {
 	fn     func(lo, hi int)
 	n, per int
@@ -28,9 +29,10 @@ const shareWork = 1 << 17
 
 // run calls fn on [0, n) cut into ranges of per indices (the last may be
 // shorter), on as many cores as are free when work, the values the
-// whole loop touches, is at least shareWork; else once, on the calling
-// goroutine. fn must be a value the caller keeps (a method value made
-// once), so that run allocates nothing.
+// whole loop touches, is at least shareWork; else once on all of [0, n),
+// on the calling goroutine. Either way every range fn is given starts at
+// a multiple of per. fn must be a value the caller keeps (a method value
+// made once), so that run allocates nothing.
 func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 	pieces := (n + per - 1) / per
 	j.share(fn, n, per, pieces, helpersFor(pieces, work))
@@ -38,9 +40,9 @@ func (j *rangeJob) run(fn func(lo, hi int), n, per, work int) {
 
 // runBlocks is run for a loop whose pieces should be as large as the
 // cores allow: [0, n) is cut into one contiguous block per core taking
-// part, each a multiple of align indices. BatchNorm shares its features
-// so: each block loops over the batch's rows once, where pieces of one
-// cache line each would loop over them once per eight features.
+// part, each a multiple of align indices. BatchNorm's element-wise
+// passes share the batch's rows so, each core one block, the rows its
+// sums read.
 func (j *rangeJob) runBlocks(fn func(lo, hi int), n, align, work int) {
 	pieces := (n + align - 1) / align
 	helpers := helpersFor(pieces, work)
