@@ -24,6 +24,11 @@ const (
 	// itemsPerThread is how many row blocks each participant gets, at
 	// least, when the rows allow.
 	itemsPerThread = 4
+	// addShareLen is the number of additions of partial products from
+	// which a kSplit job shares them, and addPiece about how many values
+	// of C one piece of that sharing covers.
+	addShareLen = 1 << 16
+	addPiece    = 1 << 11
 	// parallelFlops is the size of product (2·m·n·k) below which sharing
 	// the work among cores costs more than it saves. Products of a
 	// training batch of 100 (about 8·10⁶ operations, 150 µs on one core)
@@ -178,14 +183,20 @@ type job struct {
 	// xᵀ·dout, whose k is the batch), and a column cut alone would make
 	// every item pack all of op(A) for a few columns. An item computes
 	// its columns of k-block b alone; k-block 0 goes straight to C (with
-	// beta), the others to kbuf, and gemm adds them to C in order, each
+	// beta), the others to kbuf, and gemm adds them to C in order (by
+	// shares of C's rows when there are many additions), each
 	// element as the k-blocks would have been added one after another:
 	// the same bits as on one core (NaN payloads aside: which of two NaNs
 	// a sum keeps may differ). kbuf stays small: one chunk of op(B) means
 	// n ≤ packBMax/k, so it holds at most about 2·mcTarget·packBMax/kcMax
 	// values (2 MiB).
-	kSplit bool
-	kbuf   []float64
+	kSplit  bool
+	kbuf    []float64
+	kBlocks int // of a kSplit job
+	// adding is set while the participants of a kSplit job add its
+	// partial products to C, addPer rows of C per piece of split.
+	adding bool
+	addPer int
 	// byShares is set for a job of one chunk whose op(B) is packed once
 	// for all: the participants claim the packing items, then take the
 	// compute items from split, participant p starting on the p-th
@@ -232,9 +243,11 @@ func (bu *buffers) ensure(kern *kernel, rows, kc int, ownB bool) {
 var (
 	jobsMu   sync.Mutex
 	freeJobs []*job
-	// kSplits counts the products whose k-blocks were shared, for the
-	// tests to see that their shapes take that path.
-	kSplits atomic.Int64
+	// kSplits counts the products whose k-blocks were shared, and
+	// addShares those whose partial products were added by several
+	// participants, for the tests to see that their shapes take these
+	// paths.
+	kSplits, addShares atomic.Int64
 )
 
 func getJob() *job {
@@ -329,9 +342,29 @@ func gemm(kern *kernel, transA, transB bool, m, n, k int, alpha float64, a []flo
 
 	workers.Share(j, helpers, &j.wg)
 	if j.kSplit {
-		j.addBlocks(kBlocks)
+		j.kBlocks = kBlocks
+		j.addShared(helpers)
 	}
 	putJob(j)
+}
+
+// addShared adds the partial products of a kSplit job to C, shared by
+// rows among the participants when there are many (SimpleConvNet's
+// 100×100 from k = 4,320: sixteen partials, 160,000 additions), else on
+// the calling goroutine.
+func (j *job) addShared(helpers int) {
+	rows := max(1, addPiece/max(j.n, 1))
+	pieces := ceilDiv(j.m, rows)
+	if helpers == 0 || (j.kBlocks-1)*j.m*j.n < addShareLen || pieces < 2 {
+		j.addRows(0, j.m)
+		return
+	}
+	j.adding, j.addPer = true, rows
+	helpers = min(helpers, pieces-1)
+	j.split.Reset(pieces, helpers+1)
+	workers.Share(j, helpers, &j.wg)
+	j.adding = false
+	addShares.Add(1)
 }
 
 // cutColumns cuts a chunk of op(B)'s columns into about cols blocks, as
@@ -343,13 +376,14 @@ func (j *job) cutColumns(cols int) {
 	j.colItems = ceilDiv(j.nc, j.colsPer)
 }
 
-// addBlocks adds the partial products of k-blocks 1 … kBlocks−1 in kbuf to
-// C, which holds k-block 0's, block after block for each element.
-func (j *job) addBlocks(kBlocks int) {
+// addRows adds the partial products of k-blocks 1 … kBlocks−1 in kbuf to
+// rows [lo, hi) of C, which holds k-block 0's, block after block for each
+// element.
+func (j *job) addRows(lo, hi int) {
 	size := j.m * j.n
-	for i := range j.m {
+	for i := lo; i < hi; i++ {
 		row := j.c[i*j.ldc : i*j.ldc+j.n]
-		for b := 1; b < kBlocks; b++ {
+		for b := 1; b < j.kBlocks; b++ {
 			part := j.kbuf[(b-1)*size+i*j.n : (b-1)*size+(i+1)*j.n]
 			for jj, v := range part {
 				row[jj] += v
@@ -368,6 +402,16 @@ func (j *job) Run() { j.RunPart(0, 1) }
 // a weight's rows (∂L/∂x = dout·Wᵀ) then tend to be worked on by the
 // core that computed their gradient and updated them.
 func (j *job) RunPart(p, _ int) {
+	cursor := 0
+	if j.adding {
+		for {
+			piece, ok := j.split.Take(p, &cursor)
+			if !ok {
+				return
+			}
+			j.addRows(piece*j.addPer, min((piece+1)*j.addPer, j.m))
+		}
+	}
 	bu := &j.parts[p] // the same buffers for participant p from product to product
 	if !j.ownB {
 		v := j.next.Load()
@@ -380,7 +424,6 @@ func (j *job) RunPart(p, _ int) {
 			runtime.Gosched()
 		}
 	}
-	cursor := 0
 	for {
 		idx, ok := j.split.Take(p, &cursor)
 		if !ok {

@@ -379,15 +379,16 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 		name    string
 		m, n, k int
 	}{
-		{"wide", 100, 4320, 100},  // one row block: columns, each packing its own
-		{"short", 30, 700, 300},   // the same with a partial row panel
-		{"batch", 100, 1100, 600}, // two chunks of op(B)
-		{"tall", 1000, 100, 100},  // row blocks
-		{"deep", 100, 100, 1000},  // four k-blocks, shared: on 8 cores each in two column blocks
-		{"deeper", 60, 60, 2500},  // ten k-blocks, more than the cores
+		{"wide", 100, 4320, 100},    // one row block: columns, each packing its own
+		{"short", 30, 700, 300},     // the same with a partial row panel
+		{"batch", 100, 1100, 600},   // two chunks of op(B)
+		{"tall", 1000, 100, 100},    // row blocks
+		{"deep", 100, 100, 1000},    // four k-blocks, shared: on 8 cores each in two column blocks
+		{"deeper", 60, 60, 2500},    // ten k-blocks, more than the cores
+		{"deepest", 100, 100, 2500}, // ten k-blocks, whose partial products are added by shares of rows
 	}
 	for _, kern := range kernelChoice() {
-		splits := kSplits.Load()
+		splits, adds := kSplits.Load(), addShares.Load()
 		for _, tr := range transposes {
 			for _, s := range shapes {
 				for _, ab := range [][2]float64{{1, 0}, {1.5, 0}, {1.5, 0.5}} {
@@ -428,6 +429,9 @@ func TestSameBitsOnAnyNumberOfCores(t *testing.T) {
 		// counts with every kernel (with 6-row panels, only on 8).
 		if kSplits.Load() == splits {
 			t.Errorf("kernel %s: no product shared its k-blocks", kern.name)
+		}
+		if addShares.Load() == adds {
+			t.Errorf("kernel %s: no product shared the adding of its partial products", kern.name)
 		}
 	}
 }
