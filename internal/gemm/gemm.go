@@ -30,12 +30,14 @@ const (
 	addShareLen = 1 << 16
 	addPiece    = 1 << 11
 	// parallelFlops is the size of product (2·m·n·k) below which sharing
-	// the work among cores costs more than it saves. Products of a
-	// training batch of 100 (about 8·10⁶ operations, 150 µs on one core)
-	// ran slower on two cores than on one (`go test -bench Gemm` in this
-	// package with -cpu 1,2): waking a helper and waiting for its last item
-	// cost more than its half of the work. Products from about 1.7·10⁷
-	// operations up share.
+	// the work among cores costs more than it saves in a training step.
+	// Alone, a product of a batch of 100 gains from a second core
+	// (100×784×50, 7.8·10⁶ operations: 130 µs on one core, 90 µs on two,
+	// with this threshold at 2²², one process per GOMAXPROCS); in a step,
+	// the next pass reads what the other core wrote, and sharing the
+	// products of the BatchNorm net's step at batch 100 (2·10⁶ operations
+	// each) made it slower on two cores than on one (827 µs against 700).
+	// Products from about 1.7·10⁷ operations up share.
 	parallelFlops = 1 << 24
 )
 
