@@ -60,6 +60,7 @@ type Affine struct {
 	// inference is set by a Sequence for its inference passes, whose
 	// path depends on the input alone (see chooseSparse).
 	inference bool
+	dbSum     batchSum // ∂L/∂b's sum over the batch, by pieces of rows
 }
 
 // maxSparseDensity is the largest fraction of nonzero entries in an input
@@ -201,7 +202,7 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		}
 		a.DW.MatMulTransA(a.x, d2)
 	}
-	a.DB.SumAxis(d2, 0)
+	a.dbSum.sum(a.DB.Data(), d2.Data(), n, outDim)
 	if a.skipDX {
 		return nil
 	}

@@ -95,13 +95,9 @@ const batchNormRows = 8
 // batch of 1000 such rows 21 pieces, enough for sixteen cores.
 const batchNormSum = 1 << 12
 
-// statRows returns the rows of one piece of a sum over a batch of rows of
-// d features: a multiple of batchNormRows, so that a piece's rows take
-// whole cache lines. It depends on d alone, never on the cores.
-func statRows(d int) int {
-	r := (batchNormSum + d - 1) / max(d, 1)
-	return (r + batchNormRows - 1) / batchNormRows * batchNormRows
-}
+// statRows returns the rows of one piece of BatchNorm's sums over a batch
+// of rows of d features.
+func statRows(d int) int { return pieceRows(d, batchNormSum) }
 
 // bind makes the method values the shared phases run, once.
 func (b *BatchNorm) bind() {

@@ -213,14 +213,16 @@
 // wherever they run; ReLU on inputs of 65,536 values and more, in runs of
 // elements; BatchNorm on batches of 1000 rows of 100 features and the
 // like, its sums over the batch in pieces of at least 4,096 values and 8
-// rows, each summed over its rows in order, the pieces then added in order (a batch
-// of up to 48 rows of 100 features is one piece); and the copying of a
-// large batch's rows for a first layer that cannot read them in place.
-// Each core starts on the same share of the rows (or images) in every
-// pass, so that the rows a core writes in one layer are those it reads in
-// the next, from its own cache. Small passes, such as those of the book's
-// 784-50-10 net on a batch of 100, stay on the calling goroutine: a
-// hand-off would cost more than it saves.
+// rows, each summed over its rows in order, the pieces then added in
+// order (a batch of up to 48 rows of 100 features is one piece); Affine's
+// ∂L/∂b, its sum over a large batch taken the same way in pieces of at
+// least 16,384 values; and the copying of a large batch's rows for a
+// first layer that cannot read them in place. Each core starts on the
+// same share of the rows (or images) in every pass, so that the rows a
+// core writes in one layer are those it reads in the next, from its own
+// cache. Small passes, such as those of the book's 784-50-10 net on a
+// batch of 100, stay on the calling goroutine: a hand-off would cost more
+// than it saves.
 //
 // # Errors
 //
