@@ -202,7 +202,7 @@ func (a *Affine) Backward(dout *tensor.Tensor) *tensor.Tensor {
 		}
 		a.DW.MatMulTransA(a.x, d2)
 	}
-	a.dbSum.sum(a.DB.Data(), d2.Data(), n, outDim)
+	a.dbSum.sum(a.DB.Data(), d2.Data(), n, outDim, batchSumValues)
 	if a.skipDX {
 		return nil
 	}

@@ -69,19 +69,19 @@ type BatchNorm struct {
 	outView, dxView tensor.Tensor // the results in the input's shape
 
 	// A large batch is shared among the cores by rows, in pieces whose
-	// number depends on the batch's shape alone (see statRows): each
+	// number depends on the batch's shape alone (see pieceSums): each
 	// piece sums its rows in order, and the pieces' sums are added in
 	// piece order, so the statistics are the same bits on any number of
 	// cores; the element-wise results are computed by blocks of rows
 	// (see rangeJob). A core thus reads and writes the rows that the
 	// layer before left in its cache, and no two cores write to the
 	// same lines.
-	job                          rangeJob
-	means, vars, norm, sums, dxs func(lo, hi int) // the phases' methods, bound once
-	xs, xnd, ys                  []float64        // x, x̂ and y (dx in Backward) of the pass in progress
-	ds                           []float64        // dout in Backward
-	parts                        []float64        // the pieces' sums, two of d values per piece
-	per                          int              // rows per piece of the pass in progress
+	job                   rangeJob
+	vars, norm, sums, dxs func(lo, hi int) // the phases' methods, bound once
+	xs, xnd, ys           []float64        // x, x̂ and y (dx in Backward) of the pass in progress
+	ds                    []float64        // dout in Backward
+	meanSum               batchSum         // Σx
+	pieces                pieceSums        // Σ(x − μ)², or Σdout and Σdout·x̂, by pieces
 }
 
 // batchNormRows aligns the blocks of rows an element-wise pass is cut
@@ -101,43 +101,8 @@ func statRows(d int) int { return pieceRows(d, batchNormSum) }
 
 // bind makes the method values the shared phases run, once.
 func (b *BatchNorm) bind() {
-	if b.means == nil {
-		b.means, b.vars, b.norm, b.sums, b.dxs = b.meanRows, b.varRows, b.normRows, b.sumsRows, b.dxRows
-	}
-}
-
-// startSums readies the pieces' sums of a pass over n rows of d
-// features, with two sums of d values per piece, and returns the number
-// of pieces.
-func (b *BatchNorm) startSums(n, d int) int {
-	b.per = statRows(d)
-	pieces := (n + b.per - 1) / b.per
-	if len(b.parts) < 2*pieces*d {
-		b.parts = make([]float64, 2*pieces*d)
-	}
-	return pieces
-}
-
-// part returns the k-th sum (0 or 1) of the piece that starts at row lo.
-func (b *BatchNorm) part(lo, k int) []float64 {
-	d := b.Gamma.Size()
-	p := lo / b.per
-	return b.parts[(2*p+k)*d : (2*p+k+1)*d]
-}
-
-// addParts sets dst to the k-th sums of pieces 0, 1, … added in that
-// order, whichever cores computed them: zeros when there are none (an
-// empty batch).
-func (b *BatchNorm) addParts(dst []float64, k, pieces int) {
-	if pieces == 0 {
-		clear(dst)
-		return
-	}
-	copy(dst, b.part(0, k))
-	for p := 1; p < pieces; p++ {
-		for j, v := range b.part(p*b.per, k) {
-			dst[j] += v
-		}
+	if b.vars == nil {
+		b.vars, b.norm, b.sums, b.dxs = b.varRows, b.normRows, b.sumsRows, b.dxRows
 	}
 }
 
@@ -207,14 +172,13 @@ func (b *BatchNorm) stats(n, d int) {
 		}
 		return
 	}
-	pieces := b.startSums(n, d)
-	b.job.run(b.means, n, b.per, 2*n*d)
-	b.addParts(mean, 0, pieces)
+	b.meanSum.sum(mean, b.xs, n, d, batchNormSum)
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	b.job.run(b.vars, n, b.per, 2*n*d)
-	b.addParts(inv, 0, pieces) // σ²·n, then 1/√(σ² + ε)
+	pieces := b.pieces.start(n, d, 1, batchNormSum)
+	b.job.run(b.vars, n, b.pieces.per, 2*n*d)
+	b.pieces.total(inv, 0, pieces) // σ²·n, then 1/√(σ² + ε)
 	for j := range inv {
 		v := inv[j] / float64(n)
 		rm[j] = b.Momentum*rm[j] + (1-b.Momentum)*mean[j]
@@ -226,28 +190,14 @@ func (b *BatchNorm) stats(n, d int) {
 // The passes that sum by pieces are given whole pieces, [lo, hi) on
 // one core the whole batch, and sum each piece of it on its own.
 
-// meanRows sums x over each piece of rows [lo, hi), in row order.
-func (b *BatchNorm) meanRows(lo, hi int) {
-	d := b.Gamma.Size()
-	for ; lo < hi; lo += b.per {
-		s := b.part(lo, 0)
-		clear(s)
-		for i := lo; i < min(lo+b.per, hi); i++ {
-			for j, v := range b.xs[i*d : i*d+d] {
-				s[j] += v
-			}
-		}
-	}
-}
-
 // varRows sums (x − μ)² over each piece of rows [lo, hi), in row order.
 func (b *BatchNorm) varRows(lo, hi int) {
-	d := b.Gamma.Size()
+	d, per := b.Gamma.Size(), b.pieces.per
 	mean := b.sum[:d]
-	for ; lo < hi; lo += b.per {
-		s := b.part(lo, 0)
+	for ; lo < hi; lo += per {
+		s := b.pieces.part(lo, 0)
 		clear(s)
-		for i := lo; i < min(lo+b.per, hi); i++ {
+		for i := lo; i < min(lo+per, hi); i++ {
 			for j, v := range b.xs[i*d : i*d+d] {
 				c := v - mean[j]
 				s[j] += c * c
@@ -300,11 +250,11 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 	dx := b.dx.Shaped(n, d)
 	b.ds, b.xnd, b.ys = b.dView.Data(), b.xn.Shaped(n, d).Data(), dx.Data()
 	b.bind()
-	pieces := b.startSums(n, d)
-	b.job.run(b.sums, n, b.per, 2*n*d)
+	pieces := b.pieces.start(n, d, 2, batchNormSum)
+	b.job.run(b.sums, n, b.pieces.per, 2*n*d)
 	dg, db := b.DGamma.Data()[:d], b.DBeta.Data()[:d]
-	b.addParts(db, 0, pieces)
-	b.addParts(dg, 1, pieces)
+	b.pieces.total(db, 0, pieces)
+	b.pieces.total(dg, 1, pieces)
 	gamma, inv := b.Gamma.Data()[:d], b.invStd[:d]
 	scale, mdb, mdg := b.coef[:d], b.coef[d:2*d], b.coef[2*d:3*d]
 	fn := float64(n)
@@ -326,12 +276,12 @@ func (b *BatchNorm) Backward(dout *tensor.Tensor) *tensor.Tensor {
 // the Backward in progress, in row order: the pieces' shares of ∂L/∂β
 // and ∂L/∂γ.
 func (b *BatchNorm) sumsRows(lo, hi int) {
-	d := b.Gamma.Size()
-	for ; lo < hi; lo += b.per {
-		db, dg := b.part(lo, 0), b.part(lo, 1)
+	d, per := b.Gamma.Size(), b.pieces.per
+	for ; lo < hi; lo += per {
+		db, dg := b.pieces.part(lo, 0), b.pieces.part(lo, 1)
 		clear(db)
 		clear(dg)
-		for i := lo; i < min(lo+b.per, hi); i++ {
+		for i := lo; i < min(lo+per, hi); i++ {
 			c, g := b.xnd[i*d:i*d+d], b.ds[i*d:i*d+d]
 			for j, v := range g {
 				db[j] += v

@@ -47,7 +47,7 @@ func TestBatchSumByPieces(t *testing.T) {
 			for i := range got {
 				got[i] = math.NaN() // overwritten, not accumulated
 			}
-			s.sum(got, x.Data(), c.n, c.d)
+			s.sum(got, x.Data(), c.n, c.d, batchSumValues)
 			for j := range want {
 				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
 					t.Fatalf("%d×%d, GOMAXPROCS=%d: sum[%d] = %v, want %v", c.n, c.d, procs, j, got[j], want[j])
