@@ -34,10 +34,11 @@ type Affine struct {
 
 	// After forwardRows: the data set as (N, in) and the rows taken from
 	// it (neither owned), and the rows gathered densely, which only the
-	// dense paths need.
+	// dense paths need, copied by gatherer.
 	src      *tensor.Tensor
 	rows     []int
 	gathered buffer.Reusable
+	gatherer gatherJob
 
 	out, dx buffer.Reusable
 	// Views that reshape a flattened or single-sample input, its output

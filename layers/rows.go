@@ -108,8 +108,9 @@ func gatherRows(g *gatherJob, buf *buffer.Reusable, shape *[]int, data *tensor.T
 
 // gatherJob copies the rows of a batch, row by row, on as many cores as
 // are free when the batch is large: participant p copies the p-th share
-// of the rows, the images that it then convolves (a convolution shares
-// its images the same way), so that they are in its cache.
+// of the rows, the images that it then convolves or the rows of the
+// product it then computes (a convolution and a product share their
+// images and rows the same way), so that they are in its cache.
 type gatherJob struct {
 	job       rangeJob
 	fn        func(lo, hi int) // copyRows, bound once
@@ -165,10 +166,10 @@ func (a *Affine) forwardRows(set *Rows, rows []int) *tensor.Tensor {
 	return a.forwardSparse(&a.xs)
 }
 
-// gather copies the rows of the last forwardRows into a dense (n, in)
-// buffer.
+// gather copies the rows of the last forwardRows, which forwardRows has
+// checked, into a dense (n, in) buffer, as gatherRows copies a batch.
 func (a *Affine) gather() *tensor.Tensor {
 	g := a.gathered.Shaped(len(a.rows), a.W.Shape()[0])
-	g.TakeRows(a.src, a.rows)
+	a.gatherer.take(g.Data(), a.src.Data(), a.rows)
 	return g
 }
