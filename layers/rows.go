@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/internal/prefetch"
 	"github.com/numlearn/numlearn/internal/sparse"
 	"github.com/numlearn/numlearn/tensor"
 )
@@ -136,6 +137,9 @@ func (g *gatherJob) take(dst, src []float64, rows []int) {
 // copyRows copies the batch's rows [lo, hi).
 func (g *gatherJob) copyRows(lo, hi int) {
 	n := g.rowLength
+	for _, r := range g.rows[lo:hi] { // overlap the rows' first misses
+		prefetch.Head(g.src[r*n:(r+1)*n], prefetch.Row)
+	}
 	for i := lo; i < hi; i++ {
 		r := g.rows[i]
 		copy(g.dst[i*n:(i+1)*n], g.src[r*n:(r+1)*n])

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/numlearn/numlearn/internal/prefetch"
 )
 
 // Tensor is a dense N-dimensional array of float64 values stored
@@ -207,10 +209,15 @@ func (t *Tensor) TakeRows(a *Tensor, rows []int) {
 	out := append(append(buf[:0], len(rows)), a.shape[1:]...)
 	t.prepare("TakeRows", out)
 	inner := a.innerSize()
-	for i, r := range rows {
+	for _, r := range rows {
 		if r < 0 || r >= a.shape[0] {
 			panic(fmt.Sprintf("tensor: TakeRows: row %d out of range for shape %v", r, a.shape))
 		}
+		// Ask for every row's first lines before copying any, so that the
+		// misses of rows scattered over a large a overlap.
+		prefetch.Head(a.data[r*inner:(r+1)*inner], prefetch.Row)
+	}
+	for i, r := range rows {
 		copy(t.data[i*inner:(i+1)*inner], a.data[r*inner:(r+1)*inner])
 	}
 }

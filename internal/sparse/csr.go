@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/numlearn/numlearn/internal/hugepage"
+	"github.com/numlearn/numlearn/internal/prefetch"
 	"github.com/numlearn/numlearn/internal/workers"
 )
 
@@ -74,7 +75,13 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 		if r < 0 || r >= src.Rows {
 			panic("sparse: GatherRows: row index out of range")
 		}
-		nnz += src.RowPtr[r+1] - src.RowPtr[r]
+		lo, hi := src.RowPtr[r], src.RowPtr[r+1]
+		// Ask for every row's first entries before copying any: the rows
+		// of a mini-batch are scattered over a set far larger than the
+		// caches, and their misses then overlap.
+		prefetch.Head(src.Val[lo:hi], prefetch.Row)
+		prefetch.Head(src.ColIdx[lo:hi], prefetch.Row/2)
+		nnz += hi - lo
 	}
 	c.Rows, c.Cols = len(rows), src.Cols
 	c.RowPtr = grow(c.RowPtr, len(rows)+1)
