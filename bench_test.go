@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/numlearn/numlearn/grad"
@@ -154,6 +155,78 @@ func BenchmarkTrainStepLarge(b *testing.B) {
 	for _, batch := range []int{100, 1000} {
 		deep := NewMultiLayerNet([]int{784, 100, 100, 100, 10}, MultiLayerConfig{BatchNorm: true}, newRand(64))
 		benchStepBatch(b, fmt.Sprintf("shape=784x100x100x100x10/batch=%d/batchnorm", batch), deep, &grad.Adam{}, x, t, 65, batch)
+	}
+}
+
+// BenchmarkTrainStepHalves bounds what cutting a small step's batch
+// among the cores could gain: with GOMAXPROCS = P it runs P copies of the
+// net at once, one goroutine each, every copy on its own 1/P of the batch
+// with its own weights, data and optimizer, and the copies wait for each
+// other after every step (spinning, so that no wake-up is counted). No
+// core reads anything another wrote, and no gradient is summed across
+// copies, so a step of the whole batch cut among P cores, which would have
+// to do both, cannot take less time than this. With GOMAXPROCS=1 it is the
+// ordinary step.
+func BenchmarkTrainStepHalves(b *testing.B) {
+	x, t := benchData(60000)
+	nets := []struct {
+		name string
+		net  func() (*Network, grad.Optimizer)
+	}{
+		{"shape=784x50x10/batch=100", func() (*Network, grad.Optimizer) {
+			return NewTwoLayerNet(784, 50, 10, newRand(52)), &grad.SGD{LR: 0.1}
+		}},
+		{"shape=784x100x100x100x10/batch=100/batchnorm", func() (*Network, grad.Optimizer) {
+			return NewMultiLayerNet([]int{784, 100, 100, 100, 10}, MultiLayerConfig{BatchNorm: true}, newRand(64)), &grad.Adam{}
+		}},
+	}
+	for _, n := range nets {
+		copies := runtime.GOMAXPROCS(0)
+		steps := make([]func(), copies)
+		for p := range steps {
+			net, opt := n.net()
+			batch := 100 / copies
+			cfg, _, err := net.checkConfig(x, t, TrainConfig{Rand: newRand(uint64(70 + p)), BatchSize: batch})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := newStepper(net, net.seq.PrepareRows(x), t, cfg, x.Shape()[0]/batch)
+			it := 0
+			steps[p] = func() {
+				opt.Update(net.Params(), s.gradient(it))
+				it++
+			}
+			steps[p]()
+		}
+		b.Run(n.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var started, finished atomic.Int64 // steps begun, copies' steps done
+			stop := int64(-1)
+			for p := 1; p < copies; p++ {
+				go func() {
+					for done := int64(0); ; {
+						s := started.Load()
+						if s == stop {
+							return
+						}
+						if s > done {
+							steps[p]()
+							done++
+							finished.Add(1)
+						}
+					}
+				}()
+			}
+			it := int64(0)
+			for b.Loop() {
+				it++
+				started.Store(it)
+				steps[0]()
+				for finished.Load() < it*int64(copies-1) {
+				}
+			}
+			started.Store(stop)
+		})
 	}
 }
 
