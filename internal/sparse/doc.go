@@ -15,9 +15,11 @@
 // nonzeros stream past: for each nonzero x[i][k], row k of w is scaled and
 // added. On amd64 the inner loop is Go assembly using AVX-512 or AVX2 with
 // FMA, chosen from the CPU's features (golang.org/x/sys/cpu); elsewhere, or
-// with the purego build tag, it is plain Go. Large products are shared
-// among GOMAXPROCS goroutines by rows of the result, so no two goroutines
-// write the same element.
+// with the purego build tag, it is plain Go. The AVX-512 kernel multiplies
+// by a copy of w whose rows start on cache lines when w's do not and each
+// row is read often enough to repay the copy (see align.go). Large
+// products are shared among GOMAXPROCS goroutines by rows of the result,
+// so no two goroutines write the same element.
 //
 // # Shapes
 //

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	avx512Kernels = kernels{name: "avx512", rows: mulRows512, allFinite: allFinite512, compress: compress512}
+	avx512Kernels = kernels{name: "avx512", lineLoads: true, rows: mulRows512, allFinite: allFinite512, compress: compress512}
 	avx2Kernels   = kernels{name: "avx2", rows: mulRowsAVX2, allFinite: allFiniteAVX2, compress: compressGo}
 
 	// The AVX-512 kernels use only AVX-512F, plus VL for compressing the
@@ -96,40 +96,40 @@ func blockArgs(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, j0
 	return &dst[r0*m+j0], &w[j0], &c.RowPtr[r0], unsafe.SliceData(c.ColIdx), unsafe.SliceData(c.Val), b
 }
 
-func mulRows512(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int) {
+func mulRows512(dst []float64, c *CSR, w []float64, ws, m int, bias []float64, r0, r1 int) {
 	if r0 >= r1 {
 		return
 	}
 	if c.NNZ() == 0 {
-		mulRowsGo(dst, c, w, m, bias, r0, r1)
+		mulRowsGo(dst, c, w, ws, m, bias, r0, r1)
 		return
 	}
 	for j0 := 0; j0 < m; j0 += 56 {
 		width := min(56, m-j0)
 		d, wp, rp, ci, v, b := blockArgs(dst, c, w, m, bias, r0, j0)
-		rows512(d, m, wp, m, rp, ci, v, r1-r0, b, 1<<width-1)
+		rows512(d, m, wp, ws, rp, ci, v, r1-r0, b, 1<<width-1)
 	}
 }
 
-func mulRowsAVX2(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int) {
+func mulRowsAVX2(dst []float64, c *CSR, w []float64, ws, m int, bias []float64, r0, r1 int) {
 	if r0 >= r1 {
 		return
 	}
 	if c.NNZ() == 0 {
-		mulRowsGo(dst, c, w, m, bias, r0, r1)
+		mulRowsGo(dst, c, w, ws, m, bias, r0, r1)
 		return
 	}
 	j0 := 0
 	for m-j0 >= 48 {
 		width := min(52, m-j0)
 		d, wp, rp, ci, v, b := blockArgs(dst, c, w, m, bias, r0, j0)
-		rowsAVX2x52(d, m, wp, m, rp, ci, v, r1-r0, b, &laneMasks[width-48][0])
+		rowsAVX2x52(d, m, wp, ws, rp, ci, v, r1-r0, b, &laneMasks[width-48][0])
 		j0 += width
 	}
 	for ; j0 < m; j0 += 16 {
 		width := min(16, m-j0)
 		d, wp, rp, ci, v, b := blockArgs(dst, c, w, m, bias, r0, j0)
-		rowsAVX2x16(d, m, wp, m, rp, ci, v, r1-r0, b, &laneMasks[width])
+		rowsAVX2x16(d, m, wp, ws, rp, ci, v, r1-r0, b, &laneMasks[width])
 	}
 }
 

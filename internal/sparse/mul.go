@@ -29,15 +29,21 @@ func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
 	if c.Rows == 0 || m == 0 {
 		return
 	}
+	ws := m
+	if kernel.lineLoads && c.NNZ() >= alignUses*c.Cols && !rowsAligned(w, m) {
+		a := alignedPool.Get().(*aligned)
+		defer alignedPool.Put(a)
+		w, ws = a.copyRows(w, c.Cols, m)
+	}
 	work := 2*float64(c.NNZ())*float64(m) + float64(c.Rows)*float64(m)
 	procs := runtime.GOMAXPROCS(0)
 	if procs == 1 || c.Rows < 2 || work < parallelWork {
-		kernel.rows(dst, c, w, m, bias, 0, c.Rows)
+		kernel.rows(dst, c, w, ws, m, bias, 0, c.Rows)
 		return
 	}
 	task := taskPool.Get().(*mulTask)
 	chunks := min(c.Rows, chunksPerProc*procs)
-	task.dst, task.c, task.w, task.m, task.bias, task.chunks = dst, c, w, m, bias, chunks
+	task.dst, task.c, task.w, task.ws, task.m, task.bias, task.chunks = dst, c, w, ws, m, bias, chunks
 	helpers := workers.Helpers(chunks)
 	task.split.Reset(chunks, helpers+1)
 	workers.Share(task, helpers, &task.wg)
@@ -66,7 +72,7 @@ const (
 type mulTask struct {
 	dst, w, bias []float64
 	c            *CSR
-	m            int
+	ws, m        int
 	chunks       int
 	split        workers.Split
 	wg           sync.WaitGroup
@@ -88,7 +94,7 @@ func (t *mulTask) RunPart(p, _ int) {
 			return
 		}
 		r0, r1 := k*t.c.Rows/t.chunks, (k+1)*t.c.Rows/t.chunks
-		kernel.rows(t.dst, t.c, t.w, t.m, t.bias, r0, r1)
+		kernel.rows(t.dst, t.c, t.w, t.ws, t.m, t.bias, r0, r1)
 	}
 }
 
@@ -96,8 +102,12 @@ func (t *mulTask) RunPart(p, _ int) {
 type kernels struct {
 	name string
 	// rows sets rows [r0, r1) of dst = c·w + bias.
-	rows      func(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int)
+	// Row k of w starts at w[k·ws]; dst's rows are m apart.
+	rows      func(dst []float64, c *CSR, w []float64, ws, m int, bias []float64, r0, r1 int)
 	allFinite func(x []float64) bool
+	// lineLoads is set for kernels that load whole vectors of a row of w,
+	// which gain from rows on cache-line boundaries (align.go).
+	lineLoads bool
 	// compress writes the nonzeros of row to val and their indices to idx,
 	// which have room for len(row)+compressSlack entries, and returns
 	// their number.
@@ -110,7 +120,7 @@ const compressSlack = 8
 var goKernels = kernels{name: "go", rows: mulRowsGo, allFinite: allFiniteGo, compress: compressGo}
 
 // mulRowsGo is the portable kernel.
-func mulRowsGo(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1 int) {
+func mulRowsGo(dst []float64, c *CSR, w []float64, ws, m int, bias []float64, r0, r1 int) {
 	for i := r0; i < r1; i++ {
 		out := dst[i*m : (i+1)*m]
 		if bias != nil {
@@ -120,7 +130,7 @@ func mulRowsGo(dst []float64, c *CSR, w []float64, m int, bias []float64, r0, r1
 		}
 		for p := c.RowPtr[i]; p < c.RowPtr[i+1]; p++ {
 			v := c.Val[p]
-			wr := w[int(c.ColIdx[p])*m:][:len(out)]
+			wr := w[int(c.ColIdx[p])*ws:][:len(out)]
 			for j, x := range wr {
 				out[j] += v * x
 			}

@@ -471,3 +471,38 @@ func TestSharedTransposeAndGatherRows(t *testing.T) {
 		same(fmt.Sprintf("gather/procs=%d", procs), &want.g, &got.g)
 	}
 }
+
+// TestMulAlignedRowsSameBits multiplies with w copied into rows on cache
+// lines and without, for w starting at every offset within a line: the
+// copy changes where the kernels load from, never which terms they add or
+// in what order, so the results must be equal bit for bit.
+func TestMulAlignedRowsSameBits(t *testing.T) {
+	saved := alignUses
+	defer func() { alignUses = saved }()
+	withKernels(t, func(t *testing.T) {
+		rng := newRand()
+		for _, m := range []int{1, 3, 7, 8, 9, 16, 50, 56, 57, 100} {
+			for _, shape := range [][2]int{{1, 5}, {13, 29}, {100, 784}} {
+				n, k := shape[0], shape[1]
+				var c CSR
+				require.True(t, c.FromDense(randSparse(rng, n, k, 0.3), n, k, 1))
+				backing := randDense(rng, k*m+lineValues)
+				bias := randDense(rng, m)
+				for off := range lineValues {
+					w := backing[off : off+k*m]
+					alignUses = 1 << 30 // never copy
+					want := make([]float64, n*m)
+					Mul(want, &c, w, m, bias)
+					alignUses = 0 // always copy rows off a line boundary
+					got := make([]float64, n*m)
+					Mul(got, &c, w, m, bias)
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("m %d, %d×%d, w at offset %d: element %d is %v with aligned rows, %v without", m, n, k, off, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
