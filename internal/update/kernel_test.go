@@ -41,6 +41,13 @@ const eps = 1e-7
 
 var rules = []rule{
 	{
+		name: "SGD",
+		run:  func(p, g []float64, s [2][]float64, t int) { SGD(p, g, -0.1) },
+		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {
+			return p + float64(-0.1*g), s
+		},
+	},
+	{
 		name: "AdaGrad",
 		run:  func(p, g []float64, s [2][]float64, t int) { AdaGrad(p, g, s[0], 0.01, eps) },
 		ref: func(p, g float64, s [2]float64, t int) (float64, [2]float64) {

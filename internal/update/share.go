@@ -3,8 +3,6 @@ package update
 import (
 	"sync"
 
-	"gonum.org/v1/gonum/floats"
-
 	"github.com/numlearn/numlearn/internal/workers"
 )
 
@@ -87,7 +85,7 @@ func (j *shareJob) apply(lo, hi int) {
 	p, g, x := j.p[lo:hi], j.g[lo:hi], j.args
 	switch j.rule {
 	case ruleSGD:
-		floats.AddScaled(p, x[0], g)
+		sgd(p, g, x[0])
 	case ruleAdaGrad:
 		adaGrad(p, g, j.a[lo:hi], x[0], x[1])
 	case ruleRMSProp:
