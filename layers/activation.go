@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/numlearn/numlearn/internal/buffer"
+	"github.com/numlearn/numlearn/internal/relu"
 	"github.com/numlearn/numlearn/tensor"
 )
 
@@ -121,10 +122,7 @@ func (r *ReLU) Forward(x *tensor.Tensor) *tensor.Tensor {
 
 // forwardRange computes elements [lo, hi) of y, as tensor's ReLU does.
 func (r *ReLU) forwardRange(lo, hi int) {
-	y := r.g[lo:hi]
-	for i, v := range r.x[lo:hi] {
-		y[i] = max(v, 0)
-	}
+	relu.Forward(r.g[lo:hi], r.x[lo:hi])
 }
 
 // Backward returns ∂L/∂x = dout where x > 0, else 0. (y > 0 exactly where
@@ -143,16 +141,9 @@ func (r *ReLU) Backward(dout *tensor.Tensor) *tensor.Tensor {
 
 // backwardRange computes elements [lo, hi) of ∂L/∂x from y (in r.x).
 func (r *ReLU) backwardRange(lo, hi int) {
-	d, g := r.d[lo:hi], r.g[lo:hi]
-	for i, v := range r.x[lo:hi] {
-		// y is +0 or positive (or NaN, where x was NaN and x <= 0 is false
-		// too), so x > 0 exactly where y's bits are nonzero: select dout
-		// there with a mask rather than a branch, which random signs
-		// would mispredict half the time.
-		u := math.Float64bits(v)
-		mask := -((u | -u) >> 63) // all ones when u != 0
-		g[i] = math.Float64frombits(math.Float64bits(d[i]) & mask)
-	}
+	// y is +0 or positive (or NaN, where x was NaN and x <= 0 is false
+	// too), so x > 0 exactly where y's bits are nonzero: dout passes there.
+	relu.Backward(r.g[lo:hi], r.d[lo:hi], r.x[lo:hi])
 }
 
 // forwardScalar returns max(0, x), bit for bit the value Forward gives an

@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/numlearn/numlearn/internal/relu"
 )
 
 // Exp stores eˣ in t for every element x of a.
@@ -59,12 +61,7 @@ func (t *Tensor) Sigmoid(a *Tensor) {
 // −0 becomes 0.
 func (t *Tensor) ReLU(a *Tensor) {
 	dst, src := t.unary("ReLU", a)
-	for i, x := range src {
-		// The builtin max has no branch: a branch on the sign of a layer's
-		// pre-activations, positive about half the time at random, is
-		// mispredicted so often that it costs six times as much.
-		dst[i] = max(x, 0)
-	}
+	relu.Forward(dst, src) // Go's max(x, 0), element by element
 }
 
 // Step stores the step function of a in t: 1 where x > 0, else 0.
