@@ -161,7 +161,13 @@
 // first layer is an Affine and the set is sparse, its nonzeros are
 // compressed once, after which ForwardRows copies only a mini-batch's
 // nonzeros and reads a run of consecutive rows (an evaluation chunk) in
-// place. numlearn's Network.Train reads its data this way.
+// place. numlearn's Network.Train reads its data this way. The rows of a
+// mini-batch lie scattered over memory far larger than the caches, so the
+// first lines of all of them are asked for (internal/prefetch) before any
+// is copied, and their misses overlap.
+//
+// ReLU's forward and backward loops run in AVX-512 where the CPU has it
+// (internal/relu), with Go's max(x, 0) and its mask bit for bit.
 //
 // The first layer's ∂L/∂input has no one to use it: a Sequence's Backward
 // leaves it out of an Affine or a Convolution in first place, a third of
