@@ -75,13 +75,7 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 		if r < 0 || r >= src.Rows {
 			panic("sparse: GatherRows: row index out of range")
 		}
-		lo, hi := src.RowPtr[r], src.RowPtr[r+1]
-		// Ask for every row's first entries before copying any: the rows
-		// of a mini-batch are scattered over a set far larger than the
-		// caches, and their misses then overlap.
-		prefetch.Head(src.Val[lo:hi], prefetch.Row)
-		prefetch.Head(src.ColIdx[lo:hi], prefetch.Row/2)
-		nnz += hi - lo
+		nnz += src.RowPtr[r+1] - src.RowPtr[r]
 	}
 	c.Rows, c.Cols = len(rows), src.Cols
 	c.RowPtr = grow(c.RowPtr, len(rows)+1)
@@ -109,6 +103,15 @@ func (c *CSR) GatherRows(src *CSR, rows []int) {
 
 // gather copies the entries of rows[from:to] into place, after RowPtr.
 func (c *CSR) gather(src *CSR, rows []int, from, to int) {
+	// Ask for every row's first entries before copying any: the rows of a
+	// mini-batch are scattered over a set far larger than the caches, and
+	// their misses then overlap. Each goroutine asks for the rows it
+	// copies, so that they arrive in its own core's cache.
+	for _, r := range rows[from:to] {
+		lo, hi := src.RowPtr[r], src.RowPtr[r+1]
+		prefetch.Head(src.Val[lo:hi], prefetch.Row)
+		prefetch.Head(src.ColIdx[lo:hi], prefetch.Row/2)
+	}
 	for i := from; i < to; i++ {
 		r := rows[i]
 		lo, hi := src.RowPtr[r], src.RowPtr[r+1]
