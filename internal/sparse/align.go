@@ -27,7 +27,33 @@ const lineValues = 8 // float64 values in a 64-byte cache line
 // aligned is a reusable copy of w with its rows on line boundaries.
 type aligned struct{ buf []float64 }
 
-var alignedPool = sync.Pool{New: func() any { return new(aligned) }}
+// alignedFree holds the copies not in use. A sync.Pool would drop them at
+// every garbage collection and keep one per P in a slot other Ps cannot
+// take, so a goroutine moved to another P would allocate a new copy; this
+// list keeps as many as have been in use at once.
+var alignedFree struct {
+	sync.Mutex
+	list []*aligned
+}
+
+// getAligned returns a copy buffer not in use by anyone else.
+func getAligned() *aligned {
+	alignedFree.Lock()
+	defer alignedFree.Unlock()
+	if n := len(alignedFree.list); n > 0 {
+		a := alignedFree.list[n-1]
+		alignedFree.list = alignedFree.list[:n-1]
+		return a
+	}
+	return new(aligned)
+}
+
+// putAligned gives a back for reuse.
+func putAligned(a *aligned) {
+	alignedFree.Lock()
+	alignedFree.list = append(alignedFree.list, a)
+	alignedFree.Unlock()
+}
 
 // rowsAligned reports whether every row of w, m values long, starts on a
 // 64-byte boundary.

@@ -31,8 +31,8 @@ func Mul(dst []float64, c *CSR, w []float64, m int, bias []float64) {
 	}
 	ws := m
 	if kernel.lineLoads && c.NNZ() >= alignUses*c.Cols && !rowsAligned(w, m) {
-		a := alignedPool.Get().(*aligned)
-		defer alignedPool.Put(a)
+		a := getAligned()
+		defer putAligned(a)
 		w, ws = a.copyRows(w, c.Cols, m)
 	}
 	work := 2*float64(c.NNZ())*float64(m) + float64(c.Rows)*float64(m)
