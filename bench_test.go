@@ -160,13 +160,14 @@ func BenchmarkTrainStepLarge(b *testing.B) {
 
 // BenchmarkTrainStepHalves bounds what cutting a small step's batch
 // among the cores could gain: with GOMAXPROCS = P it runs P copies of the
-// net at once, one goroutine each, every copy on its own 1/P of the batch
+// net at once, one goroutine each, every copy on its own 100/P rows
 // with its own weights, data and optimizer, and the copies wait for each
 // other after every step (spinning, so that no wake-up is counted). No
 // core reads anything another wrote, and no gradient is summed across
 // copies, so a step of the whole batch cut among P cores, which would have
 // to do both, cannot take less time than this. With GOMAXPROCS=1 it is the
-// ordinary step.
+// ordinary step; with more Ps than CPUs the spinning copies wait on each
+// other's time slices, so keep GOMAXPROCS at most the number of CPUs.
 func BenchmarkTrainStepHalves(b *testing.B) {
 	x, t := benchData(60000)
 	nets := []struct {
@@ -181,7 +182,7 @@ func BenchmarkTrainStepHalves(b *testing.B) {
 		}},
 	}
 	for _, n := range nets {
-		copies := runtime.GOMAXPROCS(0)
+		copies := min(runtime.GOMAXPROCS(0), 100) // of at least one row each
 		steps := make([]func(), copies)
 		for p := range steps {
 			net, opt := n.net()
@@ -202,6 +203,7 @@ func BenchmarkTrainStepHalves(b *testing.B) {
 			b.ReportAllocs()
 			var started, finished atomic.Int64 // steps begun, copies' steps done
 			stop := int64(-1)
+			defer started.Store(stop) // the helpers return however this ends
 			for p := 1; p < copies; p++ {
 				go func() {
 					for done := int64(0); ; {
@@ -225,7 +227,6 @@ func BenchmarkTrainStepHalves(b *testing.B) {
 				for finished.Load() < it*int64(copies-1) {
 				}
 			}
-			started.Store(stop)
 		})
 	}
 }

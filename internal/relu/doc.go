@@ -10,9 +10,10 @@
 // The Go compiler does not vectorise loops, and its max(x, 0) for floats,
 // which must honour NaN and −0, takes several scalar instructions per
 // element. On amd64 with AVX-512F the loops run in Go assembly, 16
-// elements a round: VMAXPD, with NaN put back under a mask of the
-// unordered lanes, and VPTESTMQ with a zero-masked move. The results are
-// the Go loops' bit for bit (tested on NaN, ±0, ±Inf and subnormal
+// elements a round: VMAXPD, with a NaN put back, its sign bit cleared as
+// Go's max leaves it, under a mask of the unordered lanes; and VPTESTMQ
+// with a zero-masked move. The results are the Go loops' bit for bit
+// (tested on NaNs of both signs with payloads, ±0, ±Inf and subnormal
 // values). Elsewhere, or with the purego build tag, the Go loops run.
 // BenchmarkKernels compares the two:
 //

@@ -5,12 +5,15 @@
 // func forwardAVX512(y, x *float64, n int)
 // VMAXPD returns its second source when either is NaN or both are zeros:
 // max(x, +0) is then +0 for −0 and for NaN, and the NaN lanes (K1, the
-// unordered compare of x with itself) take x back.
+// unordered compare of x with itself) take x back with its sign bit
+// cleared (Z14), as the Go compiler's max(x, 0) leaves a NaN x.
 TEXT ·forwardAVX512(SB), NOSPLIT, $0-24
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
 	VPXORQ Z15, Z15, Z15
+	VPTERNLOGQ $0xff, Z14, Z14, Z14
+	VPSRLQ $1, Z14, Z14
 	XORQ AX, AX
 	SHRQ $4, CX
 	JEQ fdone
@@ -22,8 +25,8 @@ floop:
 	VMAXPD Z15, Z1, Z3
 	VCMPPD $3, Z0, Z0, K1
 	VCMPPD $3, Z1, Z1, K2
-	VMOVAPD Z0, K1, Z2
-	VMOVAPD Z1, K2, Z3
+	VPANDQ Z14, Z0, K1, Z2
+	VPANDQ Z14, Z1, K2, Z3
 	VMOVUPD Z2, (DI)(AX*8)
 	VMOVUPD Z3, 64(DI)(AX*8)
 	ADDQ $16, AX
